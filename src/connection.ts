@@ -1,0 +1,102 @@
+/**
+ * Turns a server-side WebSocket into a `Party.Connection`. Everything a
+ * connection knows (id, uri, tags, state) lives in the socket's attachment, so
+ * a connection rebuilt after hibernation is indistinguishable from the original.
+ * @module
+ */
+import { RoomkitError } from "./errors.js";
+import type { Connection, ConnectionSetStateFn } from "./types.js";
+
+/** The platform's limit on a socket attachment, in bytes (workerd enforces it on serialize). */
+export const MAX_ATTACHMENT_BYTES = 16_384;
+
+/** Identity fields fixed at connect time. */
+export type ConnectionMeta = { id: string; uri: string; tags: readonly string[] };
+
+type Attachment = { rk: ConnectionMeta; state: unknown };
+
+// The connection shadows these two with PartyKit's deprecated state API, so keep the originals.
+const nativeSerialize = WebSocket.prototype.serializeAttachment;
+const nativeDeserialize = WebSocket.prototype.deserializeAttachment;
+
+// One decoded attachment per socket object, so reading `conn.state` never deserializes twice.
+const attachments = new WeakMap<WebSocket, Attachment>();
+
+/** Makes `ws` a new connection with `meta`; throws a RoomkitError if the metadata cannot be stored. */
+export function createConnection(ws: WebSocket, meta: ConnectionMeta): Connection {
+  const attachment: Attachment = { rk: meta, state: null };
+  store(ws, attachment, meta.id);
+  return defineConnection(ws);
+}
+
+/**
+ * Returns the connection for a socket that roomkit accepted earlier, possibly
+ * in a previous life of the room. Returns `undefined` for a socket that is not
+ * roomkit's (no attachment).
+ */
+export function asConnection(ws: WebSocket): Connection | undefined {
+  if (!read(ws)) return undefined;
+  return defineConnection(ws);
+}
+
+function read(ws: WebSocket): Attachment | undefined {
+  let a = attachments.get(ws);
+  if (!a) {
+    const raw = nativeDeserialize.call(ws) as Attachment | null;
+    if (!raw || typeof raw !== "object" || !raw.rk) return undefined;
+    a = raw;
+    attachments.set(ws, a);
+  }
+  return a;
+}
+
+function store(ws: WebSocket, attachment: Attachment, id: string): void {
+  try {
+    nativeSerialize.call(ws, attachment);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/cannot be larger than/i.test(message)) {
+      throw new RoomkitError(
+        `Connection state for "${id}" is too large to keep with the socket: ${message.replace(/^.*?was /, "it serializes to ").trim()} ` +
+          `The limit is ${MAX_ATTACHMENT_BYTES} bytes including the connection's id, uri and tags. ` +
+          `Keep large data in room.storage and only a key in the state. The previous state is unchanged.`,
+      );
+    }
+    throw new RoomkitError(
+      `Connection state for "${id}" cannot be stored: it must be structured-cloneable (no functions, class instances or sockets). ${message}`,
+    );
+  }
+  attachments.set(ws, attachment);
+}
+
+const defined = new WeakSet<WebSocket>();
+
+function defineConnection(ws: WebSocket): Connection {
+  if (defined.has(ws)) return ws as unknown as Connection;
+  const meta = () => read(ws)!.rk;
+  const setState = (next: unknown) => {
+    const current = read(ws)!;
+    const value =
+      typeof next === "function" ? (next as ConnectionSetStateFn<unknown>)(current.state as never) : next;
+    store(ws, { rk: current.rk, state: value ?? null }, current.rk.id);
+    return value ?? null;
+  };
+  Object.defineProperties(ws, {
+    id: { get: () => meta().id, configurable: true },
+    uri: { get: () => meta().uri, configurable: true },
+    tags: { get: () => meta().tags, configurable: true },
+    socket: { get: () => ws, configurable: true },
+    state: { get: () => read(ws)!.state, configurable: true },
+    setState: { value: setState, configurable: true, writable: true },
+    // PartyKit's deprecated spellings act on the user's state, never on roomkit's metadata.
+    serializeAttachment: { value: setState, configurable: true, writable: true },
+    deserializeAttachment: { value: () => read(ws)!.state, configurable: true, writable: true },
+  });
+  defined.add(ws);
+  return ws as unknown as Connection;
+}
+
+/** The server's own view of the metadata, for internal bookkeeping. */
+export function connectionMeta(conn: Connection): ConnectionMeta {
+  return read(conn as unknown as WebSocket)!.rk;
+}

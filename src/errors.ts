@@ -1,0 +1,57 @@
+/**
+ * Errors, close codes and the rule that details go to the log, never to a client.
+ * @module
+ */
+
+/** An error roomkit raises for a misuse it can name precisely (bad config, oversized state, ...). */
+export class RoomkitError extends Error {
+  override name = "RoomkitError";
+}
+
+/** WebSocket close codes roomkit sends. 1000–1015 are RFC 6455; 4000–4999 are application codes. */
+export const CloseCode = {
+  /** Normal closure. */
+  Normal: 1000,
+  /** The server is going away (room shut down). */
+  GoingAway: 1001,
+  /** A message the room cannot accept (bad type or encoding). */
+  UnsupportedData: 1003,
+  /** A message broke the room's rules (e.g. rate limit). */
+  PolicyViolation: 1008,
+  /** A message larger than the room's limit. */
+  MessageTooBig: 1009,
+  /** The room failed while handling this connection; details are in the log. */
+  InternalError: 1011,
+  /** The room is full. */
+  TryAgainLater: 1013,
+} as const;
+
+/** The only reason a client is ever told when a hook throws. */
+export const INTERNAL_ERROR_REASON = "Internal server error";
+
+/** Logs a hook failure with everything a developer needs; nothing of it is sent to clients. */
+export function logError(where: string, error: unknown): void {
+  console.error(`[roomkit] ${where} threw:`, error);
+}
+
+/** The response a client gets when a hook throws: generic by design. */
+export function internalErrorResponse(): Response {
+  return new Response(INTERNAL_ERROR_REASON, { status: 500, headers: { "content-type": "text/plain" } });
+}
+
+/** A short plain-text error response with a precise, client-safe reason. */
+export function errorResponse(status: number, reason: string, headers?: HeadersInit): Response {
+  const h = new Headers(headers);
+  h.set("content-type", "text/plain; charset=utf-8");
+  return new Response(reason, { status, headers: h });
+}
+
+/** Closes a socket without throwing if it is already closing or closed. */
+export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    // 1005/1006 describe a missing close frame; they are not allowed in close().
+    ws.close(code === 1005 || code === 1006 ? CloseCode.Normal : code, reason.slice(0, 123));
+  } catch {
+    // Already closed: nothing to do.
+  }
+}

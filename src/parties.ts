@@ -1,0 +1,104 @@
+/**
+ * The deployment's parties: which party name maps to which Durable Object
+ * binding, and stubs to reach any room of any party in-process.
+ * @module
+ */
+import { RoomkitError } from "./errors.js";
+import { validateRoomId } from "./router.js";
+import type { Parties, Stub } from "./types.js";
+
+/** Headers the worker sets on every request it forwards to a room (clients cannot forge them: they are overwritten). */
+export const PARTY_HEADER = "x-roomkit-party";
+export const ROOM_HEADER = "x-roomkit-room";
+
+/** The conventional binding for a party: `main` → `MAIN`, `chat-room` / `chatRoom` → `CHAT_ROOM`. */
+export function defaultBindingName(party: string): string {
+  return party
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase();
+}
+
+// Party name → binding name. Filled by createWorker() at module load, which
+// runs in the same isolate as the Durable Objects, so rooms see it too.
+const registry = new Map<string, string>();
+
+export function registerParty(party: string, binding: string): void {
+  registry.set(party, binding);
+}
+
+export function partyNames(): string[] {
+  return [...registry.keys()];
+}
+
+/** The namespace of `party` in `env`, or a RoomkitError naming what to add to wrangler.toml. */
+export function namespaceOf(env: Record<string, unknown>, party: string): DurableObjectNamespace {
+  const binding = registry.get(party) ?? defaultBindingName(party);
+  const ns = env[binding] as DurableObjectNamespace | undefined;
+  if (!ns || typeof (ns as { idFromName?: unknown }).idFromName !== "function") {
+    throw new RoomkitError(
+      `Party "${party}" needs a Durable Object binding named "${binding}" ` +
+        `(wrangler.toml: [[durable_objects.bindings]] name = "${binding}"), but env.${binding} is ${ns === undefined ? "missing" : "not a Durable Object namespace"}.`,
+    );
+  }
+  return ns;
+}
+
+/** Sends `request` to room `room` of `party`, telling the room who it is. */
+export function sendToRoom(
+  env: Record<string, unknown>,
+  party: string,
+  room: string,
+  request: Request,
+): Promise<Response> {
+  const ns = namespaceOf(env, party);
+  const headers = new Headers(request.headers);
+  headers.set(PARTY_HEADER, party);
+  headers.set(ROOM_HEADER, encodeURIComponent(room));
+  return ns.get(ns.idFromName(room)).fetch(new Request(request, { headers }) as never) as unknown as Promise<Response>;
+}
+
+/** `room.context.parties` / `lobby.parties`: one entry per registered party. */
+export function partiesFor(env: Record<string, unknown>): Parties {
+  const parties: Parties = {};
+  for (const party of registry.keys()) {
+    Object.defineProperty(parties, party, {
+      enumerable: true,
+      get: () => ({ get: (id: string) => stubFor(env, party, id) }),
+    });
+  }
+  return parties;
+}
+
+function stubFor(env: Record<string, unknown>, party: string, room: string): Stub {
+  const valid = validateRoomId(room);
+  if (typeof valid !== "string") throw new RoomkitError(`parties.${party}.get(${JSON.stringify(room).slice(0, 80)}): ${valid.reason}`);
+  const base = `https://roomkit.internal/parties/${encodeURIComponent(party)}/${encodeURIComponent(room)}`;
+  const toRequest = (pathOrInit?: unknown, init?: unknown, upgrade = false): Request => {
+    let path = "";
+    let reqInit: RequestInit | Request | undefined;
+    if (typeof pathOrInit === "string") {
+      path = pathOrInit === "" || pathOrInit.startsWith("/") || pathOrInit.startsWith("?") ? pathOrInit : `/${pathOrInit}`;
+      reqInit = init as RequestInit | undefined;
+    } else {
+      reqInit = pathOrInit as RequestInit | Request | undefined;
+    }
+    const request = new Request(base + path, reqInit);
+    if (upgrade) request.headers.set("upgrade", "websocket");
+    return request;
+  };
+  const fetchRoom = (pathOrInit?: unknown, init?: unknown) => sendToRoom(env, party, room, toRequest(pathOrInit, init));
+  return {
+    fetch: fetchRoom as Stub["fetch"],
+    socket: (async (pathOrInit?: unknown, init?: unknown) => {
+      const res = await sendToRoom(env, party, room, toRequest(pathOrInit, init, true));
+      const ws = (res as unknown as { webSocket?: WebSocket | null }).webSocket;
+      if (!ws) throw new RoomkitError(`parties.${party}.get("${room}").socket(): the room answered ${res.status} instead of accepting a WebSocket.`);
+      ws.accept();
+      return ws;
+    }) as Stub["socket"],
+    connect: () => {
+      throw new RoomkitError("Stub.connect() is not supported (it is deprecated in PartyKit too): use `await stub.socket()`.");
+    },
+  };
+}

@@ -1,0 +1,379 @@
+/**
+ * `party(Server)`: hosts a PartyKit-style server class in a Durable Object.
+ *
+ * The Durable Object owns the lifecycle (start once per instance, before any
+ * hook; retry after a failed start), the sockets (hibernating or in memory)
+ * and the alarm (shared between the user's `onAlarm` and named timers). The
+ * user's class only ever sees `Party.*` objects.
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import { asConnection, createConnection } from "./connection.js";
+import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, errorResponse, internalErrorResponse, logError } from "./errors.js";
+import { PARTY_HEADER, ROOM_HEADER } from "./parties.js";
+import { RoomImpl, idTag, internals, type RoomHost } from "./room.js";
+import { Scheduler, USER_ALARM } from "./scheduler.js";
+import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker } from "./types.js";
+
+/** The user's server class, as `party()` accepts it. */
+export type ServerClass = Worker & { options?: ServerOptions };
+
+/** Options of `party()`. */
+export type PartyOptions = {
+  /** The Durable Object binding in wrangler.toml. Default: the party name in UPPER_SNAKE case (`main` → `MAIN`). */
+  binding?: string;
+};
+
+/** A Durable Object class made by `party()`: export it and bind it in wrangler.toml. */
+export type PartyClass = (new (ctx: DurableObjectState, env: any) => DurableObject) & {
+  readonly server: ServerClass;
+  readonly binding: string | undefined;
+};
+
+/** Longest accepted connection id (`_pk`); ids are indexed as socket tags, which the platform caps at 256. */
+export const MAX_CONNECTION_ID_LENGTH = 200;
+const MAX_USER_TAGS = 9;
+const MAX_TAG_LENGTH = 256;
+
+const partyNameOf = new WeakMap<object, string>();
+
+/** Records the party name a class serves under (called by `createWorker`). */
+export function setPartyName(cls: PartyClass, name: string): void {
+  if (!partyNameOf.has(cls)) partyNameOf.set(cls, name);
+}
+
+/**
+ * Turns a PartyKit-style server class into a Durable Object class.
+ *
+ * @example
+ * export const Main = party(Counter);          // bind as MAIN in wrangler.toml
+ * export default createWorker({ main: Main });
+ */
+export function party(Server: ServerClass, options: PartyOptions = {}): PartyClass {
+  if (typeof Server !== "function") {
+    throw new RoomkitError(`party() expects a server class, got ${Server === null ? "null" : typeof Server}.`);
+  }
+
+  class RoomkitParty extends DurableObject<Record<string, unknown>> {
+    static readonly server = Server;
+    static readonly binding = options.binding;
+
+    readonly #state: DurableObjectState;
+    readonly #scheduler: Scheduler;
+    readonly #room: RoomImpl;
+    readonly #server: Server | undefined;
+    readonly #serverError: unknown;
+    readonly #hibernate: boolean;
+    #started = false;
+    #roomId: string | undefined;
+    #partyName: string | undefined;
+    /** In-memory mode only: the sockets this instance accepted. */
+    readonly #sockets = new Set<WebSocket>();
+    /** Sockets whose onConnect failed: they get no further hooks. */
+    readonly #failed = new WeakSet<WebSocket>();
+
+    constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+      super(ctx, env);
+      this.#state = ctx;
+      this.#scheduler = new Scheduler(ctx.storage, (name, payload) => this.#dispatchTimer(name, payload));
+      const host: RoomHost = {
+        ctx,
+        env,
+        scheduler: this.#scheduler,
+        roomId: () => this.#roomIdOrThrow(),
+        partyName: () => this.#partyNameNow(),
+        sockets: (tag) => this.#socketsTagged(tag),
+      };
+      this.#room = new RoomImpl(host);
+      let server: Server | undefined;
+      try {
+        server = new Server(this.#room as Room);
+      } catch (e) {
+        this.#serverError = e;
+      }
+      this.#server = server;
+      this.#hibernate = Boolean(server?.options?.hibernate ?? Server.options?.hibernate ?? false);
+    }
+
+    #roomIdOrThrow(): string {
+      const id = this.#state.id.name ?? this.#roomId;
+      if (id === undefined) {
+        throw new RoomkitError(
+          "This room's id is unknown: roomkit rooms must be addressed by name (idFromName / getByName), e.g. through createWorker() or room.context.parties.",
+        );
+      }
+      return id;
+    }
+
+    #partyNameNow(): string {
+      return this.#partyName ?? partyNameOf.get(RoomkitParty) ?? "main";
+    }
+
+    #socketsTagged(tag?: string): Iterable<WebSocket> {
+      if (this.#hibernate) return this.#state.getWebSockets(tag) as unknown as WebSocket[];
+      if (tag === undefined) return this.#sockets;
+      return [...this.#sockets].filter((ws) => {
+        const conn = asConnection(ws);
+        return conn !== undefined && (idTag(conn.id) === tag || conn.tags.includes(tag));
+      });
+    }
+
+    async #ensureStarted(): Promise<void> {
+      if (this.#started) return;
+      if (!this.#server) throw this.#serverError;
+      let error: unknown;
+      // A throw inside blockConcurrencyWhile would reset the whole object (and drop
+      // every socket), so the error is carried out and rethrown to the caller only.
+      await this.#state.blockConcurrencyWhile(async () => {
+        if (this.#started) return;
+        try {
+          await this.#server!.onStart?.();
+          this.#started = true;
+        } catch (e) {
+          error = e;
+        }
+      });
+      if (error !== undefined) throw error;
+    }
+
+    override async fetch(request: Request): Promise<Response> {
+      const party = request.headers.get(PARTY_HEADER);
+      if (party) this.#partyName = party;
+      const roomHeader = request.headers.get(ROOM_HEADER);
+      if (roomHeader && this.#state.id.name === undefined) this.#roomId = safeDecode(roomHeader);
+      const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+      const clean = withoutRoutingHeaders(request);
+
+      try {
+        await this.#ensureStarted();
+      } catch (e) {
+        logError(`${this.#where()} onStart`, e);
+        return upgrade ? refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON) : internalErrorResponse();
+      }
+      const server = this.#server!;
+      if (upgrade) return this.#accept(clean, server);
+
+      if (!server.onRequest) {
+        if (hasSocketHooks(server)) {
+          return errorResponse(426, "This room only accepts WebSocket connections.", { upgrade: "websocket" });
+        }
+        return errorResponse(404, "This room does not handle HTTP requests.");
+      }
+      try {
+        const res = await server.onRequest(clean as never);
+        if (!(res instanceof Response)) {
+          throw new RoomkitError(`onRequest must return a Response, got ${res === null ? "null" : typeof res}.`);
+        }
+        return res;
+      } catch (e) {
+        logError(`${this.#where()} onRequest`, e);
+        return internalErrorResponse();
+      }
+    }
+
+    async #accept(request: Request, server: Server): Promise<Response> {
+      if (!hasSocketHooks(server)) {
+        return errorResponse(400, "This room does not accept WebSocket connections (its server has no onConnect/onMessage).");
+      }
+      const url = new URL(request.url);
+      const id = url.searchParams.get("_pk") || crypto.randomUUID();
+      if (id.length > MAX_CONNECTION_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
+        return errorResponse(400, `Invalid connection id (_pk): at most ${MAX_CONNECTION_ID_LENGTH} printable characters.`);
+      }
+      const pair = new WebSocketPair();
+      const [client, ws] = [pair[0], pair[1]];
+      const ctx: ConnectionContext = { request: request as never };
+      let conn: Connection;
+      try {
+        conn = createConnection(ws, { id, uri: request.url, tags: [] });
+        const tags = checkTags((await server.getConnectionTags?.(conn, ctx)) ?? []);
+        if (tags.length > 0) conn = createConnection(ws, { id, uri: request.url, tags });
+        if (this.#hibernate) {
+          this.#state.acceptWebSocket(ws, [idTag(id), ...tags]);
+        } else {
+          ws.accept();
+          // Newer compatibility dates default to Blob; PartyKit servers (and y-partykit) expect ArrayBuffer.
+          (ws as { binaryType?: string }).binaryType = "arraybuffer";
+          this.#listen(ws);
+        }
+      } catch (e) {
+        logError(`${this.#where()} getConnectionTags`, e);
+        return refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      }
+      try {
+        await server.onConnect?.(conn, ctx);
+      } catch (e) {
+        logError(`${this.#where()} onConnect`, e);
+        this.#failed.add(ws);
+        this.#sockets.delete(ws);
+        closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      }
+      return new Response(null, { status: 101, webSocket: client });
+    }
+
+    #listen(ws: WebSocket): void {
+      this.#sockets.add(ws);
+      ws.addEventListener("message", (event) => void this.#message(ws, event.data));
+      ws.addEventListener("close", (event) => void this.#close(ws, event.code, event.reason));
+      ws.addEventListener("error", (event) => void this.#error(ws, (event as ErrorEvent).error));
+    }
+
+    async #message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+      if (this.#failed.has(ws)) return;
+      const conn = asConnection(ws);
+      if (!conn) return;
+      try {
+        await this.#ensureStarted();
+        await this.#server!.onMessage?.(message, conn);
+      } catch (e) {
+        logError(`${this.#where()} onMessage from "${conn.id}"`, e);
+        this.#fail(ws);
+      }
+    }
+
+    async #close(ws: WebSocket, code: number, reason: string): Promise<void> {
+      this.#sockets.delete(ws);
+      const conn = asConnection(ws);
+      try {
+        if (conn && !this.#failed.has(ws)) {
+          await this.#ensureStarted();
+          await this.#server!.onClose?.(conn);
+        }
+      } catch (e) {
+        logError(`${this.#where()} onClose of "${conn?.id}"`, e);
+      } finally {
+        // Complete the closing handshake (hibernating sockets need it done by hand).
+        closeQuietly(ws, code, reason);
+      }
+      await this.#afterDeparture();
+    }
+
+    async #error(ws: WebSocket, error: unknown): Promise<void> {
+      this.#sockets.delete(ws);
+      const conn = asConnection(ws);
+      if (conn && !this.#failed.has(ws)) {
+        try {
+          await this.#ensureStarted();
+          await this.#server!.onError?.(conn, error instanceof Error ? error : new Error(String(error)));
+        } catch (e) {
+          logError(`${this.#where()} onError of "${conn.id}"`, e);
+        }
+      }
+      await this.#afterDeparture();
+    }
+
+    /** A hook threw for this connection: close it alone, generically. */
+    #fail(ws: WebSocket): void {
+      this.#failed.add(ws);
+      this.#sockets.delete(ws);
+      closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+    }
+
+    async #afterDeparture(): Promise<void> {
+      const listeners = this.#room[internals].lastConnectionClosed;
+      if (listeners.size === 0) return;
+      for (const _ of this.#room.getConnections()) return;
+      for (const listener of listeners) {
+        try {
+          await listener();
+        } catch (e) {
+          logError(`${this.#where()} last-connection handler`, e);
+        }
+      }
+    }
+
+    // Hibernation API entry points.
+    override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+      await this.#message(ws, message);
+    }
+    override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+      await this.#close(ws, code, reason);
+    }
+    override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+      await this.#error(ws, error);
+    }
+
+    override async alarm(): Promise<void> {
+      try {
+        await this.#ensureStarted();
+      } catch (e) {
+        logError(`${this.#where()} onStart (before alarm)`, e);
+        throw e; // let the platform retry the alarm later
+      }
+      await this.#scheduler.run();
+    }
+
+    async #dispatchTimer(name: string, payload: unknown): Promise<void> {
+      const internal = this.#room[internals].timerHandlers.get(name);
+      if (internal) {
+        await internal(payload);
+        return;
+      }
+      const server = this.#server!;
+      if (name === USER_ALARM) {
+        await server.onAlarm?.();
+        return;
+      }
+      if (!server.onTimer) {
+        console.warn(`[roomkit] ${this.#where()}: timer "${name}" fired but the server has no onTimer(name, payload) hook.`);
+        return;
+      }
+      await server.onTimer(name, payload);
+    }
+
+    #where(): string {
+      let id: string;
+      try {
+        id = this.#roomIdOrThrow();
+      } catch {
+        id = this.#state.id.toString();
+      }
+      return `${Server.name || "Server"} ${this.#partyNameNow()}/${id}`;
+    }
+  }
+
+  Object.defineProperty(RoomkitParty, "name", { value: `${Server.name || "Anonymous"}Party` });
+  return RoomkitParty as unknown as PartyClass;
+}
+
+function hasSocketHooks(server: Server): boolean {
+  return Boolean(server.onConnect || server.onMessage || server.onClose || server.onError);
+}
+
+function checkTags(tags: unknown): string[] {
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string")) {
+    throw new RoomkitError("getConnectionTags must return an array of strings.");
+  }
+  if (tags.length > MAX_USER_TAGS) {
+    throw new RoomkitError(`getConnectionTags returned ${tags.length} tags; at most ${MAX_USER_TAGS} are allowed.`);
+  }
+  const long = tags.find((t: string) => t.length > MAX_TAG_LENGTH || t.length === 0);
+  if (long !== undefined) {
+    throw new RoomkitError(`Connection tags must be 1 to ${MAX_TAG_LENGTH} characters; got one of ${long.length}.`);
+  }
+  return tags;
+}
+
+/** Answers an upgrade with a socket that closes at once, so WebSocket clients see a close code and reason. */
+function refuseSocket(code: number, reason: string): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  closeQuietly(pair[1], code, reason);
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+function withoutRoutingHeaders(request: Request): Request {
+  if (!request.headers.has(PARTY_HEADER) && !request.headers.has(ROOM_HEADER)) return request;
+  const headers = new Headers(request.headers);
+  headers.delete(PARTY_HEADER);
+  headers.delete(ROOM_HEADER);
+  return new Request(request, { headers });
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The `room` object a server receives: identity, storage, connections,
+ * broadcast, timers and the other parties.
+ * @module
+ */
+import { asConnection } from "./connection.js";
+import { RoomkitError } from "./errors.js";
+import { partiesFor } from "./parties.js";
+import type { Scheduler } from "./scheduler.js";
+import { roomStorage } from "./storage.js";
+import type { Connection, Context, Room, Storage, When } from "./types.js";
+
+const OPEN = 1; // WebSocket.OPEN
+
+/** Tag under which a connection's id is indexed; prefixed so it never matches a user tag. */
+export const idTag = (id: string) => `rk:id:${id}`;
+
+/** What the room needs from the Durable Object that hosts it. */
+export interface RoomHost {
+  readonly ctx: DurableObjectState;
+  readonly env: Record<string, unknown>;
+  readonly scheduler: Scheduler;
+  roomId(): string;
+  partyName(): string;
+  /** Sockets roomkit accepted, optionally only those with `tag`; may include closed ones. */
+  sockets(tag?: string): Iterable<WebSocket>;
+}
+
+/** Hooks for roomkit's own helpers (e.g. `Flusher`); not part of the public API. */
+export interface RoomInternals {
+  scheduler: Scheduler;
+  timerHandlers: Map<string, (payload: unknown) => unknown>;
+  lastConnectionClosed: Set<() => unknown>;
+}
+
+export const internals = Symbol("roomkit.internals");
+
+export class RoomImpl implements Room {
+  readonly [internals]: RoomInternals;
+  readonly storage: Storage;
+  readonly blockConcurrencyWhile: Room["blockConcurrencyWhile"];
+  #context: Context | undefined;
+
+  constructor(private readonly host: RoomHost) {
+    this[internals] = { scheduler: host.scheduler, timerHandlers: new Map(), lastConnectionClosed: new Set() };
+    this.storage = roomStorage(host.ctx.storage, host.scheduler);
+    this.blockConcurrencyWhile = host.ctx.blockConcurrencyWhile.bind(host.ctx) as Room["blockConcurrencyWhile"];
+  }
+
+  get id(): string {
+    return this.host.roomId();
+  }
+  get internalID(): string {
+    return this.host.ctx.id.toString();
+  }
+  get name(): string {
+    return this.host.partyName();
+  }
+  get env(): Record<string, unknown> {
+    return this.host.env;
+  }
+
+  get context(): Context {
+    if (!this.#context) {
+      const env = this.host.env;
+      this.#context = {
+        parties: partiesFor(env),
+        ai: {},
+        vectorize: {},
+        assets: { fetch: (path) => fetchAsset(env, path) },
+        bindings: { r2: {}, kv: {} },
+      };
+    }
+    return this.#context;
+  }
+  get parties() {
+    return this.context.parties;
+  }
+
+  get connections(): Map<string, Connection> {
+    return new Map([...this.getConnections()].map((c) => [c.id, c]));
+  }
+
+  get analytics(): Room["analytics"] {
+    return {
+      writeDataPoint() {
+        throw new RoomkitError("room.analytics is not provided by roomkit: bind an Analytics Engine dataset in wrangler.toml and use room.env.");
+      },
+    } as Room["analytics"];
+  }
+
+  broadcast(msg: string | ArrayBuffer | ArrayBufferView, without?: string[]): void {
+    const skip = without && without.length > 0 ? new Set(without) : undefined;
+    for (const conn of this.getConnections()) {
+      if (skip?.has(conn.id)) continue;
+      try {
+        conn.send(msg);
+      } catch {
+        // The socket closed between the check and the send; its close handler cleans up.
+      }
+    }
+  }
+
+  getConnection<TState = unknown>(id: string): Connection<TState> | undefined {
+    let found: Connection | undefined;
+    for (const ws of this.host.sockets(idTag(id))) {
+      if (ws.readyState !== OPEN) continue;
+      const conn = asConnection(ws);
+      if (conn?.id === id) found = conn; // the newest open socket with this id wins
+    }
+    return found as Connection<TState> | undefined;
+  }
+
+  *getConnections<TState = unknown>(tag?: string): Iterable<Connection<TState>> {
+    for (const ws of this.host.sockets(tag)) {
+      if (ws.readyState !== OPEN) continue;
+      const conn = asConnection(ws);
+      if (conn) yield conn as Connection<TState>;
+    }
+  }
+
+  schedule(when: When, name: string, payload?: unknown): Promise<void> {
+    return this.host.scheduler.schedule(when, checkUserTimer(name), payload);
+  }
+
+  every(ms: number, name: string, payload?: unknown): Promise<void> {
+    return this.host.scheduler.schedule(ms, checkUserTimer(name), payload, ms);
+  }
+
+  cancel(name: string): Promise<boolean> {
+    return this.host.scheduler.cancel(checkUserTimer(name));
+  }
+}
+
+function checkUserTimer(name: string): string {
+  if (typeof name === "string" && (name.startsWith("\u0000") || name.startsWith("roomkit:"))) {
+    throw new RoomkitError(`Timer names starting with "roomkit:" are reserved for roomkit's own helpers (got "${name}").`);
+  }
+  return name;
+}
+
+async function fetchAsset(env: Record<string, unknown>, path: string): Promise<Response | null> {
+  const assets = env.ASSETS as Fetcher | undefined;
+  if (!assets) return null;
+  const res = await assets.fetch(new URL(path, "https://assets.local").toString());
+  return res.ok ? (res as unknown as Response) : null;
+}

@@ -1,0 +1,177 @@
+/**
+ * Multiplexes a Durable Object's single alarm into named, persisted timers.
+ *
+ * Timers live in a SQLite table that the user's key-value API never sees.
+ * Delivery is at least once: before a handler runs, its timer is leased (moved
+ * to a retry time), so a crash mid-handler makes it fire again; success deletes
+ * it (one-shot) or moves it to its next occurrence (repeating). The user's own
+ * `storage.setAlarm()` is one more timer under a reserved name.
+ * @module
+ */
+import { RoomkitError, logError } from "./errors.js";
+import type { When } from "./types.js";
+
+/** The reserved timer name behind `room.storage.setAlarm()` / `onAlarm()`. */
+export const USER_ALARM = "\u0000alarm";
+/** Failed one-shot timers are retried this many times (as Cloudflare does for alarms). */
+export const MAX_RETRIES = 6;
+const MAX_NAME_LENGTH = 256;
+
+/** Runs a timer; throws to request a retry. */
+export type TimerDispatch = (name: string, payload: unknown) => Promise<void>;
+
+type Row = { name: string; at: number; every: number | null; payload: string | null; attempt: number; seq: number };
+
+export class Scheduler {
+  #ready = false;
+  #running = new Map<string, number>();
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly dispatch: TimerDispatch,
+  ) {}
+
+  /** Whether timers can be stored (SQLite-backed Durable Objects only). */
+  get supported(): boolean {
+    try {
+      return this.storage.sql !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  get #sql(): SqlStorage {
+    if (!this.supported) {
+      throw new RoomkitError(
+        "roomkit timers need a SQLite-backed Durable Object: declare the class under `new_sqlite_classes` in a wrangler.toml migration.",
+      );
+    }
+    const sql = this.storage.sql;
+    if (!this.#ready) {
+      sql.exec(
+        `CREATE TABLE IF NOT EXISTS _roomkit_timers (
+          name TEXT PRIMARY KEY, at INTEGER NOT NULL, every INTEGER, payload TEXT,
+          attempt INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0)`,
+      );
+      this.#ready = true;
+    }
+    return sql;
+  }
+
+  /** Schedules (or replaces) the timer `name`. */
+  async schedule(when: When, name: string, payload?: unknown, every?: number): Promise<void> {
+    checkName(name);
+    const at = toEpoch(when);
+    if (every !== undefined && !(Number.isFinite(every) && every >= 1)) {
+      throw new RoomkitError(`Timer "${name}": the interval must be a positive number of milliseconds, got ${every}.`);
+    }
+    let encoded: string | null = null;
+    if (payload !== undefined) {
+      try {
+        encoded = JSON.stringify(payload);
+      } catch (e) {
+        throw new RoomkitError(`Timer "${name}": the payload must be JSON-serializable (${(e as Error).message}).`);
+      }
+    }
+    this.#sql.exec(
+      `INSERT INTO _roomkit_timers (name, at, every, payload, attempt, seq) VALUES (?, ?, ?, ?, 0, 0)
+       ON CONFLICT(name) DO UPDATE SET at = excluded.at, every = excluded.every, payload = excluded.payload,
+       attempt = 0, seq = seq + 1`,
+      name,
+      at,
+      every ?? null,
+      encoded,
+    );
+    await this.#rearm();
+  }
+
+  /** Cancels the timer `name`; resolves to whether it existed. */
+  async cancel(name: string): Promise<boolean> {
+    const removed = this.#sql.exec("DELETE FROM _roomkit_timers WHERE name = ?", name).rowsWritten > 0;
+    if (removed) await this.#rearm();
+    return removed;
+  }
+
+  /** When the timer `name` fires next (epoch ms), or `null`; a timer whose handler is running counts as fired. */
+  next(name: string): number | null {
+    const row = this.#row(name);
+    if (!row || this.#running.get(name) === row.seq) return null;
+    return row.at;
+  }
+
+  /** Fires every due timer; never throws (failures are logged and retried). */
+  async run(): Promise<void> {
+    const now = Date.now();
+    const due = [...this.#sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE at <= ? ORDER BY at", now)];
+    for (const t of due) {
+      // Lease first: if we crash inside the handler, the timer fires again at the retry time.
+      this.#sql.exec(
+        "UPDATE _roomkit_timers SET at = ?, attempt = attempt + 1 WHERE name = ? AND seq = ?",
+        now + backoff(t.attempt),
+        t.name,
+        t.seq,
+      );
+      this.#running.set(t.name, t.seq);
+      let ok = true;
+      try {
+        await this.dispatch(t.name, t.payload === null ? undefined : JSON.parse(t.payload));
+      } catch (e) {
+        ok = false;
+        logError(t.name === USER_ALARM ? "onAlarm" : `timer "${t.name}"`, e);
+      } finally {
+        this.#running.delete(t.name);
+      }
+      const current = this.#row(t.name);
+      if (!current || current.seq !== t.seq) continue; // the handler cancelled or replaced it
+      const exhausted = !ok && t.attempt + 1 > MAX_RETRIES;
+      if (exhausted && t.every === null) {
+        console.error(`[roomkit] timer "${printName(t.name)}" failed ${MAX_RETRIES + 1} times; giving up.`);
+      }
+      if (ok || exhausted) {
+        if (t.every !== null) {
+          const next = t.at + t.every * (Math.floor((Date.now() - t.at) / t.every) + 1);
+          this.#sql.exec("UPDATE _roomkit_timers SET at = ?, attempt = 0 WHERE name = ?", next, t.name);
+        } else {
+          this.#sql.exec("DELETE FROM _roomkit_timers WHERE name = ?", t.name);
+        }
+      }
+    }
+    await this.#rearm();
+  }
+
+  #row(name: string): Row | undefined {
+    return [...this.#sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE name = ?", name)][0];
+  }
+
+  /** Points the platform alarm at the earliest timer. */
+  async #rearm(): Promise<void> {
+    const row = [...this.#sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM _roomkit_timers")][0];
+    const next = row?.at ?? null;
+    const current = await this.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.storage.setAlarm(next);
+    }
+  }
+}
+
+function backoff(attempt: number): number {
+  return Math.min(2_000 * 2 ** attempt, 60_000);
+}
+
+function toEpoch(when: When): number {
+  const at = when instanceof Date ? when.getTime() : Date.now() + when;
+  if (!Number.isFinite(at)) throw new RoomkitError(`A timer's time must be a valid Date or a number of milliseconds, got ${String(when)}.`);
+  return Math.round(at);
+}
+
+function checkName(name: string): void {
+  if (typeof name !== "string" || name.length === 0 || name.length > MAX_NAME_LENGTH) {
+    throw new RoomkitError(`A timer name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
+  }
+}
+
+function printName(name: string): string {
+  return name === USER_ALARM ? "onAlarm" : name;
+}
