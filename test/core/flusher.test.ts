@@ -1,0 +1,85 @@
+// Flusher: debounced, durable flushing to an external store.
+import { SELF, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { expect, it } from "vitest";
+import { connect } from "../../src/testing/index.js";
+
+const sinkLog = async (room: string) => (await SELF.fetch(`http://x/parties/sink/${room}`)).json<string[]>();
+const stub = (room: string) => env.FLUSHING.get(env.FLUSHING.idFromName(room));
+
+/** Fires the room's alarm with the clock moved past every pending timer. */
+async function fireLater(room: string, ms = 3_600_000) {
+  const real = Date.now;
+  await runInDurableObject(stub(room), () => {
+    Date.now = () => real() + ms;
+  });
+  try {
+    return await runDurableObjectAlarm(stub(room));
+  } finally {
+    await runInDurableObject(stub(room), () => {
+      Date.now = real;
+    });
+  }
+}
+
+it("flushes once per interval while active, not per change", async () => {
+  const room = "fl-" + Math.random();
+  const ws = await connect(SELF, `/parties/flushing/${room}`);
+  for (let i = 1; i <= 3; i++) {
+    ws.send("inc");
+    expect(JSON.parse((await ws.next()) as string)).toEqual({ count: i, dirty: true });
+  }
+  expect(await sinkLog(room)).toEqual([]);
+  expect(await fireLater(room)).toBe(true);
+  expect(await sinkLog(room)).toEqual(["3"]);
+  // Clean now: no timer is left to wake the room.
+  expect(await runDurableObjectAlarm(stub(room))).toBe(false);
+  await ws.close();
+});
+
+it("flushes when the last connection leaves", async () => {
+  const room = "fl-" + Math.random();
+  const a = await connect(SELF, `/parties/flushing/${room}`);
+  const b = await connect(SELF, `/parties/flushing/${room}`);
+  a.send("inc");
+  await a.next();
+  await a.close();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(await sinkLog(room)).toEqual([]); // b is still here
+  b.send("inc");
+  await b.next();
+  await b.close();
+  await waitFor(async () => (await sinkLog(room)).length > 0);
+  expect(await sinkLog(room)).toEqual(["2"]);
+});
+
+it("a pending flush survives eviction", async () => {
+  const room = "fl-" + Math.random();
+  const ws = await connect(SELF, `/parties/flushing/${room}`);
+  ws.send("inc");
+  await ws.next();
+  await evictDurableObject(stub(room));
+  expect(await fireLater(room)).toBe(true);
+  expect(await sinkLog(room)).toEqual(["1"]);
+  await ws.close();
+});
+
+it("a failing flush is retried, and the data reaches the store", async () => {
+  const room = "fl-" + Math.random();
+  const ws = await connect(SELF, `/parties/flushing/${room}`);
+  ws.send("fail-next-flush");
+  ws.send("inc");
+  await ws.next();
+  await fireLater(room); // fails: the store is "down"
+  expect(await sinkLog(room)).toEqual([]);
+  await fireLater(room, 2 * 3_600_000); // retried after its backoff
+  expect(await sinkLog(room)).toEqual(["1"]);
+  await ws.close();
+});
+
+async function waitFor(cond: () => Promise<boolean>, ms = 3_000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
