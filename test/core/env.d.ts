@@ -1,0 +1,15 @@
+// Bindings of test/core/fixtures/wrangler.toml, for `env` from cloudflare:test.
+declare namespace Cloudflare {
+  interface Env {
+    MAIN: DurableObjectNamespace;
+    PROBE: DurableObjectNamespace;
+    PROBE_MEM: DurableObjectNamespace;
+    GUARDED: DurableObjectNamespace;
+    HTTP_ONLY: DurableObjectNamespace;
+    SOCKET_ONLY: DurableObjectNamespace;
+    FLAKY: DurableObjectNamespace;
+    Y_DOCS: DurableObjectNamespace;
+    FLUSHING: DurableObjectNamespace;
+    SINK: DurableObjectNamespace;
+  }
+}

@@ -1,0 +1,99 @@
+// Starts a real `wrangler dev` (workerd) on a free loopback port for node-side tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const wranglerBin = path.join(repoRoot, "node_modules/wrangler/bin/wrangler.js");
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type DevServerOptions = {
+  /** Directory holding wrangler.toml. */
+  cwd: string;
+  /** Extra CLI args (e.g. `--config`, `--alias`). */
+  args?: string[];
+  /** Where state persists; reuse it across restarts to test durability. Default: a new temp dir. */
+  persistTo?: string;
+  port?: number;
+  /** Give up waiting for "Ready" after this long. */
+  startTimeoutMs?: number;
+};
+
+export class DevServer {
+  private constructor(
+    readonly process: ChildProcess,
+    readonly port: number,
+    readonly persistTo: string,
+    readonly output: { text: string },
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(options: DevServerOptions): Promise<DevServer> {
+    const port = options.port ?? (await freePort());
+    const persistTo = options.persistTo ?? mkdtempSync(path.join(tmpdir(), "roomkit-state-"));
+    const child = spawn(
+      process.execPath,
+      [wranglerBin, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", String(await freePort()), ...(options.args ?? [])],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true, // own process group, so stop() takes workerd down with it
+      },
+    );
+    const output = { text: "" };
+    child.stdout!.on("data", (d) => (output.text += d));
+    child.stderr!.on("data", (d) => (output.text += d));
+    const server = new DevServer(child, port, persistTo, output);
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    while (!/Ready on/.test(output.text)) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.text}`);
+      if (Date.now() > deadline) {
+        server.kill();
+        throw new Error(`wrangler dev did not become ready:\n${output.text}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return server;
+  }
+
+  /** SIGKILLs the whole process group (wrangler and workerd): a crash, not a shutdown. */
+  kill(): void {
+    try {
+      process.kill(-this.process.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Stops the server and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise((r) => this.process.once("exit", r));
+    try {
+      process.kill(-this.process.pid!, signal);
+    } catch {
+      return;
+    }
+    const timeout = new Promise((r) => setTimeout(r, 5_000));
+    await Promise.race([exited, timeout]);
+    this.kill();
+  }
+}
