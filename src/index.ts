@@ -10,5 +10,6 @@ export { createWorker, type CorsOptions, type WorkerOptions } from "./worker.js"
 export { Flusher, type FlusherOptions } from "./flusher.js";
 export { RoomkitError, CloseCode } from "./errors.js";
 export { MAX_ROOM_ID_LENGTH } from "./router.js";
+export { DEFAULT_LIMITS } from "./limits.js";
 export type * from "./types.js";
 export type * as Party from "./types.js";

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { asConnection, createConnection } from "./connection.js";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, errorResponse, internalErrorResponse, logError } from "./errors.js";
+import { RateLimiter, messageBytesOver, resolveLimits, type ResolvedLimits } from "./limits.js";
 import { PARTY_HEADER, ROOM_HEADER } from "./parties.js";
 import { RoomImpl, idTag, internals, type RoomHost } from "./room.js";
 import { Scheduler, USER_ALARM } from "./scheduler.js";
@@ -54,6 +55,9 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     throw new RoomkitError(`party() expects a server class, got ${Server === null ? "null" : typeof Server}.`);
   }
 
+  // Validated once here so a bad limit fails at deploy/start, not at the first message.
+  const limits = resolveLimits(Server.options?.limits);
+
   class RoomkitParty extends DurableObject<Record<string, unknown>> {
     static readonly server = Server;
     static readonly binding = options.binding;
@@ -64,13 +68,19 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     readonly #server: Server | undefined;
     readonly #serverError: unknown;
     readonly #hibernate: boolean;
+    readonly #limits: ResolvedLimits;
+    readonly #rate: RateLimiter;
     #started = false;
     #roomId: string | undefined;
     #partyName: string | undefined;
     /** In-memory mode only: the sockets this instance accepted. */
     readonly #sockets = new Set<WebSocket>();
-    /** Sockets whose onConnect failed: they get no further hooks. */
-    readonly #failed = new WeakSet<WebSocket>();
+    /**
+     * Sockets that have left the room (onClose/onError ran) or never joined it
+     * (onConnect failed): they get no further hooks. Per instance: after a wake
+     * the platform no longer delivers events for sockets that are gone.
+     */
+    readonly #ended = new WeakSet<WebSocket>();
 
     constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
       super(ctx, env);
@@ -92,7 +102,10 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
         this.#serverError = e;
       }
       this.#server = server;
-      this.#hibernate = Boolean(server?.options?.hibernate ?? Server.options?.hibernate ?? false);
+      const opts = { ...Server.options, ...server?.options };
+      this.#hibernate = Boolean(opts.hibernate ?? false);
+      this.#limits = limits;
+      this.#rate = new RateLimiter(limits.messagesPerSecond, limits.burst);
     }
 
     #roomIdOrThrow(): string {
@@ -180,6 +193,9 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       if (id.length > MAX_CONNECTION_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
         return errorResponse(400, `Invalid connection id (_pk): at most ${MAX_CONNECTION_ID_LENGTH} printable characters.`);
       }
+      if (this.#openCount() >= this.#limits.maxConnections) {
+        return refuseSocket(CloseCode.TryAgainLater, `Room is full (${this.#limits.maxConnections} connections).`);
+      }
       const pair = new WebSocketPair();
       const [client, ws] = [pair[0], pair[1]];
       const ctx: ConnectionContext = { request: request as never };
@@ -204,7 +220,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
         await server.onConnect?.(conn, ctx);
       } catch (e) {
         logError(`${this.#where()} onConnect`, e);
-        this.#failed.add(ws);
+        this.#ended.add(ws);
         this.#sockets.delete(ws);
         closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
@@ -219,54 +235,69 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     }
 
     async #message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-      if (this.#failed.has(ws)) return;
+      if (this.#ended.has(ws)) return;
       const conn = asConnection(ws);
       if (!conn) return;
+      const tooBig = messageBytesOver(message, this.#limits.maxMessageBytes);
+      if (tooBig !== null) {
+        return this.#reject(ws, CloseCode.MessageTooBig, `Message too big: ${tooBig} bytes; the limit is ${this.#limits.maxMessageBytes}.`);
+      }
+      if (!this.#rate.take(ws)) {
+        return this.#reject(ws, CloseCode.PolicyViolation, `Rate limit exceeded: more than ${this.#limits.messagesPerSecond} messages per second.`);
+      }
       try {
         await this.#ensureStarted();
         await this.#server!.onMessage?.(message, conn);
       } catch (e) {
         logError(`${this.#where()} onMessage from "${conn.id}"`, e);
-        this.#fail(ws);
+        await this.#reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
     }
 
+    /** The client closed (platform event): run onClose once and complete the handshake. */
     async #close(ws: WebSocket, code: number, reason: string): Promise<void> {
-      this.#sockets.delete(ws);
-      const conn = asConnection(ws);
       try {
-        if (conn && !this.#failed.has(ws)) {
-          await this.#ensureStarted();
-          await this.#server!.onClose?.(conn);
-        }
-      } catch (e) {
-        logError(`${this.#where()} onClose of "${conn?.id}"`, e);
+        await this.#depart(ws, "onClose");
       } finally {
-        // Complete the closing handshake (hibernating sockets need it done by hand).
+        // Hibernating sockets need the closing handshake completed by hand.
         closeQuietly(ws, code, reason);
       }
-      await this.#afterDeparture();
     }
 
     async #error(ws: WebSocket, error: unknown): Promise<void> {
+      await this.#depart(ws, "onError", error instanceof Error ? error : new Error(String(error)));
+    }
+
+    /**
+     * roomkit closes one connection for breaking a rule (or a hook throwing for
+     * it): the connection leaves the room now, so onClose runs now, once.
+     */
+    async #reject(ws: WebSocket, code: number, reason: string): Promise<void> {
+      closeQuietly(ws, code, reason);
+      await this.#depart(ws, "onClose");
+    }
+
+    /** Runs onClose or onError exactly once per connection that completed onConnect. */
+    async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error): Promise<void> {
       this.#sockets.delete(ws);
+      if (this.#ended.has(ws)) return;
+      this.#ended.add(ws);
       const conn = asConnection(ws);
-      if (conn && !this.#failed.has(ws)) {
-        try {
-          await this.#ensureStarted();
-          await this.#server!.onError?.(conn, error instanceof Error ? error : new Error(String(error)));
-        } catch (e) {
-          logError(`${this.#where()} onError of "${conn.id}"`, e);
-        }
+      if (!conn) return;
+      try {
+        await this.#ensureStarted();
+        if (hook === "onClose") await this.#server!.onClose?.(conn);
+        else await this.#server!.onError?.(conn, error!);
+      } catch (e) {
+        logError(`${this.#where()} ${hook} of "${conn.id}"`, e);
       }
       await this.#afterDeparture();
     }
 
-    /** A hook threw for this connection: close it alone, generically. */
-    #fail(ws: WebSocket): void {
-      this.#failed.add(ws);
-      this.#sockets.delete(ws);
-      closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+    #openCount(): number {
+      let n = 0;
+      for (const ws of this.#socketsTagged()) if (ws.readyState === 1) n++;
+      return n;
     }
 
     async #afterDeparture(): Promise<void> {

@@ -17,6 +17,9 @@ import type {
   VectorizeIndex,
   WebSocket,
 } from "@cloudflare/workers-types";
+import type { Limits } from "./limits.js";
+
+export type { Limits };
 
 /** An incoming HTTP request (the Workers `Request`, with `cf` properties). */
 export interface Request extends CFRequest {}
@@ -185,6 +188,8 @@ export type ServerOptions = {
    * messages while its sockets stay open. Default `false`, as in PartyKit.
    */
   hibernate?: boolean;
+  /** Message size, message rate and connection limits (roomkit extension; see docs/limits.md). */
+  limits?: Limits;
 };
 
 /** A room's behaviour: every hook is optional and may be async. */

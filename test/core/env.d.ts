@@ -11,5 +11,6 @@ declare namespace Cloudflare {
     Y_DOCS: DurableObjectNamespace;
     FLUSHING: DurableObjectNamespace;
     SINK: DurableObjectNamespace;
+    LIMITED: DurableObjectNamespace;
   }
 }

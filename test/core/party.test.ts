@@ -138,6 +138,8 @@ describe.each([
     a.send(JSON.stringify({ cmd: "throw" }));
     const closed = await a.closed;
     expect(closed).toEqual({ code: 1011, reason: "Internal server error" });
+    // The failed connection leaves the room like any other: onClose runs for it, once.
+    expect(await json(b)).toEqual({ type: "left", id: "a", state: null });
     b.send(JSON.stringify({ cmd: "echo", data: "still here" }));
     expect(await json(b)).toEqual({ type: "echo", data: "still here" });
     b.send(JSON.stringify({ cmd: "getState", id: "b" }));
