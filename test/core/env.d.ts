@@ -12,5 +12,7 @@ declare namespace Cloudflare {
     FLUSHING: DurableObjectNamespace;
     SINK: DurableObjectNamespace;
     LIMITED: DurableObjectNamespace;
+    SECURE: DurableObjectNamespace;
+    AUTH_SECRET: string;
   }
 }

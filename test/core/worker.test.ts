@@ -58,7 +58,7 @@ describe("routing", () => {
   it("paths outside the party prefixes go to the main party's onFetch; null from it is a 404", async () => {
     const hello = await get("/hello");
     expect(hello.status).toBe(200);
-    expect(await hello.text()).toBe("hello from onFetch; parties: 11");
+    expect(await hello.text()).toBe("hello from onFetch; parties: 12");
     const res = await get("/somewhere");
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(/Not found/);
