@@ -1,0 +1,242 @@
+/**
+ * Server-side awareness (presence: cursors, names) without y-protocols'
+ * `Awareness` class, whose 30-second `setInterval` would keep a room from ever
+ * hibernating.
+ *
+ * The room relays awareness updates and remembers, per connection, which
+ * client ids that connection introduced ("controls"), so it can announce
+ * their removal when the connection goes. With hibernation that bookkeeping
+ * lives in the connection's state (the socket attachment), so a room that
+ * slept can still clean up after a client that left while it was asleep, and
+ * can show newcomers everyone's presence without asking the clients again.
+ * @module
+ */
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import { RoomkitError } from "../errors.js";
+import type { Connection } from "../types.js";
+import { ProtocolError, YCloseCode } from "./protocol.js";
+
+/** One client's awareness state as it travels on the wire. `state` is JSON text; `"null"` means "gone". */
+export type AwarenessEntry = { clientID: number; clock: number; state: string };
+
+/** `[clientID, clock, state JSON or null when not cached]`: what a connection's state keeps. */
+type StoredEntry = [number, number, string | null];
+
+/** The key under which a Yjs room keeps its bookkeeping in `conn.state`. */
+export const CONNECTION_STATE_KEY = "__yjs";
+
+/** Above this many characters of state per connection, states are not kept in the attachment (ids and clocks still are). */
+const MAX_CACHED_STATE_CHARS = 8_192;
+/** Bound on remembered clocks of clients that announced their own removal. */
+const MAX_FORGOTTEN_CLOCKS = 4_096;
+
+/** Decodes an awareness update, checking structure and that every state is JSON (peers parse it). */
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+  const decoder = decoding.createDecoder(update);
+  const entries: AwarenessEntry[] = [];
+  try {
+    const count = decoding.readVarUint(decoder);
+    // Every entry takes at least 3 bytes: reject absurd counts before looping.
+    if (count > update.byteLength) throw new Error("count");
+    for (let i = 0; i < count; i++) {
+      const clientID = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      const state = decoding.readVarString(decoder);
+      if (!Number.isSafeInteger(clientID) || !Number.isSafeInteger(clock)) throw new Error("integer");
+      entries.push({ clientID, clock, state });
+    }
+  } catch {
+    throw new ProtocolError(YCloseCode.InvalidPayload, "Truncated or malformed awareness update.");
+  }
+  for (const e of entries) {
+    try {
+      JSON.parse(e.state);
+    } catch {
+      throw new ProtocolError(YCloseCode.InvalidPayload, `Awareness state of client ${e.clientID} is not valid JSON.`);
+    }
+  }
+  return entries;
+}
+
+/** Encodes entries as one awareness update (the y-protocols format). */
+export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(encoder, e.clientID);
+    encoding.writeVarUint(encoder, e.clock);
+    encoding.writeVarString(encoder, e.state);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+/**
+ * The room's view of everyone's awareness. Follows y-protocols' rules: a
+ * state is accepted if its clock is newer, or if it is a removal at the same
+ * clock of a state that exists.
+ */
+export class AwarenessRegistry {
+  readonly #clocks = new Map<number, number>();
+  readonly #states = new Map<number, string>();
+  readonly #owners = new Map<number, Connection>();
+  readonly #owned = new WeakMap<Connection, Set<number>>();
+  readonly #departed = new WeakSet<Connection>();
+  #warnedUnmergeable = false;
+  /** Whether to keep entries in connection state: only hibernating rooms need it. */
+  persist = true;
+
+  /** Re-learns what `conn` controls from its state (after a wake). */
+  restore(conn: Connection): void {
+    for (const [clientID, clock, state] of storedEntries(conn)) {
+      this.#own(clientID, conn);
+      if (clock >= (this.#clocks.get(clientID) ?? 0)) {
+        this.#clocks.set(clientID, clock);
+        if (state !== null) this.#states.set(clientID, state);
+      }
+    }
+  }
+
+  /** Applies `entries` sent by `conn`; returns the accepted ones, to relay to the other connections. */
+  apply(entries: readonly AwarenessEntry[], conn: Connection): AwarenessEntry[] {
+    const accepted: AwarenessEntry[] = [];
+    const touched = new Set<Connection>();
+    for (const e of entries) {
+      const current = this.#clocks.get(e.clientID) ?? 0;
+      const exists = this.#states.has(e.clientID);
+      const removal = e.state === "null";
+      if (!(current < e.clock || (current === e.clock && removal && exists))) continue;
+      this.#clocks.set(e.clientID, e.clock);
+      const owner = this.#owners.get(e.clientID);
+      if (removal) {
+        if (!exists) continue; // y-protocols does not report removing an unknown client either
+        this.#states.delete(e.clientID);
+        if (owner) {
+          this.#owned.get(owner)?.delete(e.clientID);
+          this.#owners.delete(e.clientID);
+          touched.add(owner);
+        }
+      } else {
+        this.#states.set(e.clientID, e.state);
+        if (owner) touched.add(owner);
+        else {
+          this.#own(e.clientID, conn);
+          touched.add(conn);
+        }
+      }
+      accepted.push(e);
+    }
+    for (const c of touched) this.#store(c);
+    this.#prune();
+    return accepted;
+  }
+
+  /** Every known state as one awareness update, or `undefined` when nobody is present. */
+  encodeAll(): Uint8Array | undefined {
+    if (this.#states.size === 0) return undefined;
+    const entries: AwarenessEntry[] = [];
+    for (const [clientID, state] of this.#states) entries.push({ clientID, clock: this.#clocks.get(clientID) ?? 0, state });
+    return encodeAwarenessUpdate(entries);
+  }
+
+  /**
+   * Forgets `conn` and everything it controls; returns the removals to
+   * broadcast (each at clock + 1, as y-protocols' `removeAwarenessStates`).
+   * Works from the connection's stored state too, so it is correct after a wake.
+   */
+  removeConnection(conn: Connection): AwarenessEntry[] {
+    if (this.#departed.has(conn)) return [];
+    this.#departed.add(conn);
+    const ids = new Map<number, number>();
+    for (const [clientID, clock] of storedEntries(conn)) ids.set(clientID, clock);
+    for (const clientID of this.#owned.get(conn) ?? []) ids.set(clientID, Math.max(ids.get(clientID) ?? 0, this.#clocks.get(clientID) ?? 0));
+    this.#owned.delete(conn);
+    const removals: AwarenessEntry[] = [];
+    for (const [clientID, storedClock] of ids) {
+      const owner = this.#owners.get(clientID);
+      if (owner !== undefined && owner !== conn) continue; // another connection took this client over
+      const clock = Math.max(storedClock, this.#clocks.get(clientID) ?? 0) + 1;
+      // Announce the removal unless the client already removed itself; when this
+      // room instance never saw the client (it slept since), announce to be safe.
+      const wasPresent = this.#states.has(clientID) || owner === conn || !this.#clocks.has(clientID);
+      this.#owners.delete(clientID);
+      this.#states.delete(clientID);
+      this.#clocks.delete(clientID);
+      if (wasPresent) removals.push({ clientID, clock, state: "null" });
+    }
+    return removals;
+  }
+
+  /** Number of clients with a state (for tests and diagnostics). */
+  get size(): number {
+    return this.#states.size;
+  }
+
+  #own(clientID: number, conn: Connection): void {
+    this.#owners.set(clientID, conn);
+    let set = this.#owned.get(conn);
+    if (!set) this.#owned.set(conn, (set = new Set()));
+    set.add(clientID);
+  }
+
+  /** Writes what `conn` controls into its state, so a woken room still knows. */
+  #store(conn: Connection): void {
+    if (!this.persist || conn.readyState !== 1) return;
+    const ids = this.#owned.get(conn) ?? new Set<number>();
+    let chars = 0;
+    const full: StoredEntry[] = [];
+    for (const clientID of ids) {
+      const state = this.#states.get(clientID) ?? null;
+      chars += state?.length ?? 0;
+      full.push([clientID, this.#clocks.get(clientID) ?? 0, state]);
+    }
+    const lean = (): StoredEntry[] => full.map(([id, clock]) => [id, clock, null]);
+    const attempts = chars > MAX_CACHED_STATE_CHARS ? [lean()] : [full, lean()];
+    for (const entries of attempts) {
+      try {
+        this.#write(conn, entries);
+        return;
+      } catch (e) {
+        if (!(e instanceof RoomkitError)) throw e;
+        // Too large for the attachment: retry without the states (ids and clocks are what cleanup needs).
+      }
+    }
+  }
+
+  #write(conn: Connection, entries: StoredEntry[]): void {
+    const prev = conn.state as unknown;
+    if (prev !== null && (typeof prev !== "object" || Array.isArray(prev))) {
+      if (!this.#warnedUnmergeable) {
+        this.#warnedUnmergeable = true;
+        console.warn(
+          `[roomkit] YRoom keeps presence bookkeeping in conn.state.${CONNECTION_STATE_KEY}, but this connection's state is not an object; ` +
+            `presence of clients whose connection closes while the room hibernates may linger. Keep connection state an object.`,
+        );
+      }
+      return;
+    }
+    conn.setState({ ...(prev as Record<string, unknown> | null), [CONNECTION_STATE_KEY]: entries } as never);
+  }
+
+  #prune(): void {
+    if (this.#clocks.size <= MAX_FORGOTTEN_CLOCKS + this.#states.size + this.#owners.size) return;
+    for (const clientID of this.#clocks.keys()) {
+      if (!this.#states.has(clientID) && !this.#owners.has(clientID)) this.#clocks.delete(clientID);
+    }
+  }
+}
+
+/** The entries stored in a connection's state; tolerant of anything a user may have put there. */
+function storedEntries(conn: Connection): StoredEntry[] {
+  let raw: unknown;
+  try {
+    raw = (conn.state as Record<string, unknown> | null)?.[CONNECTION_STATE_KEY];
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(
+    (e): e is StoredEntry =>
+      Array.isArray(e) && Number.isSafeInteger(e[0]) && Number.isSafeInteger(e[1]) && (e[2] === null || typeof e[2] === "string"),
+  );
+}

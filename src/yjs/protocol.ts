@@ -1,0 +1,132 @@
+/**
+ * The y-websocket wire protocol (as spoken by y-websocket, y-partykit and
+ * y-partyserver): one binary message per WebSocket frame,
+ * `varUint messageType` followed by its payload.
+ *
+ * | type | name            | payload                                   |
+ * | ---- | --------------- | ----------------------------------------- |
+ * | 0    | sync            | `varUint syncType` + `varUint8Array`      |
+ * | 1    | awareness       | `varUint8Array` (an awareness update)      |
+ * | 2    | auth            | server → client only: `0` + `varString`   |
+ * | 3    | query-awareness | none                                      |
+ *
+ * Sync types: 0 = step 1 (a state vector), 1 = step 2 (an update answering a
+ * step 1), 2 = update. Decoding here is strict about structure (every length is
+ * bounds-checked by lib0) and maps each failure to the WebSocket close code the
+ * offending connection gets.
+ * @module
+ */
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+
+/** Top-level message types. */
+export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
+/** Sub-types of a sync message. */
+export const SyncType = { Step1: 0, Step2: 1, Update: 2 } as const;
+
+/** Close codes a Yjs room uses for bad input (RFC 6455). */
+export const YCloseCode = {
+  /** A message type the room does not accept. */
+  UnsupportedData: 1003,
+  /** A message that is truncated, malformed, or carries an invalid Yjs update / awareness state. */
+  InvalidPayload: 1007,
+  /** A message larger than the room's `maxMessageBytes`. */
+  MessageTooBig: 1009,
+} as const;
+
+/** A decoded client message. Payloads are views into the received frame. */
+export type ClientMessage =
+  | { type: "sync-step1"; stateVector: Uint8Array }
+  | { type: "sync-step2"; update: Uint8Array }
+  | { type: "update"; update: Uint8Array }
+  | { type: "awareness"; update: Uint8Array }
+  | { type: "query-awareness" };
+
+/** Bad input from a client: the connection is closed with `code` and `reason`; nothing else is affected. */
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+  constructor(
+    readonly code: (typeof YCloseCode)[keyof typeof YCloseCode],
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Decodes one client frame; throws a {@link ProtocolError} for anything else. */
+export function decodeClientMessage(frame: Uint8Array): ClientMessage {
+  if (frame.byteLength === 0) throw new ProtocolError(YCloseCode.InvalidPayload, "Empty message.");
+  const decoder = decoding.createDecoder(frame);
+  const type = readUint(decoder, "message type");
+  switch (type) {
+    case MessageType.Sync: {
+      const syncType = readUint(decoder, "sync message type");
+      const payload = readBytes(decoder, "sync payload");
+      if (syncType === SyncType.Step1) return { type: "sync-step1", stateVector: payload };
+      if (syncType === SyncType.Step2) return { type: "sync-step2", update: payload };
+      if (syncType === SyncType.Update) return { type: "update", update: payload };
+      throw new ProtocolError(YCloseCode.UnsupportedData, `Unknown sync message type ${syncType}.`);
+    }
+    case MessageType.Awareness:
+      return { type: "awareness", update: readBytes(decoder, "awareness payload") };
+    case MessageType.QueryAwareness:
+      return { type: "query-awareness" };
+    default:
+      // Type 2 (auth) only ever goes from server to client.
+      throw new ProtocolError(YCloseCode.UnsupportedData, `Unknown message type ${type}.`);
+  }
+}
+
+function readUint(decoder: decoding.Decoder, what: string): number {
+  try {
+    const n = decoding.readVarUint(decoder);
+    if (Number.isSafeInteger(n)) return n;
+  } catch {
+    // fall through
+  }
+  throw new ProtocolError(YCloseCode.InvalidPayload, `Truncated or malformed message (${what}).`);
+}
+
+function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
+  try {
+    return decoding.readVarUint8Array(decoder);
+  } catch {
+    throw new ProtocolError(YCloseCode.InvalidPayload, `Truncated or malformed message (${what}).`);
+  }
+}
+
+function frame(type: number, sub: number | undefined, payload: Uint8Array | undefined): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, type);
+  if (sub !== undefined) encoding.writeVarUint(encoder, sub);
+  if (payload !== undefined) encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/** `sync step 1`: "here is my state vector, send me what I miss". */
+export const encodeSyncStep1 = (stateVector: Uint8Array) => frame(MessageType.Sync, SyncType.Step1, stateVector);
+/** `sync step 2`: the update answering a step 1. */
+export const encodeSyncStep2 = (update: Uint8Array) => frame(MessageType.Sync, SyncType.Step2, update);
+/** A document update. */
+export const encodeUpdate = (update: Uint8Array) => frame(MessageType.Sync, SyncType.Update, update);
+/** An awareness update. */
+export const encodeAwareness = (update: Uint8Array) => frame(MessageType.Awareness, undefined, update);
+/** `query-awareness`: asks a client to send every awareness state it knows. */
+export const encodeQueryAwareness = () => frame(MessageType.QueryAwareness, undefined, undefined);
+
+/**
+ * The y-protocols "permission denied" auth message. y-websocket and
+ * y-partykit clients log `reason` (console.warn) and stay connected.
+ */
+export function encodePermissionDenied(reason: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.Auth);
+  encoding.writeVarUint(encoder, 0); // y-protocols/auth: messagePermissionDenied
+  encoding.writeVarString(encoder, reason);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Whether `update` is the empty Yjs (v1) update: no structs, no deletions. */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
+}

@@ -1,0 +1,12 @@
+// Bindings of test/yjs/fixtures/wrangler.toml, for `env` from cloudflare:test.
+declare namespace Cloudflare {
+  interface Env {
+    DOC: DurableObjectNamespace;
+    MEM_DOC: DurableObjectNamespace;
+    TINY_DOC: DurableObjectNamespace;
+    NOGC_DOC: DurableObjectNamespace;
+    HOOK_DOC: DurableObjectNamespace;
+    STORE: DurableObjectNamespace;
+    GUARDED_DOC: DurableObjectNamespace;
+  }
+}
