@@ -1,25 +1,14 @@
 // Flusher: debounced, durable flushing to an external store.
-import { SELF, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { connect } from "../../src/testing/index.js";
+import { runAlarmLater } from "./clock.js";
 
 const sinkLog = async (room: string) => (await SELF.fetch(`http://x/parties/sink/${room}`)).json<string[]>();
 const stub = (room: string) => env.FLUSHING.get(env.FLUSHING.idFromName(room));
 
 /** Fires the room's alarm with the clock moved past every pending timer. */
-async function fireLater(room: string, ms = 3_600_000) {
-  const real = Date.now;
-  await runInDurableObject(stub(room), () => {
-    Date.now = () => real() + ms;
-  });
-  try {
-    return await runDurableObjectAlarm(stub(room));
-  } finally {
-    await runInDurableObject(stub(room), () => {
-      Date.now = real;
-    });
-  }
-}
+const fireLater = (room: string, ms = 3_600_000) => runAlarmLater(stub(room), ms);
 
 it("flushes once per interval while active, not per change", async () => {
   const room = "fl-" + Math.random();

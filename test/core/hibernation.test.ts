@@ -3,6 +3,7 @@
 import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
+import { runAlarmLater } from "./clock.js";
 
 const json = (s: TestSocket) => s.nextJSON<Record<string, any>>();
 const stub = (room: string) => env.PROBE.get(env.PROBE.idFromName(room));
@@ -61,19 +62,8 @@ it("an alarm in a room evicted with no sockets still knows its id", async () => 
   await json(a);
   await a.close();
   await evictDurableObject(stub(room));
-  const { runInDurableObject } = await import("cloudflare:test");
   // Move the clock so the timer is due, then fire the alarm on a cold instance.
-  const real = Date.now;
-  await runInDurableObject(stub(room), () => {
-    Date.now = () => real() + 61_000;
-  });
-  try {
-    expect(await runDurableObjectAlarm(stub(room))).toBe(true);
-  } finally {
-    await runInDurableObject(stub(room), () => {
-      Date.now = real;
-    });
-  }
+  expect(await runAlarmLater(stub(room), 61_000)).toBe(true);
   const info = await (await SELF.fetch(`http://x/parties/probe/${room}`)).json<Record<string, any>>();
   expect(info.timers).toEqual(["cold"]);
 });

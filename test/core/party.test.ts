@@ -3,6 +3,7 @@
 import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
+import { runAlarmLater } from "./clock.js";
 
 type Msg = Record<string, any>;
 const json = (s: TestSocket) => s.nextJSON<Msg>();
@@ -220,7 +221,7 @@ describe.each([
     await new Promise((r) => setTimeout(r, 10));
     const res = await SELF.fetch(`http://x${url(room)}`);
     expect((await res.json<Msg>()).timers).toEqual([]); // leased: retry time is in the future
-    await runInFuture(stub(room));
+    await runAlarmLater(stub(room), 120_000);
     const after = await (await SELF.fetch(`http://x${url(room)}`)).json<Msg>();
     expect(after.timers).toEqual(["fail-once"]);
     await ws.close();
@@ -251,20 +252,3 @@ describe.each([
     await ws.close();
   });
 });
-
-/** Runs the room's alarm as if its time had come (the retry lease is in the future). */
-async function runInFuture(stub: DurableObjectStub) {
-  const realNow = Date.now;
-  // runDurableObjectAlarm runs the handler now; move the clock past any lease inside the object.
-  const { runInDurableObject } = await import("cloudflare:test");
-  await runInDurableObject(stub, async () => {
-    Date.now = () => realNow() + 120_000;
-  });
-  try {
-    await runDurableObjectAlarm(stub);
-  } finally {
-    await runInDurableObject(stub, async () => {
-      Date.now = realNow;
-    });
-  }
-}
