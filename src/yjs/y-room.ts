@@ -227,9 +227,9 @@ export class YRoom {
       return;
     }
     const doc = this.document;
-    connection.send(encodeSyncStep1(Y.encodeStateVector(doc)));
+    trySend(connection, encodeSyncStep1(Y.encodeStateVector(doc)));
     const everyone = this.#awareness.encodeAll();
-    if (everyone) connection.send(encodeAwareness(everyone));
+    if (everyone) trySend(connection, encodeAwareness(everyone));
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
@@ -292,7 +292,7 @@ export class YRoom {
         } catch {
           throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid state vector in sync step 1.");
         }
-        sender.send(encodeSyncStep2(diff));
+        trySend(sender, encodeSyncStep2(diff));
         return;
       }
       case "sync-step2":
@@ -317,7 +317,7 @@ export class YRoom {
       }
       case "query-awareness": {
         const everyone = this.#awareness.encodeAll();
-        if (everyone) sender.send(encodeAwareness(everyone));
+        if (everyone) trySend(sender, encodeAwareness(everyone));
         return;
       }
     }
