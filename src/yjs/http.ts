@@ -36,7 +36,7 @@ export async function serveDocument(request: Request, doc: HttpDocument): Promis
     return new Response(method === "HEAD" ? null : body, { status: 200, headers });
   }
   if (method === "POST") {
-    if (await doc.readOnly(request)) return errorResponse(403, "This client may only read the document.");
+    if (await doc.readOnly(request)) return refuse(request, 403, "This client may only read the document.");
     const body = await readLimited(request, doc.maxBytes);
     if (body === "too-large") return errorResponse(413, `The update exceeds the room's limit of ${doc.maxBytes} bytes.`);
     if (body.byteLength === 0) return errorResponse(400, "Expected a Yjs update (application/octet-stream) in the request body.");
@@ -48,7 +48,24 @@ export async function serveDocument(request: Request, doc: HttpDocument): Promis
     }
     return new Response(null, { status: 204, headers: { etag: doc.etag() } });
   }
-  return errorResponse(405, `Method ${method} is not allowed on a Yjs document; use ${ALLOW}.`, { allow: ALLOW });
+  return refuse(request, 405, `Method ${method} is not allowed on a Yjs document; use ${ALLOW}.`, { allow: ALLOW });
+}
+
+/** An error response to a request whose body is not wanted: the body is drained, not left hanging. */
+async function refuse(request: Request, status: number, reason: string, headers?: HeadersInit): Promise<Response> {
+  await drain(request);
+  return errorResponse(status, reason, headers);
+}
+
+/** Reads and drops a body without buffering it, so the sender is never cut off mid-upload. */
+async function drain(request: Request): Promise<void> {
+  if (!request.body) return;
+  const reader = request.body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // the client went away
+  }
 }
 
 /** RFC 9110 weak comparison of `If-None-Match` against `etag`. */
@@ -62,7 +79,10 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
 /** Reads the body, giving up (without buffering the rest) once it exceeds `max` bytes. */
 async function readLimited(request: Request, max: number): Promise<Uint8Array | "too-large"> {
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > max) return "too-large";
+  if (Number.isFinite(declared) && declared > max) {
+    await drain(request);
+    return "too-large";
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
@@ -72,7 +92,7 @@ async function readLimited(request: Request, max: number): Promise<Uint8Array | 
     if (done) break;
     total += value.byteLength;
     if (total > max) {
-      await reader.cancel().catch(() => {});
+      while (!(await reader.read()).done); // drop the rest without keeping it
       return "too-large";
     }
     parts.push(value);

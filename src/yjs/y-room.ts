@@ -93,8 +93,14 @@ const LOAD_ORIGIN = Symbol("roomkit/yjs load");
  * call the `super` method.
  */
 export class YRoom {
-  /** Yjs rooms hibernate by default: no per-connection memory is needed between messages. */
-  static options: ServerOptions = { hibernate: true };
+  /**
+   * Yjs rooms hibernate by default: no per-connection memory is needed
+   * between messages. Frames may be as large as the default `maxMessageBytes`,
+   * and there is no per-connection message rate limit: Yjs clients send one
+   * frame per transaction, and scripts or replays legitimately send bursts.
+   * Set `limits` (see roomkit's limits) in your subclass to restrict them.
+   */
+  static options: ServerOptions = { hibernate: true, limits: { maxMessageBytes: 8 * 1024 * 1024, messagesPerSecond: Infinity } };
 
   /**
    * Called once per room, when its storage holds no document yet: return the

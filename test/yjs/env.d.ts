@@ -4,6 +4,7 @@ declare namespace Cloudflare {
     DOC: DurableObjectNamespace;
     MEM_DOC: DurableObjectNamespace;
     TINY_DOC: DurableObjectNamespace;
+    LAZY_DOC: DurableObjectNamespace;
     NOGC_DOC: DurableObjectNamespace;
     HOOK_DOC: DurableObjectNamespace;
     STORE: DurableObjectNamespace;

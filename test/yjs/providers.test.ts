@@ -16,7 +16,8 @@ afterEach(() => {
 });
 
 function yWebsocket(party: string, room: string, doc = new Y.Doc()) {
-  const p = new WebsocketProvider(`ws://localhost/parties/${party}`, room, doc, { WebSocketPolyfill: WS, disableBc: true });
+  // y-websocket types its polyfill as the DOM WebSocket (whose constructor also takes a URL).
+  const p = new WebsocketProvider(`ws://localhost/parties/${party}`, room, doc, { WebSocketPolyfill: WS as never, disableBc: true });
   open.push(p);
   return p;
 }

@@ -1,0 +1,142 @@
+// Durability: every update is in SQLite before any peer sees it; the log is
+// compacted by a timer, when it outgrows the snapshot, and when the last client
+// leaves; documents far larger than one storage value are chunked.
+import { SELF, evictDurableObject } from "cloudflare:test";
+import { expect, it } from "vitest";
+import YPartyKitProvider from "y-partykit/provider";
+import * as Y from "yjs";
+import { fireLater, stubOf, tables } from "./helpers/room.js";
+import { webSocketVia } from "./helpers/socket.js";
+import { freshRoom, waitFor } from "./helpers/wait.js";
+import { YClient } from "./helpers/yclient.js";
+
+it("every update a peer has received is already in the room's storage", async () => {
+  const room = freshRoom("durable");
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  const b = await YClient.synced(`/parties/doc/${room}`);
+  for (let i = 0; i < 5; i++) {
+    const seen = b.updatesReceived;
+    a.doc.getText("t").insert(a.text.length, `edit${i};`);
+    await waitFor(() => b.updatesReceived > seen, `b received edit ${i}`);
+    const disk = await tables("doc", room);
+    expect(disk.doc.getText("t").toString()).toBe(b.text);
+  }
+  expect((await tables("doc", room)).logSeqs).toBe(5); // one row per update: nothing re-encoded
+  await Promise.all([a.close(), b.close()]);
+});
+
+it("a timer compacts the log into the snapshot; the document survives eviction", async () => {
+  const room = freshRoom("timer-compact");
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  for (let i = 0; i < 10; i++) a.doc.getText("t").insert(0, `${i}`);
+  await waitFor(async () => (await tables("doc", room)).logSeqs === 10, "10 updates logged");
+  expect(await fireLater("doc", room)).toBe(true);
+  const after = await tables("doc", room);
+  expect(after.logRows).toBe(0);
+  expect(after.snapshotParts).toBe(1);
+  expect(after.doc.getText("t").toString()).toBe("9876543210");
+  await evictDurableObject(stubOf("doc", room));
+  const b = await YClient.synced(`/parties/doc/${room}`);
+  await waitFor(() => b.text === "9876543210", "reloaded from the snapshot");
+  await Promise.all([a.close(), b.close()]);
+});
+
+it("the log is compacted when the last client leaves", async () => {
+  const room = freshRoom("leave-compact");
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  const b = await YClient.synced(`/parties/doc/${room}`);
+  a.doc.getText("t").insert(0, "bye");
+  await waitFor(() => b.text === "bye", "b got it");
+  await a.close();
+  expect((await tables("doc", room)).logRows).toBe(1); // b is still here
+  await b.close();
+  await waitFor(async () => (await tables("doc", room)).logRows === 0, "compacted after the last close");
+  expect((await tables("doc", room)).doc.getText("t").toString()).toBe("bye");
+});
+
+it("the log is compacted once it outgrows its bounds, without waiting for the timer", async () => {
+  const room = freshRoom("size-compact"); // tiny-doc: at most 50 updates or 4 KiB of log
+  const a = await YClient.synced(`/parties/tiny-doc/${room}`);
+  let maxRows = 0;
+  for (let i = 0; i < 120; i++) {
+    a.doc.getText("t").insert(0, "x");
+    if (i % 10 === 9) {
+      await waitFor(async () => (await SELF.fetch(`http://x/parties/tiny-doc/${room}`, { method: "HEAD" })).headers.get("etag")!.endsWith(`.${i + 1}"`), "caught up");
+      maxRows = Math.max(maxRows, (await tables("tiny-doc", room)).logSeqs);
+    }
+  }
+  const t = await tables("tiny-doc", room);
+  expect(maxRows).toBeLessThanOrEqual(50);
+  expect(t.snapshotParts).toBe(1);
+  expect(t.doc.getText("t").length).toBe(120);
+  await a.close();
+});
+
+it("a document of several megabytes is chunked across rows, and arrives whole after eviction", async () => {
+  const room = freshRoom("big");
+  const text = "0123456789abcdef".repeat(200_000); // 3.2 MB in one update
+  // lazy-doc keeps updates in the log until the timer or the last close, so the log's own chunking shows.
+  const a = await YClient.synced(`/parties/lazy-doc/${room}`);
+  a.doc.getText("t").insert(0, text);
+  await waitFor(async () => (await tables("lazy-doc", room)).logSeqs === 1, "the update is stored");
+  const logged = await tables("lazy-doc", room);
+  expect(logged.logRows).toBe(4); // one update, four rows of at most 1 MiB
+  expect(logged.doc.getText("t").toString()).toBe(text);
+  await a.close();
+  await waitFor(async () => (await tables("lazy-doc", room)).logRows === 0, "compacted");
+  const snap = await tables("lazy-doc", room);
+  expect(snap.snapshotParts).toBe(4);
+  expect(Math.max(...snap.partSizes)).toBeLessThanOrEqual(1 << 20);
+
+  await evictDurableObject(stubOf("lazy-doc", room));
+  const b = await YClient.synced(`/parties/lazy-doc/${room}`);
+  await waitFor(() => b.text.length === text.length, "b received the whole document");
+  expect(b.text).toBe(text);
+  const res = await SELF.fetch(`http://x/parties/lazy-doc/${room}`);
+  const viaHttp = new Y.Doc();
+  Y.applyUpdate(viaHttp, new Uint8Array(await res.arrayBuffer()));
+  expect(viaHttp.getText("t").toString()).toBe(text);
+  await b.close();
+});
+
+it("a large update in a default room is folded into the snapshot at once", async () => {
+  const room = freshRoom("big-default");
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  a.doc.getText("t").insert(0, "y".repeat(1_500_000));
+  await waitFor(async () => (await tables("doc", room)).snapshotBytes > 1_500_000, "snapshot written");
+  const t = await tables("doc", room);
+  expect(t.logRows).toBe(0); // the log outgrew the (empty) snapshot: compacted without waiting
+  expect(t.snapshotParts).toBe(2);
+  expect(t.doc.getText("t").length).toBe(1_500_000);
+  await a.close();
+});
+
+it("YPartyKitProvider's chunked messages (over 1 MB) are reassembled", async () => {
+  const room = freshRoom("chunked");
+  const doc = new Y.Doc();
+  doc.getText("t").insert(0, "z".repeat(2_500_000)); // its sync step 2 is sent in 3 chunks
+  const p = new YPartyKitProvider("localhost:8787", room, doc, { party: "doc", WebSocketPolyfill: webSocketVia(SELF), disableBc: true });
+  try {
+    await waitFor(async () => (await tables("doc", room)).doc.getText("t").length === 2_500_000, "the room has the whole text");
+  } finally {
+    p.destroy();
+  }
+});
+
+it.each([
+  { party: "doc", gc: true },
+  { party: "nogc-doc", gc: false },
+])("gc: $gc decides whether deleted content is kept, in memory and in storage", async ({ party, gc }) => {
+  const room = freshRoom("gc");
+  const a = await YClient.synced(`/parties/${party}/${room}`);
+  a.doc.getText("t").insert(0, "secret");
+  a.doc.getText("t").delete(0, 6);
+  await waitFor(async () => (await tables(party, room)).logSeqs === 2, "both stored");
+  await a.close();
+  await waitFor(async () => (await tables(party, room)).logRows === 0, "compacted");
+  await evictDurableObject(stubOf(party, room)).catch(() => {});
+  const res = await SELF.fetch(`http://x/parties/${party}/${room}`);
+  const { structs } = Y.decodeUpdate(new Uint8Array(await res.arrayBuffer()));
+  const keptText = structs.some((s) => s instanceof Y.Item && s.content instanceof Y.ContentString && s.content.str.includes("secret"));
+  expect(keptText).toBe(!gc);
+});
