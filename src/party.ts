@@ -81,6 +81,8 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
      * the platform no longer delivers events for sockets that are gone.
      */
     readonly #ended = new WeakSet<WebSocket>();
+    /** Sockets whose onError already ran. */
+    readonly #errored = new WeakSet<WebSocket>();
 
     constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
       super(ctx, env);
@@ -264,8 +266,15 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       }
     }
 
+    /**
+     * The socket failed. A peer that simply vanished is a departure like any
+     * other (onClose only); a real error runs onError first. Either way onClose
+     * runs, so presence cleanup written there is never skipped.
+     */
     async #error(ws: WebSocket, error: unknown): Promise<void> {
-      await this.#depart(ws, "onError", error instanceof Error ? error : new Error(String(error)));
+      const err = error instanceof Error ? error : new Error(String(error));
+      if (!isPeerGone(ws, error)) await this.#depart(ws, "onError", err);
+      await this.#depart(ws, "onClose");
     }
 
     /**
@@ -277,11 +286,12 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       await this.#depart(ws, "onClose");
     }
 
-    /** Runs onClose or onError exactly once per connection that completed onConnect. */
+    /** Runs onError at most once and then onClose exactly once, for each connection that completed onConnect. */
     async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error): Promise<void> {
       this.#sockets.delete(ws);
-      if (this.#ended.has(ws)) return;
-      this.#ended.add(ws);
+      const done = hook === "onClose" ? this.#ended : this.#errored;
+      if (done.has(ws) || this.#ended.has(ws)) return;
+      done.add(ws);
       const conn = asConnection(ws);
       if (!conn) return;
       try {
@@ -291,7 +301,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       } catch (e) {
         logError(`${this.#where()} ${hook} of "${conn.id}"`, e);
       }
-      await this.#afterDeparture();
+      if (hook === "onClose") await this.#afterDeparture();
     }
 
     #openCount(): number {
@@ -365,6 +375,13 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
 
   Object.defineProperty(RoomkitParty, "name", { value: `${Server.name || "Anonymous"}Party` });
   return RoomkitParty as unknown as PartyClass;
+}
+
+/** The runtime reports a vanished peer as an error on an already-closing socket. */
+function isPeerGone(ws: WebSocket, error: unknown): boolean {
+  if (ws.readyState !== 2 && ws.readyState !== 3) return false; // CLOSING, CLOSED
+  const e = error as { retryable?: boolean; message?: unknown } | null;
+  return e?.retryable === true || /Network connection lost|peer disconnected/i.test(String(e?.message ?? ""));
 }
 
 function hasSocketHooks(server: Server): boolean {

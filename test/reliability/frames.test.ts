@@ -39,8 +39,22 @@ it("invalid UTF-8 reaches the room only as U+FFFD; a frame over the size limit c
     const check = () => (witness.got.includes("witness:still here") ? r() : setTimeout(check, 20));
     check();
   });
-  // The oversized frame reached no one; the invalid text arrived replaced, not raw.
-  expect(witness.got).toEqual(["bad-utf8:h\uFFFD(\uFFFD", "witness:still here"]);
+  // The oversized frame reached no one (its sender just left); the invalid text arrived replaced, not raw.
+  expect(witness.got).toEqual(["bad-utf8:h\uFFFD(\uFFFD", "left:huge", "witness:still here"]);
   badText.ws.terminate();
+  witness.ws.close();
+});
+
+it("a client that vanishes without a close frame still gets onClose, once", async () => {
+  const room = `vanish-${Date.now()}`;
+  const witness = await open(room, "witness");
+  const ghost = await open(room, "ghost");
+  ghost.ws.terminate(); // drop the TCP connection: no close frame
+  await new Promise<void>((r) => {
+    const check = () => (witness.got.includes("left:ghost") ? r() : setTimeout(check, 20));
+    check();
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  expect(witness.got.filter((m) => m === "left:ghost")).toHaveLength(1);
   witness.ws.close();
 });
