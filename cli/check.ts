@@ -1,0 +1,224 @@
+/**
+ * `roomkit check`: do the entry's exports, wrangler's Durable Object bindings
+ * and the migrations agree? Every finding is one line saying what is wrong
+ * and exactly what to write to fix it.
+ * @module
+ */
+import path from "node:path";
+import { analyzeEntry, rel, type EntryAnalysis, type ExportInfo } from "./entry.js";
+import { defaultBindingName } from "./names.js";
+import { installedRuntimeDate } from "./runtime.js";
+import type { Migration, WranglerConfig } from "./wrangler-config.js";
+
+export type Severity = "error" | "warning";
+
+/** One finding. `code` is stable (documented in docs/cli.md). */
+export type Diagnostic = { severity: Severity; code: string; message: string };
+
+/** A party as `createWorker()` routes it. */
+export type PartySummary = { party: string; className: string; binding: string };
+
+export type CheckResult = {
+  diagnostics: Diagnostic[];
+  parties: PartySummary[];
+  entry?: EntryAnalysis;
+};
+
+export type CheckOptions = {
+  /** Classes whose deletion by the newest migration is intended (`--allow-delete`). */
+  allowDelete?: readonly string[];
+  /** Source contents not yet written to disk (absolute path → text). */
+  overrides?: ReadonlyMap<string, string>;
+};
+
+/** What the migrations leave alive, in order. */
+type ClassState = { tag: string; sqlite: boolean | undefined };
+
+/** The tag to suggest for a new migration: `v<n+1>` when tags are `v1`, `v2`, ... */
+export function nextMigrationTag(migrations: readonly Migration[]): string {
+  const tags = new Set(migrations.map((m) => m.tag));
+  const numbers = migrations.map((m) => /^v(\d+)$/.exec(m.tag)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  let n = Math.max(migrations.length, ...numbers) + 1;
+  while (tags.has(`v${n}`)) n++;
+  return `v${n}`;
+}
+
+/** Runs every check on the project whose config is `config`. */
+export async function checkProject(config: WranglerConfig, options: CheckOptions = {}): Promise<CheckResult> {
+  const out: Diagnostic[] = [];
+  const error = (code: string, message: string) => out.push({ severity: "error", code, message });
+  const warning = (code: string, message: string) => out.push({ severity: "warning", code, message });
+  const cfg = path.basename(config.file);
+  const root = config.dir;
+
+  if (!config.main) {
+    error("no-main", `${cfg} has no main: add main = "src/index.ts" (the Worker entry that calls createWorker())`);
+    return { diagnostics: out, parties: [] };
+  }
+  const entry = await analyzeEntry(path.resolve(root, config.main), root, options.overrides);
+  const entryName = rel(root, entry.file);
+  const nextTag = nextMigrationTag(config.migrations);
+
+  // --- migrations, replayed in order ---------------------------------------------------------
+  const live = new Map<string, ClassState>();
+  const tags = new Set<string>();
+  const pendingDeletes: { className: string; tag: string }[] = [];
+  config.migrations.forEach((m, i) => {
+    if (tags.has(m.tag)) error("duplicate-tag", `${cfg}: migration tag "${m.tag}" is used twice: every [[migrations]] entry needs its own tag`);
+    tags.add(m.tag);
+    const create = (c: string, sqlite: boolean | undefined) => {
+      if (live.has(c)) error("duplicate-class", `${cfg}: migration "${m.tag}" creates class "${c}", which migration "${live.get(c)!.tag}" already created: remove it from migration "${m.tag}"`);
+      live.set(c, { tag: m.tag, sqlite });
+    };
+    m.newSqliteClasses.forEach((c) => create(c, true));
+    m.newClasses.forEach((c) => create(c, false));
+    for (const t of m.transferredClasses) create(t.to, undefined);
+    for (const r of m.renamedClasses) {
+      const from = live.get(r.from);
+      if (!from) {
+        error("unknown-class", `${cfg}: migration "${m.tag}" renames class "${r.from}", which no earlier migration creates: fix the "from" name`);
+        continue;
+      }
+      live.delete(r.from);
+      live.set(r.to, { tag: m.tag, sqlite: from.sqlite });
+    }
+    for (const c of m.deletedClasses) {
+      if (!live.delete(c)) {
+        error("unknown-class", `${cfg}: migration "${m.tag}" deletes class "${c}", which no earlier migration creates: remove it from deleted_classes`);
+        continue;
+      }
+      // Only the newest migration can still be unapplied: older ones ran on an earlier deploy.
+      if (i === config.migrations.length - 1) pendingDeletes.push({ className: c, tag: m.tag });
+    }
+  });
+
+  // --- bindings ↔ exports ------------------------------------------------------------------
+  const localBindings = config.bindings.filter((b) => !b.scriptName);
+  const seenBindings = new Set<string>();
+  for (const b of config.bindings) {
+    if (seenBindings.has(b.name)) error("duplicate-binding", `${cfg}: two Durable Object bindings are named "${b.name}": rename one`);
+    seenBindings.add(b.name);
+  }
+  const exported = entry.exports;
+  const isRoomClass = (e: ExportInfo | undefined) => e?.kind === "party" || e?.kind === "durable-object";
+
+  for (const b of localBindings) {
+    if (exported.has(b.className)) continue;
+    const message = `${cfg}: binding "${b.name}" uses class_name "${b.className}", which ${entryName} does not export: export it (export const ${b.className} = party(YourServer)) or remove the binding`;
+    if (entry.opaqueExports) warning("missing-class", `${message} (not certain: ${entryName} re-exports a package with export *)`);
+    else error("missing-class", message);
+  }
+
+  for (const [name, info] of exported) {
+    if (!isRoomClass(info)) continue;
+    if (localBindings.some((b) => b.className === name)) continue;
+    const binding = info.binding ?? suggestedBinding(entry, name);
+    error(
+      "unbound-class",
+      `${info.file}:${info.line} exports ${info.kind === "party" ? "party" : "Durable Object"} class "${name}" but ${cfg} does not bind it: add [[durable_objects.bindings]] name = "${binding}" class_name = "${name}"`,
+    );
+  }
+
+  // --- classes ↔ migrations ----------------------------------------------------------------
+  const needMigration = new Set<string>([...localBindings.map((b) => b.className), ...[...exported].filter(([, e]) => isRoomClass(e)).map(([n]) => n)]);
+  for (const c of needMigration) {
+    if (live.has(c)) continue;
+    if (config.migrations.some((m) => m.deletedClasses.includes(c))) {
+      const bound = localBindings.find((b) => b.className === c);
+      error("deleted-but-used", `${cfg}: class "${c}" is deleted by a migration but still ${bound ? `bound as "${bound.name}"` : `exported by ${entryName}`}: remove it from deleted_classes, or stop using it`);
+      continue;
+    }
+    error("missing-migration", `${cfg}: class "${c}" has no migration: add [[migrations]] tag = "${nextTag}" new_sqlite_classes = ["${c}"]`);
+  }
+
+  for (const [c, state] of live) {
+    if (exported.has(c) || entry.opaqueExports) continue;
+    error(
+      "orphaned-class",
+      `${cfg}: class "${c}" (created by migration "${state.tag}") may hold stored rooms, but ${entryName} no longer exports it and Cloudflare refuses such a deploy: export it again, rename it (renamed_classes = [{ from = "${c}", to = "NewName" }]), or delete its data on purpose (deleted_classes = ["${c}"] in a new migration, then roomkit deploy --allow-delete ${c})`,
+    );
+  }
+
+  const allowed = new Set(options.allowDelete ?? []);
+  for (const d of pendingDeletes) {
+    if (allowed.has(d.className)) {
+      warning("pending-delete", `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it (allowed by --allow-delete)`);
+    } else {
+      error(
+        "pending-delete",
+        `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it, permanently: if that is intended, run again with --allow-delete ${d.className}; otherwise remove "${d.className}" from deleted_classes`,
+      );
+    }
+  }
+
+  for (const [c, state] of live) {
+    if (state.sqlite !== false) continue;
+    const message = `${cfg}: class "${c}" uses the key-value storage backend (new_classes in migration "${state.tag}"); roomkit rooms need SQLite storage: use new_sqlite_classes = ["${c}"] (a class already deployed with new_classes cannot be converted: create a new class and move its rooms)`;
+    if (exported.get(c)?.kind === "party" || !exported.has(c)) error("kv-storage", message);
+    else warning("kv-storage", message);
+  }
+
+  // --- createWorker({ party: Class }) ------------------------------------------------------------
+  const parties: { party: string; className: string; binding: string }[] = [];
+  if (!entry.worker) {
+    warning("no-worker", `${entryName} has no export default createWorker({...}): party names and bindings cannot be cross-checked`);
+  } else {
+    const routed = new Set<string>();
+    for (const p of entry.worker.parties) {
+      if (p.inline) {
+        error("party-not-exported", `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascal(p.name)} = ${p.expression} and use { ${p.name}: ${pascal(p.name)} }`);
+        continue;
+      }
+      if (!p.exportName) {
+        error("party-not-exported", `${entryName}:${p.line}: createWorker({ ${p.name}: ${p.expression} }): ${p.expression} is not exported by ${entryName}, so wrangler cannot bind it: export it (export const ${p.expression} = party(...))`);
+        continue;
+      }
+      routed.add(p.exportName);
+      const info = exported.get(p.exportName)!;
+      if (info.kind !== "party" && info.kind !== "external") {
+        error("not-a-party", `${entryName}:${p.line}: createWorker({ ${p.name}: ${p.exportName} }): ${p.exportName} is not made by party(): write export const ${p.exportName} = party(YourServer)`);
+        continue;
+      }
+      const expected = info.binding ?? defaultBindingName(p.name);
+      parties.push({ party: p.name, className: p.exportName, binding: expected });
+      const byName = localBindings.find((b) => b.name === expected);
+      const ofClass = localBindings.filter((b) => b.className === p.exportName);
+      if (byName && byName.className !== p.exportName) {
+        error("binding-mismatch", `${cfg}: binding "${expected}" uses class_name "${byName.className}", but party "${p.name}" (createWorker) is class "${p.exportName}": set class_name = "${p.exportName}"`);
+      } else if (!byName && ofClass.length > 0) {
+        const actual = ofClass[0]!.name;
+        error(
+          "binding-mismatch",
+          `party "${p.name}" looks for binding "${expected}", but ${cfg} binds class "${p.exportName}" as "${actual}": rename the binding to "${expected}", or write party(${info.server ?? "YourServer"}, { binding: "${actual}" })`,
+        );
+      }
+    }
+    for (const [name, info] of exported) {
+      if (info.kind === "party" && !routed.has(name) && !entry.worker.hasSpread) {
+        warning("unrouted-party", `${info.file}:${info.line}: party class "${name}" is exported but createWorker() does not route to it: add ${name[0]!.toLowerCase() + name.slice(1)}: ${name} to createWorker({...})`);
+      }
+    }
+  }
+
+  // --- runtime ----------------------------------------------------------------------------------
+  const supported = installedRuntimeDate(root);
+  if (config.compatibilityDate && supported && config.compatibilityDate > supported) {
+    warning(
+      "compatibility-date",
+      `${cfg}: compatibility_date "${config.compatibilityDate}" is newer than the installed Workers runtime supports ("${supported}"): tests will not start; set compatibility_date = "${supported}" or update wrangler`,
+    );
+  }
+
+  return { diagnostics: out, parties, entry };
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|[-_])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/** The binding to suggest for an unbound class: the one createWorker() expects if it routes the class. */
+function suggestedBinding(entry: EntryAnalysis, className: string): string {
+  const routed = entry.worker?.parties.find((p) => p.exportName === className);
+  if (routed) return entry.exports.get(className)?.binding ?? defaultBindingName(routed.name);
+  return defaultBindingName(className);
+}
