@@ -17,21 +17,21 @@ import { importProject } from "./commands/import.js";
 import { TEMPLATES } from "./templates.js";
 
 /** An option roomkit itself reads out of a command line that is otherwise passed to wrangler. */
-type OwnOption = { names: string[]; key: string; takesValue: boolean; negate?: boolean; repeat?: boolean };
+type OwnOption = { names: string[]; key: string; takesValue: boolean; value?: string; negate?: boolean; repeat?: boolean };
 
-const CONFIG_OPTION: OwnOption = { names: ["-c", "--config"], key: "config", takesValue: true };
+const CONFIG_OPTION: OwnOption = { names: ["-c", "--config"], key: "config", takesValue: true, value: "file" };
 const CLIENT_OPTIONS: OwnOption[] = [
-  { names: ["--client"], key: "client", takesValue: true },
+  { names: ["--client"], key: "client", takesValue: true, value: "entry" },
   { names: ["--no-client"], key: "client", takesValue: false, negate: true },
 ];
 const DEV_OPTIONS: OwnOption[] = [
-  { names: ["-p", "--port"], key: "port", takesValue: true },
-  { names: ["--ip"], key: "ip", takesValue: true },
-  { names: ["--persist-to"], key: "persistTo", takesValue: true },
+  { names: ["-p", "--port"], key: "port", takesValue: true, value: "port" },
+  { names: ["--ip"], key: "ip", takesValue: true, value: "address" },
+  { names: ["--persist-to"], key: "persistTo", takesValue: true, value: "dir" },
   CONFIG_OPTION,
   ...CLIENT_OPTIONS,
 ];
-const DEPLOY_OPTIONS: OwnOption[] = [{ names: ["--allow-delete"], key: "allowDelete", takesValue: true, repeat: true }, CONFIG_OPTION, ...CLIENT_OPTIONS];
+const DEPLOY_OPTIONS: OwnOption[] = [{ names: ["--allow-delete"], key: "allowDelete", takesValue: true, value: "classes", repeat: true }, CONFIG_OPTION, ...CLIENT_OPTIONS];
 
 /**
  * Splits `args` into roomkit's own options and the rest (for wrangler), in
@@ -56,7 +56,7 @@ export function splitOwnOptions(args: readonly string[], own: readonly OwnOption
     let value: unknown = opt.negate ? false : true;
     if (opt.takesValue) {
       value = inline ?? args[++i];
-      if (value === undefined || (inline === undefined && String(value).startsWith("-"))) throw usageError(`option '${flag} <value>' argument missing`);
+      if (value === undefined || (inline === undefined && String(value).startsWith("-"))) throw usageError(`option '${opt.names.join(", ")} <${opt.value ?? "value"}>' argument missing (see roomkit --help)`);
     }
     if (opt.repeat) values[opt.key] = [...((values[opt.key] as unknown[]) ?? []), ...String(value).split(",").filter(Boolean)];
     else values[opt.key] = value;

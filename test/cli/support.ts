@@ -1,11 +1,11 @@
 // Helpers for CLI tests: run the CLI in-process against a temp directory and
 // capture what it prints.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../../cli/main.js";
+import { runCli, runCreate } from "../../cli/main.js";
 import type { Io } from "../../cli/io.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,15 +20,22 @@ class Capture extends Writable {
   text = "";
   override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void) {
     this.text += chunk.toString();
+    this.emit("written");
     done();
   }
 }
 
 export type RunResult = { code: number; stdout: string; stderr: string };
 
-export type RunOptions = Partial<Pick<Io, "env" | "templatesDir" | "interactive">> & { stdin?: NodeJS.ReadableStream };
+export type RunOptions = Partial<Pick<Io, "env" | "templatesDir" | "interactive">> & {
+  stdin?: NodeJS.ReadableStream;
+  /** Receives stdout as it is written (to answer prompts). */
+  onOutput?: (text: string) => void;
+  /** `create-roomkit` instead of `roomkit`. */
+  entry?: "roomkit" | "create-roomkit";
+};
 
-/** Runs `roomkit <args>` in-process in `cwd`. */
+/** Runs `roomkit <args>` (or `create-roomkit <args>`) in-process in `cwd`. */
 export async function roomkit(cwd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const stdout = new Capture();
   const stderr = new Capture();
@@ -42,7 +49,8 @@ export async function roomkit(cwd: string, args: string[], options: RunOptions =
     color: false,
     templatesDir: options.templatesDir,
   };
-  const code = await runCli(args, io);
+  if (options.onOutput) stdout.on("written", () => options.onOutput!(stdout.text));
+  const code = await (options.entry === "create-roomkit" ? runCreate : runCli)(args, io);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -60,10 +68,19 @@ export function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-/** Copies the repo's counter template into a new temp dir: a valid roomkit project. */
-export function counterProject(): string {
+/**
+ * Copies the repo's counter template into a new temp dir: a valid roomkit
+ * project. With `buildable`, the repo's node_modules (wrangler, partysocket,
+ * esbuild) are linked in and "roomkit" is aliased to this repo's source, so
+ * wrangler can bundle it.
+ */
+export function counterProject(options: { buildable?: boolean } = {}): string {
   const dir = path.join(tempDir(), "app");
   cpSync(path.join(repoRoot, "templates/counter"), dir, { recursive: true, filter: (src) => !/node_modules|\.wrangler/.test(src) });
+  if (options.buildable) {
+    symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+    appendFileSync(path.join(dir, "wrangler.toml"), `\n[alias]\nroomkit = ${JSON.stringify(path.join(repoRoot, "src/index.ts"))}\n`);
+  }
   return dir;
 }
 
