@@ -384,12 +384,14 @@ function editPositions(mod: ModuleInfo): EntryAnalysis["edit"] {
   let defaultExportStart: number | undefined;
   let usesJsExtension = false;
   let partyCallee: string | undefined;
+  let namespaceCallee: string | undefined;
   for (const stmt of mod.program.body) {
     if (stmt.type === "ImportDeclaration") {
       lastImportEnd = stmt.end ?? lastImportEnd;
       if (/^\.\.?\/.*\.js$/.test(stmt.source.value)) usesJsExtension = true;
       for (const s of stmt.specifiers) {
         if (s.type === "ImportSpecifier" && nameOf(s.imported) === "party" && stmt.importKind !== "type") partyCallee = s.local.name;
+        if (s.type === "ImportNamespaceSpecifier" && stmt.source.value === "roomkit" && stmt.importKind !== "type") namespaceCallee = `${s.local.name}.party`;
       }
     }
     if (stmt.type === "ExportNamedDeclaration" && stmt.declaration?.type === "VariableDeclaration") {
@@ -398,10 +400,7 @@ function editPositions(mod: ModuleInfo): EntryAnalysis["edit"] {
     }
     if (stmt.type === "ExportDefaultDeclaration") defaultExportStart = stmt.start ?? undefined;
   }
-  if (!partyCallee) {
-    const ns = [...mod.namespaces][0];
-    if (ns) partyCallee = `${ns}.party`;
-  }
+  partyCallee ??= namespaceCallee;
   return { lastImportEnd, lastPartyExportEnd, defaultExportStart, partyCallee, usesJsExtension };
 }
 

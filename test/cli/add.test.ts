@@ -123,6 +123,19 @@ describe("roomkit add", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it("refuses an entry that does not import party(), writing nothing", async () => {
+    const dir = projectWith({
+      "wrangler.toml": 'name = "app"\nmain = "src/index.ts"\n',
+      "src/index.ts": `import * as rk from "./lib";\nimport { createWorker } from "roomkit";\nexport default createWorker({});\n`,
+      "src/lib.ts": "",
+    });
+    const before = snapshot(dir);
+    const r = await roomkit(dir, ["add", "chat"]);
+    expect(r.stderr.trim()).toBe('error: src/index.ts does not import party from "roomkit": add import { party } from "roomkit" first');
+    expect(r.code).toBe(1);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it("refuses to edit bindings written as an inline table, writing nothing", async () => {
     const dir = counterProject();
     writeFileSync(

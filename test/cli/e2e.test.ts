@@ -7,6 +7,7 @@ import path from "node:path";
 import PartySocket from "partysocket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { launchBrowser } from "../support/browser.js";
 import { freePort } from "../support/wrangler-dev.js";
 import { fixtures, repoRoot, tempDir } from "./support.js";
 
@@ -49,9 +50,9 @@ class Dev {
     readonly port: number,
   ) {}
 
-  static async start(cwd: string): Promise<Dev> {
+  static async start(cwd: string, persistTo = tempDir("roomkit-state-")): Promise<Dev> {
     const port = await freePort();
-    const args = ["run", "dev", "--", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", tempDir("roomkit-state-"), "--inspector-port", String(await freePort())];
+    const args = ["run", "dev", "--", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", String(await freePort())];
     const child = spawn("npm", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const dev = new Dev(child, port);
     running.add(dev);
@@ -164,8 +165,9 @@ describe("a scaffolded counter project", () => {
     const added = await run("npx", ["roomkit", "add", "chat"], app);
     expect(added.code, added.output).toBe(0);
 
-    const dev = await Dev.start(app);
-    const host = `127.0.0.1:${dev.port}`;
+    const state = tempDir("roomkit-state-");
+    let dev = await Dev.start(app, state);
+    let host = `127.0.0.1:${dev.port}`;
     const room = `e2e-${Date.now()}`;
     const a = client({ host, room });
     expect(await a.nextJSON()).toEqual({ count: 0, online: 1 });
@@ -175,11 +177,30 @@ describe("a scaffolded counter project", () => {
     expect(await b.nextJSON()).toEqual({ count: 1 });
     expect(await a.nextJSON()).toEqual({ online: 2 });
     expect(await a.nextJSON()).toEqual({ count: 1 });
-    const state = (await (await fetch(`http://${host}/parties/main/${room}`)).json()) as { count: number };
-    expect(state.count).toBe(1);
+    const counted = (await (await fetch(`http://${host}/parties/main/${room}`)).json()) as { count: number };
+    expect(counted.count).toBe(1);
     const page = await (await fetch(`http://${host}/`)).text();
     expect(page).toContain('<script type="module" src="/client.js">');
 
+    // Two browser tabs on the page share the count (the template's client, bundled by roomkit dev).
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext();
+      const [tab1, tab2] = await Promise.all([context.newPage(), context.newPage()]);
+      for (const tab of [tab1, tab2]) {
+        await tab.goto(`http://${host}/?room=${room}`);
+        await tab.waitForSelector('body[data-status="connected"]');
+      }
+      await expect.poll(() => tab2.textContent("#count")).toBe("1");
+      await tab1.click("#increment");
+      await expect.poll(() => tab2.textContent("#count")).toBe("2");
+      await tab2.click("#increment");
+      await expect.poll(() => tab1.textContent("#count")).toBe("3");
+      // Both tabs and both Node clients are in the room.
+      await expect.poll(() => tab1.textContent("#online")).toBe("4 online");
+    } finally {
+      await browser.close();
+    }
     const chat = client({ host, room, party: "chat" });
     expect(await chat.nextJSON()).toMatchObject({ type: "welcome", room });
 
@@ -196,6 +217,13 @@ describe("a scaffolded counter project", () => {
     expect(readFileSync(path.join(app, "public/client.js"), "utf8")).toContain("rebuilt-marker");
 
     for (const c of [a, b, chat]) c.socket.close();
+    await dev.stop();
+
+    // State persists across restarts of roomkit dev.
+    dev = await Dev.start(app, state);
+    host = `127.0.0.1:${dev.port}`;
+    const after = (await (await fetch(`http://${host}/parties/main/${room}`)).json()) as { count: number };
+    expect(after.count).toBe(3);
     await dev.stop();
   });
 });
