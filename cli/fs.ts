@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { failure } from "./errors.js";
@@ -21,6 +21,16 @@ export async function isEmptyOrMissing(dir: string): Promise<boolean> {
   if (!info.isDirectory()) return false;
   const entries = await readdir(dir);
   return entries.every((e) => e === ".git" || e === ".DS_Store");
+}
+
+/** Synchronous {@link isEmptyOrMissing}, for prompt validation. */
+export function isEmptyOrMissingSync(dir: string): boolean {
+  try {
+    if (!statSync(dir).isDirectory()) return false;
+  } catch {
+    return true;
+  }
+  return readdirSync(dir).every((e) => e === ".git" || e === ".DS_Store");
 }
 
 /**

@@ -9,7 +9,7 @@ import path from "node:path";
 import * as prompts from "@clack/prompts";
 import { CliError, failure, usageError } from "../errors.js";
 import { exec, packageManager } from "../exec.js";
-import { createDirectoryAtomically, isEmptyOrMissing } from "../fs.js";
+import { createDirectoryAtomically, isEmptyOrMissing, isEmptyOrMissingSync } from "../fs.js";
 import type { Output } from "../io.js";
 import { projectNameProblem } from "../names.js";
 import { ownVersion } from "../package-info.js";
@@ -61,8 +61,12 @@ export async function create(out: Output, options: CreateOptions): Promise<void>
         placeholder: DEFAULT_DIR,
         defaultValue: DEFAULT_DIR,
         validate: (v) => {
-          const n = path.basename(path.resolve(io.cwd, v || DEFAULT_DIR));
-          return projectNameProblem(n);
+          const dir = path.resolve(io.cwd, v || DEFAULT_DIR);
+          const problem = projectNameProblem(path.basename(dir));
+          if (problem) return problem;
+          // Ask again rather than fail after every other question.
+          if (!isEmptyOrMissingSync(dir)) return `${v || DEFAULT_DIR} is not empty: pick a new directory`;
+          return undefined;
         },
       }),
     );

@@ -150,8 +150,12 @@ describe("roomkit create", () => {
     const cwd = tempDir();
     const stdin = new PassThrough();
     // Answer each prompt once it is on screen.
+    mkdirSync(path.join(cwd, "taken"));
+    writeFileSync(path.join(cwd, "taken/file"), "");
     const answers: [string, string][] = [
-      ["Where should the project go?", "my-app\r"],
+      ["Where should the project go?", "taken\r"],
+      // A non-empty directory is refused at the prompt: erase and type another name.
+      ["taken is not empty: pick a new directory", "\x7f".repeat(5) + "my-app\r"],
       ["Which template?", "\r"],
       ["Install dependencies with npm?", "n"],
       ["Initialise a git repository?", "y"],
