@@ -20,6 +20,7 @@ import { Flusher } from "../flusher.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
 import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from "./awareness.js";
 import { ChunkedReceiver } from "./chunked.js";
+import { WriteBatch, type PendingUpdate } from "./batch.js";
 import { serveDocument } from "./http.js";
 import {
   ProtocolError,
@@ -48,6 +49,14 @@ export type YRoomOptions = {
   compactLogUpdates?: number;
   /** Longest time a change waits before `onSave` is called, in ms (only if the class defines `onSave`). Default 5 000. */
   saveDelay?: number;
+  /**
+   * Group commit: longest time an update waits so that updates arriving
+   * together are written as one log row and broadcast together, in ms. `0`
+   * writes and broadcasts each update on its own. Default 10: invisible to
+   * people typing, and a burst of edits costs one storage commit, not one per
+   * keystroke.
+   */
+  batchDelay?: number;
 };
 
 /** What `onLoad` may return: a Yjs update, a document to copy, or nothing. */
@@ -67,6 +76,7 @@ const DEFAULTS = {
   compactLogBytes: 1024 * 1024,
   compactLogUpdates: 10_000,
   saveDelay: 5_000,
+  batchDelay: 10,
 } satisfies Required<YRoomOptions>;
 
 /** Transaction origin of edits posted over HTTP (broadcast to every connection). */
@@ -123,6 +133,7 @@ export class YRoom {
   readonly #chunks = new ChunkedReceiver();
   readonly #compactor: Flusher;
   readonly #saver: Flusher | undefined;
+  readonly #batch: WriteBatch;
   readonly #readOnlyDecision = new WeakMap<object, boolean>();
   readonly #toldReadOnly = new WeakSet<object>();
   #store: DocStore | undefined;
@@ -144,6 +155,9 @@ export class YRoom {
     if (typeof this.onSave === "function") {
       this.#saver = new Flusher(room, { name: "yjs-save", every: this.#options.saveDelay, flush: () => this.#save() });
     }
+    this.#batch = new WriteBatch(this.#options.batchDelay, this.#options.compactLogBytes, (batch) => this.#write(batch), (e) =>
+      logError(`YRoom ${this.room.name}/${this.room.id} writing updates`, e),
+    );
   }
 
   /**
@@ -157,6 +171,16 @@ export class YRoom {
       throw new RoomkitError("YRoom: the document is loaded in onStart; if you override onStart, call `await super.onStart()` first.");
     }
     return this.#doc;
+  }
+
+  /**
+   * Writes (and broadcasts) updates waiting in the group-commit window now.
+   * The room does this itself before anything that shows document state to
+   * a client; call it before your own code sends document contents (e.g. in
+   * a custom message) if those must never include an unwritten update.
+   */
+  flush(): void {
+    this.#batch.flush();
   }
 
   /**
@@ -292,6 +316,7 @@ export class YRoom {
     const message = decodeClientMessage(frame);
     switch (message.type) {
       case "sync-step1": {
+        this.#batch.flush(); // never reveal an update that is not written yet
         let diff: Uint8Array;
         try {
           diff = Y.encodeStateAsUpdate(this.document, message.stateVector);
@@ -337,6 +362,7 @@ export class YRoom {
   }
 
   #leave(connection: Connection): void {
+    this.#batch.flush();
     this.#chunks.forget(connection);
     const removals = this.#awareness.removeConnection(connection);
     if (removals.length > 0) this.#broadcast(encodeAwareness(encodeAwarenessUpdate(removals)), connection);
@@ -376,13 +402,12 @@ export class YRoom {
       Y.applyUpdate(doc, update, origin);
     } catch {
       this.#capture = undefined;
+      this.#batch.flush(); // earlier, valid updates are kept
       this.#reload();
       throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid Yjs update.");
     }
     this.#capture = undefined;
-    const arming: Promise<void>[] = [];
-    for (const effective of captured) arming.push(this.#commit(effective, origin));
-    await Promise.all(arming);
+    for (const effective of captured) this.#batch.add(effective, origin);
   }
 
   /** Every change to the document ends up here (client, HTTP or server code). */
@@ -392,21 +417,32 @@ export class YRoom {
       return;
     }
     if (origin === LOAD_ORIGIN) return;
-    this.#commit(update, origin).catch((e) => logError(`YRoom ${this.room.name}/${this.room.id} timers`, e));
+    this.#batch.add(update, origin);
   }
 
-  /** Persist, then broadcast (the output gate releases the broadcast once the write is durable). */
-  #commit(update: Uint8Array, origin: unknown): Promise<void> {
+  /**
+   * Persist, then broadcast: one log row per batch, written before any
+   * frame goes out (the output gate also holds the frames until the write is
+   * durable).
+   */
+  #write(batch: PendingUpdate[]): void {
     const store = this.#store!;
+    const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((p) => p.update));
     try {
-      store.append(update);
+      store.append(merged);
     } catch (e) {
-      // Memory must never run ahead of storage: drop the unsaved change.
+      // Memory must never run ahead of storage: drop the unwritten changes, and make
+      // their senders reconnect so their providers send them again.
       this.#reload();
+      for (const { origin } of batch) {
+        if (isConnection(origin)) closeQuietly(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      }
       throw e;
     }
     this.#stateCache = undefined;
-    this.#broadcast(encodeUpdate(update), origin);
+    const origin = batch[0]!.origin;
+    if (batch.every((p) => p.origin === origin)) this.#broadcast(encodeUpdate(merged), origin);
+    else for (const p of batch) this.#broadcast(encodeUpdate(p.update), p.origin);
 
     const o = this.#options;
     if (store.logRows >= o.compactLogUpdates || (store.logBytes > o.compactLogBytes && store.logBytes > store.snapshotBytes)) {
@@ -419,7 +455,8 @@ export class YRoom {
       store.setSaveDirty(true);
       arming.push(this.#saver.markDirty());
     }
-    return arming.length === 0 ? Promise.resolve() : Promise.all(arming).then(() => undefined);
+    // Arming persists the timer row synchronously; only the alarm update is awaited here.
+    if (arming.length > 0) Promise.all(arming).catch((e) => logError(`YRoom ${this.room.name}/${this.room.id} timers`, e));
   }
 
   #armCompaction(): Promise<void> {
@@ -435,13 +472,16 @@ export class YRoom {
   /** Folds the update log into the snapshot. */
   #compact(): void {
     const store = this.#store;
-    if (!store || !this.#doc || store.logRows === 0) return;
+    if (!store || !this.#doc) return;
+    this.#batch.flush();
+    if (store.logRows === 0) return;
     store.compact(Y.encodeStateAsUpdate(this.#doc));
   }
 
   async #save(): Promise<void> {
     this.#saveArmed = false;
     const store = this.#store!;
+    this.#batch.flush(); // the external copy never runs ahead of the room's own storage
     const version = store.version;
     await this.onSave!(this.document);
     // Changes made while saving were not necessarily included: they armed a new save.
@@ -457,11 +497,13 @@ export class YRoom {
   }
 
   #etag(): string {
+    this.#batch.flush();
     const store = this.#store!;
     return `"${store.epoch}.${store.version}"`;
   }
 
   #encodedState(): Uint8Array {
+    this.#batch.flush();
     const version = this.#store!.version;
     if (this.#stateCache?.version !== version) this.#stateCache = { version, bytes: Y.encodeStateAsUpdate(this.document) };
     return this.#stateCache.bytes;
@@ -472,6 +514,10 @@ export class YRoom {
       if (c !== except) trySend(c, message);
     }
   }
+}
+
+function isConnection(origin: unknown): origin is Connection {
+  return typeof origin === "object" && origin !== null && typeof (origin as Connection).send === "function" && "id" in origin;
 }
 
 function trySend(connection: Connection, data: string | Uint8Array): void {
@@ -503,6 +549,9 @@ function definedOnly(options: YRoomOptions): YRoomOptions {
 function checkOptions(o: Required<YRoomOptions>): void {
   for (const key of ["maxMessageBytes", "compactDelay", "compactLogBytes", "compactLogUpdates", "saveDelay"] as const) {
     if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number, got ${String(o[key])}.`);
+  }
+  if (!(Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
+    throw new RoomkitError(`YRoom option \`batchDelay\` must be 0 or a positive number of milliseconds, got ${String(o.batchDelay)}.`);
   }
 }
 

@@ -5,6 +5,7 @@ declare namespace Cloudflare {
     MEM_DOC: DurableObjectNamespace;
     TINY_DOC: DurableObjectNamespace;
     LAZY_DOC: DurableObjectNamespace;
+    BATCHED_DOC: DurableObjectNamespace;
     NOGC_DOC: DurableObjectNamespace;
     HOOK_DOC: DurableObjectNamespace;
     STORE: DurableObjectNamespace;

@@ -7,6 +7,7 @@ const BINDINGS: Record<string, keyof Cloudflare.Env> = {
   "mem-doc": "MEM_DOC",
   "tiny-doc": "TINY_DOC",
   "lazy-doc": "LAZY_DOC",
+  "batched-doc": "BATCHED_DOC",
   "nogc-doc": "NOGC_DOC",
   "hook-doc": "HOOK_DOC",
   "guarded-doc": "GUARDED_DOC",

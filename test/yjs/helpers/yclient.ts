@@ -17,6 +17,8 @@ export class YClient {
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   /** Updates the room sent (sync step 2 and updates). */
   updatesReceived = 0;
+  /** Awareness messages the room sent. */
+  awarenessReceived = 0;
   syncedOnce = false;
   readonly denied: string[] = [];
   readonly texts: string[] = [];
@@ -80,6 +82,24 @@ export class YClient {
     }
   }
 
+  /**
+   * Waits until the room has handled everything this client sent so far:
+   * frames on one socket are handled in order, so the answer to a
+   * query-awareness sent now comes after all of them. Needs a presence state
+   * in the room (so there is an answer), and no other awareness traffic in
+   * flight to this client: wait for others' presence first ({@link seesPresenceOf}).
+   */
+  async fence(): Promise<void> {
+    const before = this.awarenessReceived;
+    this.send(Uint8Array.of(3));
+    await waitFor(() => this.awarenessReceived > before, "the room caught up with this client");
+  }
+
+  /** Waits until this client has `other`'s awareness state. */
+  async seesPresenceOf(other: YClient): Promise<void> {
+    await waitFor(() => this.awareness.getStates().has(other.doc.clientID), "presence propagated");
+  }
+
   close(): Promise<CloseInfo> {
     try {
       this.ws.close(1000, "bye");
@@ -104,6 +124,7 @@ export class YClient {
       if (sub === 1) this.syncedOnce = true;
       if (encoding.length(enc) > 1) this.send(encoding.toUint8Array(enc));
     } else if (type === 1) {
+      this.awarenessReceived++;
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), REMOTE);
     } else if (type === 2) {
       decoding.readVarUint(decoder);
