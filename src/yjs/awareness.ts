@@ -118,11 +118,16 @@ export class AwarenessRegistry {
         }
       } else {
         this.#states.set(e.clientID, e.state);
-        if (owner) touched.add(owner);
-        else {
+        if (owner !== conn) {
+          // The connection that last sent a client's state controls it: after a
+          // reconnect, the old socket closing must not remove the client.
+          if (owner) {
+            this.#owned.get(owner)?.delete(e.clientID);
+            touched.add(owner);
+          }
           this.#own(e.clientID, conn);
-          touched.add(conn);
         }
+        touched.add(conn);
       }
       accepted.push(e);
     }

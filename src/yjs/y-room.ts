@@ -372,12 +372,9 @@ export class YRoom {
 
   #build(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Y.Doc {
     const doc = new Y.Doc({ gc: this.#options.gc });
-    if (snapshot || updates.length > 0) {
-      doc.transact(() => {
-        if (snapshot) Y.applyUpdate(doc, snapshot, LOAD_ORIGIN);
-        for (const u of updates) Y.applyUpdate(doc, u, LOAD_ORIGIN);
-      }, LOAD_ORIGIN);
-    }
+    // One apply per stored row: measured faster than one big transaction, and far faster than Y.mergeUpdates.
+    if (snapshot) Y.applyUpdate(doc, snapshot, LOAD_ORIGIN);
+    for (const u of updates) Y.applyUpdate(doc, u, LOAD_ORIGIN);
     return doc;
   }
 
