@@ -10,5 +10,6 @@ declare namespace Cloudflare {
     HOOK_DOC: DurableObjectNamespace;
     STORE: DurableObjectNamespace;
     GUARDED_DOC: DurableObjectNamespace;
+    FORGETFUL_DOC: DurableObjectNamespace;
   }
 }

@@ -40,6 +40,18 @@ it("onLoad fills a new room from the external store, once", async () => {
   await a.close();
 });
 
+it("a failing onLoad refuses that connection (1011, details only in the log); the next one loads", async () => {
+  const room = freshRoom("load-fail");
+  const seed = new Y.Doc();
+  seed.getText("t").insert(0, "eventually");
+  await SELF.fetch(store(room, "?seed&failLoads=1"), { method: "POST", body: Y.encodeStateAsUpdate(seed) });
+  const first = await connect(SELF, path(room));
+  expect(await first.closed).toEqual({ code: 1011, reason: "Internal server error" });
+  const second = await YClient.synced(path(room));
+  await waitFor(() => second.text === "eventually", "loaded on the second try");
+  await second.close();
+});
+
 it("saves are debounced through the room's timers: one save for many edits, none before the delay", async () => {
   const room = freshRoom("save");
   const a = await YClient.synced(path(room));
@@ -166,4 +178,14 @@ it("a throwing onCustomMessage closes that connection with a generic 1011, nobod
   await waitFor(() => c.text === "fine", "room still works");
   expect(a.closeInfo).toBeUndefined();
   await Promise.all([a.close(), c.close()]);
+});
+
+it("a read-only connection whose tag a getConnectionTags override dropped is refused, not allowed to write", async () => {
+  const room = freshRoom("forgetful");
+  const viewer = await connect(SELF, `/parties/forgetful-doc/${room}?mode=read`);
+  expect(await viewer.closed).toEqual({ code: 1011, reason: "Internal server error" });
+  const writer = await YClient.synced(`/parties/forgetful-doc/${room}`);
+  writer.doc.getText("t").insert(0, "ok");
+  await waitFor(async () => (await (await SELF.fetch(`http://x/parties/forgetful-doc/${room}`)).arrayBuffer()).byteLength > 5, "writers still write");
+  await writer.close();
 });

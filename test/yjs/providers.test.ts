@@ -4,6 +4,7 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import YPartyKitProvider from "y-partykit/provider";
+import YProvider from "y-partyserver/provider";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { webSocketVia } from "./helpers/socket.js";
@@ -26,20 +27,26 @@ function yPartyKit(party: string, room: string, doc = new Y.Doc()) {
   open.push(p);
   return p;
 }
+function yPartyServer(party: string, room: string, doc = new Y.Doc()) {
+  const p = new YProvider("localhost:8787", room, doc, { party, WebSocketPolyfill: WS as never, disableBc: true });
+  open.push(p);
+  return p;
+}
 const synced = (p: { synced: boolean }) => waitFor(() => p.synced, "provider synced");
 
 describe.each(["doc", "mem-doc"])("%s", (party) => {
-  it("WebsocketProvider and YPartyKitProvider converge on the same text", async () => {
+  it("WebsocketProvider, YPartyKitProvider and y-partyserver's YProvider converge on the same text", async () => {
     const room = freshRoom("providers");
     const a = yWebsocket(party, room);
     const b = yPartyKit(party, room);
-    await Promise.all([synced(a), synced(b)]);
+    const c = yPartyServer(party, room);
+    await Promise.all([synced(a), synced(b), synced(c)]);
     a.doc.getText("t").insert(0, "hello from y-websocket. ");
     b.doc.getText("t").insert(0, "hello from y-partykit. ");
-    const same = () => a.doc.getText("t").toString() === b.doc.getText("t").toString();
-    await waitFor(() => same() && a.doc.getText("t").length === 47, "both edits on both sides");
-    expect(a.doc.getText("t").toString()).toContain("hello from y-websocket.");
-    expect(a.doc.getText("t").toString()).toContain("hello from y-partykit.");
+    c.doc.getText("t").insert(0, "hello from y-partyserver. ");
+    const texts = () => [a, b, c].map((p) => p.doc.getText("t").toString());
+    await waitFor(() => new Set(texts()).size === 1 && texts()[0]!.length === 73, "all edits on all sides");
+    for (const who of ["y-websocket", "y-partykit", "y-partyserver"]) expect(texts()[0]).toContain(`hello from ${who}.`);
   });
 
   it("a late joiner gets the whole document from the room, not from a peer", async () => {
@@ -78,3 +85,13 @@ async function fetch(room: string, party: string): Promise<ArrayBuffer> {
   const res = await SELF.fetch(`http://localhost/parties/${party}/${room}`);
   return res.arrayBuffer();
 }
+
+it("y-partyserver's provider exchanges custom messages with onCustomMessage / sendCustomMessage", async () => {
+  const room = freshRoom("custom-provider");
+  const c = yPartyServer("hook-doc", room);
+  await synced(c);
+  const got: string[] = [];
+  c.on("custom-message", (m: string) => got.push(m));
+  c.sendMessage("ping");
+  await waitFor(() => got.includes("pong"), "pong");
+});
