@@ -17,7 +17,7 @@
 import * as Y from "yjs";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, logError } from "../errors.js";
 import { Flusher } from "../flusher.js";
-import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
+import type { Connection, ConnectionContext, Request as PartyRequest, Room, Server, ServerOptions } from "../types.js";
 import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from "./awareness.js";
 import { ChunkedReceiver } from "./chunked.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
@@ -102,7 +102,7 @@ const LOAD_ORIGIN = Symbol("roomkit/yjs load");
  * `onMessage`, `onClose`, `onError`, `onRequest`, `getConnectionTags`) must
  * call the `super` method.
  */
-export class YRoom {
+export class YRoom implements Server {
   /**
    * Yjs rooms hibernate by default: no per-connection memory is needed
    * between messages. Frames may be as large as the default `maxMessageBytes`,
