@@ -139,6 +139,8 @@ export class YRoom implements Server {
   #store: DocStore | undefined;
   #doc: Y.Doc | undefined;
   #capture: Uint8Array[] | undefined;
+  /** Set while the in-memory document may hold part of a rejected update (until it is rebuilt). */
+  #halfApplied = false;
   #compactArmed = false;
   #saveArmed = false;
   #stateCache: { version: number; bytes: Uint8Array } | undefined;
@@ -399,7 +401,14 @@ export class YRoom implements Server {
       Y.applyUpdate(doc, update, origin);
     } catch {
       this.#capture = undefined;
-      this.#batch.flush(); // earlier, valid updates are kept
+      // Earlier, valid updates waiting in the batch are kept: write them, but do not compact
+      // now — a snapshot of the in-memory document would include what Yjs half-applied.
+      this.#halfApplied = true;
+      try {
+        this.#batch.flush();
+      } finally {
+        this.#halfApplied = false;
+      }
       this.#reload();
       throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid Yjs update.");
     }
@@ -469,7 +478,7 @@ export class YRoom implements Server {
   /** Folds the update log into the snapshot. */
   #compact(): void {
     const store = this.#store;
-    if (!store || !this.#doc) return;
+    if (!store || !this.#doc || this.#halfApplied) return;
     this.#batch.flush();
     if (store.logRows === 0) return;
     store.compact(Y.encodeStateAsUpdate(this.#doc));

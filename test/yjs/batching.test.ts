@@ -2,8 +2,10 @@
 // and broadcast together; nothing is shown to anyone before it is written.
 // batched-doc's window is a minute, so only the room's own flushes write here.
 import { SELF } from "cloudflare:test";
+import * as encoding from "lib0/encoding";
 import { expect, it } from "vitest";
 import * as Y from "yjs";
+import { connect } from "../../src/testing/index.js";
 import { tables } from "./helpers/room.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
 import { YClient } from "./helpers/yclient.js";
@@ -82,4 +84,39 @@ it("the last client leaving writes what is waiting", async () => {
   expect((await tables("batched-doc", room)).doc.getText("t").toString()).toBe("");
   await a.close();
   await waitFor(async () => (await tables("batched-doc", room)).doc.getText("t").toString() === "bye", "written on leave");
+});
+
+it("an update Yjs rejects halfway, while valid ones wait, never reaches storage (not even via a compaction)", async () => {
+  const room = freshRoom("half");
+  const p = `/parties/batched-compacting-doc/${room}`;
+  const a = await YClient.synced(p);
+  a.awareness.setLocalState({ user: "a" });
+  a.doc.getText("t").insert(0, "good");
+  await a.fence(); // "good" waits in the batch
+  // An update whose delete set is cut short: Yjs integrates its insert, then throws.
+  const evil = new Y.Doc();
+  Y.applyUpdate(evil, Y.encodeStateAsUpdate(a.doc));
+  const sv = Y.encodeStateVector(evil);
+  evil.getText("t").insert(0, "EVIL");
+  evil.getText("t").delete(5, 1);
+  const full = Y.encodeStateAsUpdate(evil, sv);
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, 0);
+  encoding.writeVarUint(enc, 2);
+  encoding.writeVarUint8Array(enc, full.slice(0, full.length - 1));
+  const bad = await connect(SELF, p); // a raw socket: no sync step 1, which would flush the batch first
+  bad.send(encoding.toUint8Array(enc));
+  expect((await bad.closed).code).toBe(1007);
+
+  const disk = await tables("batched-compacting-doc", room);
+  expect(disk.doc.getText("t").toString()).toBe("good"); // the waiting update was kept...
+  const late = await YClient.synced(p);
+  expect(late.text).toBe("good"); // ...and nothing of the rejected one, in memory either
+  a.doc.getText("t").insert(4, "!");
+  await SELF.fetch(`http://x${p}`, { method: "HEAD" }); // flush: this write compacts
+  await waitFor(async () => (await tables("batched-compacting-doc", room)).snapshotBytes > 0, "compacted");
+  const after = await tables("batched-compacting-doc", room);
+  expect(after.logRows).toBe(0);
+  expect(after.doc.getText("t").toString()).toBe("good!");
+  await Promise.all([a.close(), late.close()]);
 });

@@ -6,6 +6,7 @@ declare namespace Cloudflare {
     TINY_DOC: DurableObjectNamespace;
     LAZY_DOC: DurableObjectNamespace;
     BATCHED_DOC: DurableObjectNamespace;
+    BATCHED_COMPACTING_DOC: DurableObjectNamespace;
     NOGC_DOC: DurableObjectNamespace;
     HOOK_DOC: DurableObjectNamespace;
     STORE: DurableObjectNamespace;

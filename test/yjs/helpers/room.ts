@@ -8,6 +8,7 @@ const BINDINGS: Record<string, keyof Cloudflare.Env> = {
   "tiny-doc": "TINY_DOC",
   "lazy-doc": "LAZY_DOC",
   "batched-doc": "BATCHED_DOC",
+  "batched-compacting-doc": "BATCHED_COMPACTING_DOC",
   "nogc-doc": "NOGC_DOC",
   "hook-doc": "HOOK_DOC",
   "guarded-doc": "GUARDED_DOC",
