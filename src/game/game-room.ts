@@ -1,0 +1,855 @@
+/**
+ * `GameRoom`: an authoritative game room. The room owns the game state and
+ * advances it with a fixed-timestep loop from the players' inputs; clients
+ * only send inputs and render what the room tells them.
+ *
+ * Lifecycle, in one paragraph: the loop starts when a player connects and
+ * stops when no player is connected, so an empty room holds no timer and its
+ * Durable Object can hibernate or be evicted. The state, the seats and the
+ * input acks are written to storage whenever a seat changes, every
+ * `saveEveryMs` while the loop runs (through roomkit's persisted timers) and
+ * when the loop stops; `onStart` reads them back, so a room that wakes up
+ * resumes where it was saved. Seats of players whose connection dropped are
+ * kept for `reconnectGraceMs` by a persisted timer, which fires even if the
+ * room was evicted meanwhile.
+ * @module
+ */
+import { RoomkitError, closeQuietly, logError } from "../errors.js";
+import { Flusher } from "../flusher.js";
+import { RateLimiter } from "../limits.js";
+import { internals, type RoomImpl } from "../room.js";
+import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
+import { systemClock, type Clock } from "./clock.js";
+import { InputQueues, type PlayerInput, type QueueStats } from "./inputs.js";
+import { LobbyReporter, type LobbyTarget } from "./lobby-reporter.js";
+import type { RoomReport } from "./matchmaking.js";
+import { FixedStepLoop } from "./loop.js";
+import { snapshot, type JsonValue } from "./patch.js";
+import { GameCloseCode, MAX_SEQ, type ControlMessage, type LeaveReason, type Role, type SeatEvent, type WelcomeMessage } from "./protocol.js";
+import { newSeed, seededRandom, type Random } from "./random.js";
+import { Seats, type Seat } from "./seats.js";
+import { StateSync, type Recipient } from "./sync.js";
+import { InputError } from "./validate.js";
+
+/** Options of a {@link GameRoom}, passed to its constructor. Every one has a default. */
+export type GameRoomOptions = {
+  /** Simulation steps per second. Default 30. */
+  tickRate?: number;
+  /** State patches sent per second (at most `tickRate`); only sent when something changed. Default 20. */
+  patchRate?: number;
+  /** Most steps one frame runs to catch up after a stall; the rest of the backlog is dropped. Default 5. */
+  maxStepsPerFrame?: number;
+  /** Seats. A player beyond them is refused with close code 4001. Default 8. */
+  maxPlayers?: number;
+  /** Spectator places (`?spectate=1`). One more is refused with 4001. Default 32. */
+  maxSpectators?: number;
+  /** How long a dropped player's seat is kept for them, in ms. 0 frees it at once. Default 20 000. */
+  reconnectGraceMs?: number;
+  /** How often the state is saved while the loop runs, in ms. Default 10 000. */
+  saveEveryMs?: number;
+  /** Inputs of one player applied per tick. Default 1 (one input per client frame, at the tick rate). */
+  maxInputsPerTick?: number;
+  /** Inputs of one player waiting for a tick; beyond it the oldest are dropped. Default 8. */
+  maxQueuedInputs?: number;
+  /** Per-connection message budget (a token bucket). */
+  inputRate?: {
+    /** Sustained messages per second. Default 60. */
+    perSecond?: number;
+    /** Messages allowed in a burst. Default 60. */
+    burst?: number;
+    /** `"drop"` ignores excess messages (telling the client once a second); `"close"` disconnects with 1008. Default `"drop"`. */
+    onExceed?: "drop" | "close";
+  };
+  /** The lobby to report to (`{ party: "lobby", room: "main" }`), or false. Default false. */
+  lobby?: LobbyTarget | false;
+  /** How often a running room refreshes its lobby entry, in ms. Default 60 000. */
+  lobbyHeartbeatMs?: number;
+  /** Where time comes from. Default: `Date.now` and `setInterval`. Tests pass a `ManualClock`. */
+  clock?: Clock;
+};
+
+type ResolvedOptions = Required<Omit<GameRoomOptions, "inputRate" | "lobby">> & {
+  inputRate: Required<NonNullable<GameRoomOptions["inputRate"]>>;
+  lobby: Required<LobbyTarget> | false;
+};
+
+/** Who is joining, as `onJoin` sees it. */
+export type JoinInfo = {
+  /** The player's public id (their key in the game state). */
+  id: string;
+  /** The query parameters the client connected with (e.g. `?name=Ada`): untrusted, validate them. */
+  params: URLSearchParams;
+  /** The WebSocket upgrade request. */
+  request: PartyRequest;
+};
+
+/** What `step` gets besides the state and the inputs. */
+export type StepContext = {
+  /** The tick being computed (the first step of a room is tick 1). */
+  tick: number;
+  /** Deterministic randomness for this tick: same room seed and tick, same numbers. */
+  random: Random;
+  /** Public ids of the players holding a seat, in join order. */
+  players: readonly string[];
+  /** Whether that player is connected (false while they are away within the grace period). */
+  connected(playerId: string): boolean;
+};
+
+/** What a connection's `state` holds in a game room (the room owns it). */
+export type GameConnectionState =
+  | { role: "player"; player: string }
+  | { role: "spectator"; player: string }
+  | { role: "replaced" | "refused"; player?: string };
+
+/** A snapshot of the room's internals, for tests, dashboards and debugging. */
+export type GameRoomStats = {
+  tick: number;
+  running: boolean;
+  steps: number;
+  droppedMs: number;
+  spectators: number;
+  patchFrames: number;
+  patchBytes: number;
+  fullFrames: number;
+  fullBytes: number;
+  stepErrors: number;
+  players: (Pick<Seat, "id" | "connected" | "awaySince"> & QueueStats)[];
+};
+
+/** The room's storage key (one value: state, tick, seed and seats, written together). */
+export const GAME_STORAGE_KEY = "roomkit:game";
+const GRACE_TIMER = "roomkit:game:grace";
+
+type Saved<S> = { v: 1; tick: number; seed: number; state: S; seats: Seat[] };
+
+const DEFAULTS = {
+  tickRate: 30,
+  patchRate: 20,
+  maxStepsPerFrame: 5,
+  maxPlayers: 8,
+  maxSpectators: 32,
+  reconnectGraceMs: 20_000,
+  saveEveryMs: 10_000,
+  maxInputsPerTick: 1,
+  maxQueuedInputs: 8,
+  lobbyHeartbeatMs: 60_000,
+} as const;
+
+/**
+ * An authoritative game room. Extend it with your game's state `S`, input
+ * `I` and (optionally) per-player view `V`, then export it with `party()`.
+ *
+ * @example
+ * type State = { players: Record<string, { x: number; y: number }> };
+ * type Input = { dx: number; dy: number };
+ *
+ * export class Arena extends GameRoom<State, Input> {
+ *   constructor(room: Party.Room) { super(room, { tickRate: 30, maxPlayers: 4 }); }
+ *   initialState(): State { return { players: {} }; }
+ *   parseInput(raw: unknown): Input {
+ *     const o = obj(raw);
+ *     return { dx: num(o.dx, "dx", { min: -1, max: 1 }), dy: num(o.dy, "dy", { min: -1, max: 1 }) };
+ *   }
+ *   onJoin(state: State, p: JoinInfo) { state.players[p.id] = { x: 0, y: 0 }; }
+ *   onLeave(state: State, id: string) { delete state.players[id]; }
+ *   step(state: State, inputs: readonly PlayerInput<Input>[], dt: number) {
+ *     for (const { playerId, input } of inputs) {
+ *       const p = state.players[playerId]!;
+ *       p.x += input.dx * 200 * dt;
+ *       p.y += input.dy * 200 * dt;
+ *     }
+ *   }
+ * }
+ *
+ * Subclasses that override a `Party.Server` hook (`onStart`, `onConnect`,
+ * `onMessage`, `onClose`, `onRequest`) must call the `super` method.
+ */
+export abstract class GameRoom<S, I, V = S> {
+  /**
+   * Game rooms hibernate when their loop is stopped (no player connected).
+   * Frames are small; the party-wide rate limit is a hard ceiling far above
+   * `inputRate`, which is the budget a well-behaved client lives within.
+   */
+  static options: ServerOptions = { hibernate: true, limits: { maxMessageBytes: 4096, messagesPerSecond: 240, burst: 480 } };
+
+  /** The state a new room starts with. */
+  abstract initialState(): S;
+
+  /**
+   * Turns what a client sent as an input into a trusted `I`, or throws an
+   * {@link InputError} whose message is sent back to that client. Check types,
+   * ranges and finiteness (`1e999` parses as `Infinity`), and refuse unknown
+   * actions and fields.
+   */
+  abstract parseInput(raw: unknown, playerId: string): I;
+
+  /**
+   * Advances the simulation by one tick of `dt` seconds. Must be
+   * deterministic: use only `state`, `inputs`, `dt` and `ctx` (`ctx.random`
+   * rather than `Math.random`, the tick rather than the clock). Mutate
+   * `state` and return nothing, or return the next state.
+   */
+  abstract step(state: S, inputs: readonly PlayerInput<I>[], dt: number, ctx: StepContext): S | void;
+
+  /**
+   * A player takes a seat: add them to the state. Throw an `InputError` to
+   * refuse them (close code 4004 with its message). Not called when a player
+   * reconnects within the grace period: their seat and state are kept.
+   */
+  onJoin?(state: S, player: JoinInfo): S | void;
+
+  /** A seat is freed (the player left, timed out, or was removed): take them out of the state. */
+  onLeave?(state: S, playerId: string, reason: LeaveReason): S | void;
+
+  /**
+   * What `viewer` may see (`null` for spectators). Define it to hide
+   * information (fog of war, other players' hands) or to trim the state;
+   * without it everyone is sent the whole state.
+   */
+  view?(state: S, viewer: string | null): V;
+
+  /** Whether new players may take a seat (reconnecting players always may). Default: always. */
+  acceptingPlayers?(state: S): boolean;
+
+  /** Something small the lobby shows about this room (a map name, the top score). */
+  lobbyInfo?(state: S): JsonValue;
+
+  /**
+   * Messages `{"type": ...}` other than the room's own (`leave`, `ping`).
+   * Without this hook they are answered with `invalid`. Change the state with
+   * {@link update}.
+   */
+  onCustomMessage?(message: { type: string } & Record<string, unknown>, sender: Connection, player: { id: string; role: Role }): void | Promise<void>;
+
+  readonly #options: ResolvedOptions;
+  readonly #clock: Clock;
+  readonly #loop: FixedStepLoop;
+  readonly #inputs: InputQueues<I>;
+  readonly #sync = new StateSync();
+  readonly #rate: RateLimiter;
+  readonly #throttleNotices = new WeakMap<object, number>();
+  readonly #saver: Flusher;
+  #reporter: LobbyReporter | undefined;
+  #state!: S;
+  #tick = 0;
+  #seed = 0;
+  #seats = new Seats();
+  #nextPatchAt = 0;
+  #lastLobbyReport = 0;
+  #saveArmed = false;
+  #stats = { patchFrames: 0, patchBytes: 0, fullFrames: 0, fullBytes: 0, stepErrors: 0 };
+  #lastStepErrorLog = -Infinity;
+
+  constructor(
+    readonly room: Room,
+    options: GameRoomOptions = {},
+  ) {
+    if (!(internals in room)) throw new RoomkitError("GameRoom needs the room object roomkit passed to the server's constructor.");
+    this.#options = resolveOptions(options);
+    this.#clock = options.clock ?? systemClock;
+    this.#inputs = new InputQueues(this.#options.maxQueuedInputs, this.#options.maxInputsPerTick);
+    this.#rate = new RateLimiter(this.#options.inputRate.perSecond, this.#options.inputRate.burst);
+    this.#loop = new FixedStepLoop({
+      stepMs: 1000 / this.#options.tickRate,
+      maxStepsPerFrame: this.#options.maxStepsPerFrame,
+      step: () => this.#step(),
+      afterFrame: (steps) => this.#afterFrame(steps),
+    });
+    this.#saver = new Flusher(room, { every: this.#options.saveEveryMs, flush: () => this.#persist(), onLastClose: false, name: "game" });
+    (room as RoomImpl)[internals].timerHandlers.set(GRACE_TIMER, () => this.#expireSeats());
+  }
+
+  // ─── What subclasses and tests can read and do ──────────────────────────
+
+  /** The current state. Change it in `step`, `onJoin`, `onLeave` or through {@link update}. */
+  get state(): S {
+    return this.#state;
+  }
+
+  /** The last simulated tick. */
+  get tick(): number {
+    return this.#tick;
+  }
+
+  /** Whether the loop is running (some player is connected). */
+  get running(): boolean {
+    return this.#loop.running;
+  }
+
+  /** Seat holders in join order. */
+  get players(): { id: string; connected: boolean }[] {
+    return this.#seats.all().map((s) => ({ id: s.id, connected: s.connected }));
+  }
+
+  /** The options in effect (defaults filled in). */
+  get settings(): Readonly<ResolvedOptions> {
+    return this.#options;
+  }
+
+  /**
+   * Changes the state outside a tick (e.g. from `onCustomMessage`). The change
+   * reaches clients with the next patch — right away if the loop is stopped —
+   * and is saved with the next save.
+   */
+  update(change: (state: S) => S | void): void {
+    const next = change(this.#state);
+    if (next !== undefined) this.#state = next;
+    this.#armSave();
+    if (!this.running) this.#sendPatches();
+  }
+
+  /** Sends `event` to one player (by public id), or to every connection when `to` is null. */
+  sendEvent(to: string | null, event: JsonValue): void {
+    const frame = JSON.stringify({ type: "event", event } satisfies ControlMessage);
+    for (const conn of this.#members()) {
+      if (to === null || conn.state.player === to) safeSend(conn, frame);
+    }
+  }
+
+  /** Frees a player's seat now (no grace period) and closes their connection with `reason`. */
+  async removePlayer(playerId: string, reason = "Removed from the game."): Promise<void> {
+    const seat = this.#seats.byId(playerId);
+    if (!seat) return;
+    for (const conn of this.#members()) {
+      if (conn.state.role === "player" && conn.state.player === playerId) {
+        conn.setState({ role: "refused", player: playerId });
+        closeQuietly(conn, GameCloseCode.NoSeat, reason);
+      }
+    }
+    await this.#freeSeat(seat.key, "removed");
+  }
+
+  /** Counters for tests and dashboards. */
+  stats(): GameRoomStats {
+    return {
+      tick: this.#tick,
+      running: this.running,
+      steps: this.#loop.steps,
+      droppedMs: this.#loop.droppedMs,
+      spectators: this.#spectatorCount(),
+      ...this.#stats,
+      players: this.#seats.all().map((s) => ({ id: s.id, connected: s.connected, awaySince: s.awaySince, ...this.#inputs.stats(s.id) })),
+    };
+  }
+
+  /** Sends this room's entry to the lobby now (it is also sent on every seat change and periodically). */
+  reportToLobby(): void {
+    if (!this.#options.lobby) return;
+    this.#reporter ??= new LobbyReporter(this.room, this.#options.lobby);
+    this.#lastLobbyReport = Date.now();
+    if (this.#seats.size === 0) {
+      this.#reporter.send(null);
+      return;
+    }
+    let info: JsonValue = null;
+    try {
+      info = this.lobbyInfo ? snapshot(this.lobbyInfo(this.#state)) : null;
+    } catch (e) {
+      logError(`${this.#where()} lobbyInfo`, e);
+    }
+    const report: RoomReport = {
+      party: this.room.name,
+      players: this.#seats.size,
+      connected: this.#seats.connectedCount,
+      spectators: this.#spectatorCount(),
+      maxPlayers: this.#options.maxPlayers,
+      open: this.#accepting() && this.#seats.size < this.#options.maxPlayers,
+      info,
+    };
+    this.#reporter.send(report);
+  }
+
+  // ─── Party.Server hooks ──────────────────────────────────────────────────
+
+  async onStart(): Promise<void> {
+    const saved = await this.room.storage.get<Saved<S>>(GAME_STORAGE_KEY);
+    if (saved && saved.v === 1) {
+      this.#state = saved.state;
+      this.#tick = saved.tick;
+      this.#seed = saved.seed;
+      this.#seats = new Seats(saved.seats);
+      for (const seat of saved.seats) this.#inputs.restore(seat.id, seat.ack);
+    } else {
+      this.#state = this.initialState();
+      this.#seed = newSeed();
+    }
+    // Seats marked connected whose socket did not survive (a restart, not a
+    // hibernation) start their grace period now.
+    const open = new Set<string>();
+    for (const conn of this.#members()) {
+      if (conn.state.role !== "player") continue;
+      if (this.#seats.get(conn.id)?.id === conn.state.player) open.add(conn.id);
+      else {
+        conn.setState({ role: "refused" });
+        closeQuietly(conn, GameCloseCode.NoSeat, "Your seat in this room was freed; reconnect to join again.");
+      }
+    }
+    let changed = false;
+    const now = Date.now();
+    for (const seat of this.#seats.all()) {
+      if (seat.connected && !open.has(seat.key)) {
+        this.#seats.disconnect(seat.key, now);
+        changed = true;
+      }
+    }
+    if (changed) {
+      await this.#persist();
+      await this.#scheduleGrace();
+    }
+    this.#ensureLoop();
+  }
+
+  async onConnect(conn: Connection, ctx: ConnectionContext): Promise<void> {
+    const url = new URL(ctx.request.url);
+    const spectate = url.searchParams.get("spectate");
+    if (spectate !== null && spectate !== "0" && spectate !== "false") return this.#admitSpectator(conn);
+
+    const key = conn.id;
+    let seat = this.#seats.get(key);
+    let reconnected = false;
+    if (seat) {
+      // The seat's key was presented again: same player, new connection. An
+      // older socket still holding the seat (a second tab, or a drop the room
+      // has not noticed yet) is closed and its close is not a departure.
+      for (const other of this.#members()) {
+        if (other === (conn as unknown) || other.id !== key) continue;
+        other.setState({ role: "replaced", player: seat.id });
+        closeQuietly(other, GameCloseCode.Replaced, "Replaced by a newer connection with the same id.");
+      }
+      reconnected = true;
+      const wasAway = !seat.connected;
+      this.#seats.connect(key);
+      this.#inputs.restore(seat.id, seat.ack);
+      if (wasAway) {
+        this.#tellOthers(key, { type: "reconnected", id: seat.id });
+        await this.#scheduleGrace();
+      }
+    } else {
+      if (this.#seats.size >= this.#options.maxPlayers) {
+        return refuse(conn, GameCloseCode.RoomFull, `Room is full: all ${this.#options.maxPlayers} seats are taken.`);
+      }
+      if (!this.#accepting()) return refuse(conn, GameCloseCode.JoinRefused, "This room is not accepting new players.");
+      const id = this.newPlayerId();
+      try {
+        const next = this.onJoin?.(this.#state, { id, params: url.searchParams, request: ctx.request as PartyRequest });
+        if (next !== undefined) this.#state = next;
+      } catch (e) {
+        if (e instanceof InputError) return refuse(conn, GameCloseCode.JoinRefused, e.message);
+        throw e; // a bug in onJoin: roomkit closes this connection with 1011 and logs it
+      }
+      seat = this.#seats.add(key, id, Date.now());
+      this.#tellOthers(key, { type: "joined", id });
+    }
+    conn.setState({ role: "player", player: seat.id } satisfies GameConnectionState);
+    this.#welcome(conn, "player", seat.id, reconnected);
+    await this.#persist();
+    this.reportToLobby();
+    this.#ensureLoop();
+  }
+
+  async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
+    const who = memberState(sender);
+    if (!who) return; // replaced or refused: on its way out
+    if (!this.#rate.take(sender)) return this.#throttle(sender);
+    if (typeof message !== "string") return invalid(sender, "Send JSON text frames; binary frames are not accepted.");
+    let msg: unknown;
+    try {
+      msg = JSON.parse(message);
+    } catch {
+      return invalid(sender, "Malformed JSON.");
+    }
+    if (Array.isArray(msg)) return this.#input(sender, who, msg);
+    if (typeof msg === "object" && msg !== null && typeof (msg as { type?: unknown }).type === "string") {
+      const m = msg as { type: string } & Record<string, unknown>;
+      if (m.type === "leave") return this.#leave(sender, who);
+      if (m.type === "ping") {
+        const t = typeof m.t === "number" && Number.isFinite(m.t) ? m.t : 0;
+        return safeSend(sender, JSON.stringify({ type: "pong", t, tick: this.#tick } satisfies ControlMessage));
+      }
+      if (this.onCustomMessage) return this.onCustomMessage(m, sender, { id: who.player, role: who.role });
+      return invalid(sender, `Unknown message type "${m.type.slice(0, 40)}".`);
+    }
+    return invalid(sender, 'Expected an input frame [seq, input] or an object with a "type".');
+  }
+
+  async onClose(conn: Connection): Promise<void> {
+    const who = memberState(conn);
+    this.#sync.forget(conn.id);
+    if (!who) return;
+    if (who.role === "spectator") {
+      this.reportToLobby();
+      return;
+    }
+    const seat = this.#seats.get(conn.id);
+    if (!seat || seat.id !== who.player || !seat.connected) return;
+    this.#inputs.clear(seat.id);
+    if (this.#options.reconnectGraceMs <= 0) {
+      await this.#freeSeat(seat.key, "left");
+      return;
+    }
+    this.#seats.disconnect(seat.key, Date.now());
+    this.#tellOthers(seat.key, { type: "disconnected", id: seat.id, graceMs: this.#options.reconnectGraceMs });
+    this.#stopIfEmpty();
+    await this.#persist();
+    await this.#scheduleGrace();
+    this.reportToLobby();
+  }
+
+  /** `GET` on the room: its public status (never the seat keys). */
+  async onRequest(req: PartyRequest): Promise<Response> {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return new Response("A game room answers GET with its status.", { status: 405, headers: { allow: "GET, HEAD" } });
+    }
+    return Response.json(
+      {
+        room: this.room.id,
+        tick: this.#tick,
+        running: this.running,
+        maxPlayers: this.#options.maxPlayers,
+        players: this.players,
+        spectators: this.#spectatorCount(),
+        open: this.#accepting() && this.#seats.size < this.#options.maxPlayers,
+      },
+      { headers: { "cache-control": "no-store" } },
+    );
+  }
+
+  /**
+   * The public id of a new player. Default: 8 random characters, so the
+   * seat key (`_pk`) never appears in the state. Override it to use, say, a
+   * verified user id set by `onBeforeConnect`.
+   */
+  protected newPlayerId(): string {
+    let id: string;
+    do id = randomId();
+    while (this.#seats.byId(id));
+    return id;
+  }
+
+  // ─── The loop ────────────────────────────────────────────────────────────
+
+  #ensureLoop(): void {
+    if (this.#loop.running || this.#seats.connectedCount === 0) return;
+    this.#loop.start(this.#clock);
+    this.#nextPatchAt = this.#clock.now() + 1000 / this.#options.patchRate;
+  }
+
+  /** Stops the loop if no player is connected; the caller persists afterwards. */
+  #stopIfEmpty(): void {
+    if (!this.#loop.running || this.#seats.connectedCount > 0) return;
+    this.#loop.stop();
+    this.#sendPatches(); // spectators (if any) see the final state
+  }
+
+  #step(): void {
+    this.#tick++;
+    const ids = this.#seats.ids();
+    const inputs = this.#inputs.take(ids);
+    const ctx: StepContext = {
+      tick: this.#tick,
+      random: seededRandom(this.#seed, this.#tick),
+      players: ids,
+      connected: (id) => this.#seats.byId(id)?.connected ?? false,
+    };
+    try {
+      const next = this.step(this.#state, inputs, 1 / this.#options.tickRate, ctx);
+      if (next !== undefined) this.#state = next;
+    } catch (e) {
+      // A throwing step loses this tick's inputs but not the room; the log is
+      // rate-limited so a bug that throws every tick does not flood it.
+      this.#stats.stepErrors++;
+      const now = Date.now();
+      if (now - this.#lastStepErrorLog >= 10_000) {
+        this.#lastStepErrorLog = now;
+        logError(`${this.#where()} step (tick ${this.#tick}; ${this.#stats.stepErrors} failed steps so far)`, e);
+      }
+    }
+  }
+
+  #afterFrame(steps: number): void {
+    if (steps > 0) this.#armSave();
+    const now = this.#clock.now();
+    if (now >= this.#nextPatchAt) {
+      const every = 1000 / this.#options.patchRate;
+      this.#nextPatchAt = Math.max(this.#nextPatchAt + every, now + every / 2);
+      this.#sendPatches();
+    }
+    if (this.#options.lobby && Date.now() - this.#lastLobbyReport >= this.#options.lobbyHeartbeatMs) this.reportToLobby();
+  }
+
+  #armSave(): void {
+    if (this.#saveArmed) return;
+    this.#saveArmed = true;
+    this.#saver.markDirty().catch((e) => logError(`${this.#where()} scheduling a save`, e));
+  }
+
+  /** Sends each connection what it is missing: a patch, or the full view if it has no baseline. */
+  #sendPatches(): void {
+    const conns = new Map<string, Connection<GameConnectionState>>();
+    const recipients: Recipient[] = [];
+    for (const conn of this.#members()) {
+      const s = conn.state;
+      if (s.role !== "player" && s.role !== "spectator") continue;
+      conns.set(conn.id, conn);
+      recipients.push({ key: conn.id, viewer: s.role === "player" ? s.player : null, ack: s.role === "player" ? this.#inputs.ack(s.player) : 0 });
+    }
+    if (recipients.length === 0) return;
+    let out;
+    try {
+      out = this.#sync.round(this.#tick, recipients, (viewer) => this.#viewOf(viewer));
+    } catch (e) {
+      logError(`${this.#where()} view`, e);
+      return;
+    }
+    for (const o of out) {
+      safeSend(conns.get(o.key)!, o.frame);
+      if (o.full) {
+        this.#stats.fullFrames++;
+        this.#stats.fullBytes += o.bytes;
+      } else {
+        this.#stats.patchFrames++;
+        this.#stats.patchBytes += o.bytes;
+      }
+    }
+  }
+
+  #viewOf(viewer: string | null): unknown {
+    return this.view ? this.view(this.#state, viewer) : this.#state;
+  }
+
+  // ─── Seats ───────────────────────────────────────────────────────────────
+
+  #welcome(conn: Connection, role: Role, id: string, reconnected: boolean): void {
+    const ack = role === "player" ? this.#inputs.ack(id) : 0;
+    const state = snapshot(this.#viewOf(role === "player" ? id : null));
+    const welcome: WelcomeMessage = {
+      type: "welcome",
+      id,
+      role,
+      reconnected,
+      tickRate: this.#options.tickRate,
+      patchRate: this.#options.patchRate,
+      tick: this.#tick,
+      ack,
+      state,
+      players: this.players,
+      maxPlayers: this.#options.maxPlayers,
+    };
+    const frame = JSON.stringify(welcome);
+    safeSend(conn, frame);
+    this.#sync.sent(conn.id, state, ack);
+    this.#stats.fullFrames++;
+    this.#stats.fullBytes += frame.length;
+  }
+
+  #admitSpectator(conn: Connection): void {
+    if (this.#spectatorCount() >= this.#options.maxSpectators) {
+      return refuse(conn, GameCloseCode.RoomFull, `Room is full: all ${this.#options.maxSpectators} spectator places are taken.`);
+    }
+    const id = randomId();
+    conn.setState({ role: "spectator", player: id } satisfies GameConnectionState);
+    this.#welcome(conn, "spectator", id, false);
+    this.reportToLobby();
+  }
+
+  #input(sender: Connection, who: MemberState, frame: unknown[]): void {
+    if (who.role !== "player") return invalid(sender, "Spectators cannot send inputs.");
+    if (frame.length !== 2) return invalid(sender, "An input frame is [seq, input].");
+    const seq = frame[0];
+    if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ) {
+      return invalid(sender, "seq must be a positive integer.");
+    }
+    const seat = this.#seats.get(sender.id);
+    if (!seat || seat.id !== who.player) {
+      sender.setState({ role: "refused" });
+      closeQuietly(sender, GameCloseCode.NoSeat, "You no longer have a seat in this room; reconnect to join again.");
+      return;
+    }
+    if (!this.#inputs.isNew(seat.id, seq)) return; // a resend of something already seen
+    let input: I;
+    try {
+      input = this.parseInput(frame[1], seat.id);
+    } catch (e) {
+      this.#inputs.markReceived(seat.id, seq);
+      if (!(e instanceof InputError)) logError(`${this.#where()} parseInput`, e);
+      return invalid(sender, e instanceof InputError ? e.message : "Invalid input.", seq);
+    }
+    this.#inputs.push(seat.id, seq, input);
+  }
+
+  async #leave(conn: Connection, who: MemberState): Promise<void> {
+    conn.setState({ role: "refused", player: who.player });
+    closeQuietly(conn, GameCloseCode.Left, "Left the game.");
+    this.#sync.forget(conn.id);
+    if (who.role === "player") {
+      const seat = this.#seats.get(conn.id);
+      if (seat && seat.id === who.player) await this.#freeSeat(seat.key, "left");
+    } else {
+      this.reportToLobby();
+    }
+  }
+
+  async #freeSeat(key: string, reason: LeaveReason): Promise<void> {
+    const seat = this.#seats.get(key);
+    if (!seat) return;
+    this.#seats.remove(key);
+    this.#inputs.remove(seat.id);
+    try {
+      const next = this.onLeave?.(this.#state, seat.id, reason);
+      if (next !== undefined) this.#state = next;
+    } catch (e) {
+      logError(`${this.#where()} onLeave of "${seat.id}"`, e);
+    }
+    this.#tellOthers(key, { type: "left", id: seat.id, reason });
+    if (this.running) this.#stopIfEmpty();
+    else this.#sendPatches();
+    await this.#persist();
+    await this.#scheduleGrace();
+    this.reportToLobby();
+  }
+
+  /** The grace timer fired: free every seat whose grace period is over, and re-arm for the next. */
+  async #expireSeats(): Promise<void> {
+    for (const key of this.#seats.expired(Date.now(), this.#options.reconnectGraceMs)) await this.#freeSeat(key, "timeout");
+    await this.#scheduleGrace();
+  }
+
+  async #scheduleGrace(): Promise<void> {
+    const scheduler = (this.room as RoomImpl)[internals].scheduler;
+    const next = this.#seats.nextExpiry(this.#options.reconnectGraceMs);
+    if (next === null) await scheduler.cancel(GRACE_TIMER);
+    else if (scheduler.next(GRACE_TIMER) !== next) await scheduler.schedule(new Date(next), GRACE_TIMER);
+  }
+
+  async #persist(): Promise<void> {
+    this.#saveArmed = false;
+    for (const seat of this.#seats.all()) seat.ack = this.#inputs.ack(seat.id);
+    const saved: Saved<S> = { v: 1, tick: this.#tick, seed: this.#seed, state: this.#state, seats: this.#seats.toJSON() };
+    await this.room.storage.put(GAME_STORAGE_KEY, saved);
+  }
+
+  // ─── Helpers ─────────────────────────────────────────────────────────────
+
+  /** Open connections that are members (players, spectators, or on their way out). */
+  *#members(): Iterable<Connection<GameConnectionState> & { state: GameConnectionState }> {
+    for (const conn of this.room.getConnections<GameConnectionState>()) {
+      if (conn.state && typeof conn.state === "object" && "role" in conn.state) yield conn as never;
+    }
+  }
+
+  #spectatorCount(): number {
+    let n = 0;
+    for (const conn of this.#members()) if (conn.state.role === "spectator") n++;
+    return n;
+  }
+
+  #tellOthers(exceptKey: string, event: SeatEvent): void {
+    const frame = JSON.stringify(event);
+    for (const conn of this.#members()) {
+      if (conn.id === exceptKey) continue;
+      if (conn.state.role === "player" || conn.state.role === "spectator") safeSend(conn, frame);
+    }
+  }
+
+  #accepting(): boolean {
+    try {
+      return this.acceptingPlayers ? this.acceptingPlayers(this.#state) !== false : true;
+    } catch (e) {
+      logError(`${this.#where()} acceptingPlayers`, e);
+      return false;
+    }
+  }
+
+  #throttle(conn: Connection): void {
+    const { perSecond, onExceed } = this.#options.inputRate;
+    if (onExceed === "close") {
+      closeQuietly(conn, GameCloseCode.RateLimited, `Rate limit exceeded: more than ${perSecond} messages per second.`);
+      return;
+    }
+    const now = Date.now();
+    if (now - (this.#throttleNotices.get(conn) ?? -Infinity) < 1000) return;
+    this.#throttleNotices.set(conn, now);
+    const reason = `Too many messages: at most ${perSecond} per second. Extra messages are dropped.`;
+    safeSend(conn, JSON.stringify({ type: "throttled", reason } satisfies ControlMessage));
+  }
+
+  #where(): string {
+    let id = "?";
+    try {
+      id = this.room.id;
+    } catch {
+      // not known yet
+    }
+    return `${this.constructor.name} ${this.room.name}/${id}`;
+  }
+}
+
+type MemberState = { role: Role; player: string };
+
+function memberState(conn: Connection): MemberState | undefined {
+  const s = conn.state as GameConnectionState | null;
+  if (!s || (s.role !== "player" && s.role !== "spectator")) return undefined;
+  return s;
+}
+
+function refuse(conn: Connection, code: number, reason: string): void {
+  conn.setState({ role: "refused" } satisfies GameConnectionState);
+  safeSend(conn, JSON.stringify({ type: "refused", code, reason } satisfies ControlMessage));
+  closeQuietly(conn, code, reason);
+}
+
+function invalid(conn: Connection, reason: string, seq?: number): void {
+  safeSend(conn, JSON.stringify(seq === undefined ? { type: "invalid", reason } : { type: "invalid", seq, reason }));
+}
+
+function safeSend(conn: Connection, frame: string): void {
+  try {
+    conn.send(frame);
+  } catch {
+    // Closed meanwhile: its close handler does the bookkeeping.
+  }
+}
+
+function randomId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return [...crypto.getRandomValues(new Uint8Array(8))].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+function resolveOptions(o: GameRoomOptions): ResolvedOptions {
+  const r: ResolvedOptions = {
+    ...DEFAULTS,
+    ...stripUndefined(o),
+    clock: o.clock ?? systemClock,
+    inputRate: { perSecond: 60, onExceed: "drop", ...stripUndefined(o.inputRate ?? {}), burst: o.inputRate?.burst ?? o.inputRate?.perSecond ?? 60 },
+    lobby: o.lobby ? { room: "main", ...o.lobby } : false,
+  } as ResolvedOptions;
+  const positive = (name: string, v: number, integer = false) => {
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) {
+      throw new RoomkitError(`GameRoom option ${name} must be a positive ${integer ? "integer" : "number"}, got ${String(v)}.`);
+    }
+  };
+  positive("tickRate", r.tickRate);
+  positive("patchRate", r.patchRate);
+  if (r.patchRate > r.tickRate) throw new RoomkitError(`GameRoom option patchRate (${r.patchRate}) cannot exceed tickRate (${r.tickRate}).`);
+  for (const k of ["maxStepsPerFrame", "maxPlayers", "maxSpectators", "maxInputsPerTick", "maxQueuedInputs"] as const) positive(k, r[k], true);
+  positive("saveEveryMs", r.saveEveryMs);
+  positive("lobbyHeartbeatMs", r.lobbyHeartbeatMs);
+  if (!(Number.isFinite(r.reconnectGraceMs) && r.reconnectGraceMs >= 0)) {
+    throw new RoomkitError(`GameRoom option reconnectGraceMs must be 0 or more milliseconds, got ${String(r.reconnectGraceMs)}.`);
+  }
+  positive("inputRate.perSecond", r.inputRate.perSecond);
+  positive("inputRate.burst", r.inputRate.burst);
+  if (r.inputRate.onExceed !== "drop" && r.inputRate.onExceed !== "close") {
+    throw new RoomkitError(`GameRoom option inputRate.onExceed must be "drop" or "close", got ${String(r.inputRate.onExceed)}.`);
+  }
+  if (r.lobby && (typeof r.lobby.party !== "string" || r.lobby.party === "")) {
+    throw new RoomkitError('GameRoom option lobby must name the lobby party: { party: "lobby", room: "main" }.');
+  }
+  return r;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { PlayerInput, Role, LeaveReason };

@@ -1,0 +1,260 @@
+/**
+ * `GameLobby`: a party that lists the open rooms of a game with their player
+ * counts, live, and matches players into rooms ("quick join").
+ *
+ * Game rooms keep it up to date themselves with in-process cross-party calls
+ * (`room.context.parties.<lobby>.get(<id>).fetch(...)`) whenever their seats
+ * change; the lobby never polls. Those report endpoints are refused when they
+ * come from the public internet (the static `onBeforeRequest` runs only for
+ * requests that enter through the Worker).
+ * @module
+ */
+import { RoomkitError, errorResponse, logError } from "../errors.js";
+import { matchRoute } from "../router.js";
+import type { Connection, Request as PartyRequest, Room, ServerOptions } from "../types.js";
+import { applyReport, isGone, listing, pickRoom, reserve, type LobbyEntry, type RoomListing, type RoomReport } from "./matchmaking.js";
+
+/** Options of a {@link GameLobby}, passed to its constructor. */
+export type GameLobbyOptions = {
+  /** The party name of the game rooms this lobby matches players into (as in `createWorker({ ... })`). */
+  gameParty: string;
+  /** Seats of a room quick join creates, until that room reports its own `maxPlayers`. Default 8. */
+  maxPlayers?: number;
+  /** How long a seat promised by quick join stays reserved for a player who has not connected yet, in ms. Default 15 000. */
+  reservationMs?: number;
+  /** A room that has not reported for this long is dropped from the list (it may have crashed), in ms. Default 180 000. */
+  staleAfterMs?: number;
+  /** How new room ids are made. Default: 8 random lowercase letters and digits. */
+  newRoomId?: () => string;
+};
+
+/** What the lobby sends its sockets: the whole list, on connect and after every change. */
+export type LobbyMessage =
+  | { type: "rooms"; rooms: RoomListing[] }
+  | { type: "matched"; room: string; party: string; created: boolean }
+  | { type: "invalid"; reason: string };
+
+/** What `POST /quick-join` answers. */
+export type QuickJoinResult = { room: string; party: string; created: boolean };
+
+const ENTRY_PREFIX = "lobby:room:";
+const REPORT_PATH = /^\/rooms\/([^/]+)$/;
+
+/**
+ * A lobby. Extend it, pass the game party's name, and add it to `createWorker`:
+ *
+ * @example
+ * export class Lobby extends GameLobby {
+ *   constructor(room: Party.Room) { super(room, { gameParty: "arena", maxPlayers: 4 }); }
+ * }
+ * export default createWorker({ arena: party(Arena), lobby: party(Lobby) });
+ *
+ * Clients read the list from `GET /parties/lobby/<id>` or live over a
+ * WebSocket to the same URL, and get a room with `POST /parties/lobby/<id>/quick-join`
+ * (or the socket message `{"type":"quick-join"}`).
+ */
+export class GameLobby {
+  /** Lobbies hibernate between changes; their sockets only listen and occasionally ask for a match. */
+  static options: ServerOptions = { hibernate: true, limits: { maxMessageBytes: 1024, messagesPerSecond: 5, burst: 10 } };
+
+  /**
+   * Runs in the Worker for every public HTTP request: the report endpoints
+   * (`/rooms/<id>`) answer only to game rooms calling in-process.
+   */
+  static onBeforeRequest(req: PartyRequest): PartyRequest | Response {
+    const route = matchRoute(new URL(req.url).pathname, partyNamesIn(req.url));
+    if (route.kind === "room" && REPORT_PATH.test(route.rest) && req.method !== "GET") {
+      return errorResponse(403, "Room reports are accepted only from game rooms of this deployment.");
+    }
+    return req;
+  }
+
+  readonly #options: Required<Omit<GameLobbyOptions, "newRoomId">> & Pick<GameLobbyOptions, "newRoomId">;
+  readonly #entries = new Map<string, LobbyEntry>();
+
+  constructor(
+    readonly room: Room,
+    options: GameLobbyOptions,
+  ) {
+    if (!options || typeof options.gameParty !== "string" || options.gameParty === "") {
+      throw new RoomkitError("GameLobby needs the game rooms' party name: super(room, { gameParty: \"arena\" }).");
+    }
+    const o = { maxPlayers: 8, reservationMs: 15_000, staleAfterMs: 180_000, ...options };
+    for (const key of ["maxPlayers", "reservationMs", "staleAfterMs"] as const) {
+      if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new RoomkitError(`GameLobby: ${key} must be a positive number, got ${o[key]}.`);
+    }
+    this.#options = o;
+  }
+
+  async onStart(): Promise<void> {
+    const stored = await this.room.storage.list<LobbyEntry>({ prefix: ENTRY_PREFIX });
+    for (const entry of stored.values()) this.#entries.set(entry.room, entry);
+  }
+
+  /** The open rooms, fullest first. */
+  rooms(now = Date.now()): RoomListing[] {
+    return [...this.#entries.values()]
+      .filter((e) => !isGone(e, now, this.#options.staleAfterMs))
+      .map((e) => listing(e, now))
+      .sort((a, b) => b.players - a.players || a.room.localeCompare(b.room));
+  }
+
+  onConnect(conn: Connection): void {
+    conn.send(JSON.stringify({ type: "rooms", rooms: this.rooms() } satisfies LobbyMessage));
+  }
+
+  async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
+    let type: unknown;
+    try {
+      type = typeof message === "string" ? (JSON.parse(message) as { type?: unknown })?.type : undefined;
+    } catch {
+      // handled below
+    }
+    if (type === "quick-join") {
+      const match = await this.quickJoin();
+      sender.send(JSON.stringify({ type: "matched", ...match } satisfies LobbyMessage));
+      return;
+    }
+    sender.send(JSON.stringify({ type: "invalid", reason: 'The lobby understands only {"type":"quick-join"}.' } satisfies LobbyMessage));
+  }
+
+  async onRequest(req: PartyRequest): Promise<Response> {
+    const url = new URL(req.url);
+    const route = matchRoute(url.pathname, [this.room.name, "main"]);
+    const rest = route.kind === "room" ? route.rest.replace(/\/$/, "") : "";
+    const report = REPORT_PATH.exec(rest);
+    try {
+      if (report) return await this.#report(req, decodeURIComponent(report[1]!));
+      if (rest === "/quick-join") {
+        if (req.method !== "POST") return errorResponse(405, "Use POST /quick-join.", { allow: "POST" });
+        return Response.json(await this.quickJoin());
+      }
+      if (rest === "" && (req.method === "GET" || req.method === "HEAD")) {
+        return Response.json({ rooms: this.rooms() }, { headers: { "cache-control": "no-store" } });
+      }
+    } catch (e) {
+      if (e instanceof URIError) return errorResponse(400, "Malformed room id.");
+      throw e;
+    }
+    return errorResponse(404, "The lobby answers GET / (the room list) and POST /quick-join.");
+  }
+
+  /**
+   * Picks an open room with a free seat (reserving it for a while) or makes
+   * up a new room id. Reservations are counts, not names: the next player who
+   * arrives in that room uses one up.
+   */
+  async quickJoin(): Promise<QuickJoinResult> {
+    const now = Date.now();
+    this.#prune(now);
+    const until = now + this.#options.reservationMs;
+    const found = pickRoom(this.#entries.values(), now);
+    let entry: LobbyEntry;
+    let created = false;
+    if (found) {
+      entry = reserve(found, now, until);
+    } else {
+      created = true;
+      let id: string;
+      do id = this.#options.newRoomId?.() ?? randomRoomId();
+      while (this.#entries.has(id));
+      entry = {
+        room: id,
+        party: this.#options.gameParty,
+        players: 0,
+        connected: 0,
+        spectators: 0,
+        maxPlayers: this.#options.maxPlayers,
+        open: true,
+        info: null,
+        updatedAt: now,
+        reservations: [until],
+      };
+    }
+    await this.#save(entry);
+    return { room: entry.room, party: entry.party, created };
+  }
+
+  async #report(req: PartyRequest, roomId: string): Promise<Response> {
+    if (req.method === "DELETE") {
+      if (this.#entries.delete(roomId)) {
+        await this.room.storage.delete(ENTRY_PREFIX + roomId);
+        this.#broadcast();
+      }
+      return new Response(null, { status: 204 });
+    }
+    if (req.method !== "PUT") return errorResponse(405, "Reports are PUT or DELETE.", { allow: "PUT, DELETE" });
+    const report = parseReport(await req.json().catch(() => undefined));
+    if (typeof report === "string") return errorResponse(400, report);
+    const now = Date.now();
+    const entry = applyReport(this.#entries.get(roomId), roomId, report, now);
+    if (isGone(entry, now, this.#options.staleAfterMs)) {
+      this.#entries.delete(roomId);
+      await this.room.storage.delete(ENTRY_PREFIX + roomId);
+      this.#broadcast();
+    } else {
+      await this.#save(entry);
+    }
+    return new Response(null, { status: 204 });
+  }
+
+  async #save(entry: LobbyEntry): Promise<void> {
+    this.#entries.set(entry.room, entry);
+    await this.room.storage.put(ENTRY_PREFIX + entry.room, entry);
+    this.#broadcast();
+  }
+
+  /** Forgets rooms that emptied or went quiet. */
+  #prune(now: number): void {
+    for (const [id, entry] of this.#entries) {
+      if (!isGone(entry, now, this.#options.staleAfterMs)) continue;
+      this.#entries.delete(id);
+      this.room.storage.delete(ENTRY_PREFIX + id).catch((e) => logError(`lobby ${this.room.id}: forgetting room ${id}`, e));
+    }
+  }
+
+  #broadcast(): void {
+    this.room.broadcast(JSON.stringify({ type: "rooms", rooms: this.rooms() } satisfies LobbyMessage));
+  }
+}
+
+/** Checks a report body field by field: it comes from our own rooms, but a bad one must not poison the list. */
+function parseReport(body: unknown): RoomReport | string {
+  if (typeof body !== "object" || body === null) return "A report is a JSON object.";
+  const b = body as Record<string, unknown>;
+  const count = (k: string) => Number.isInteger(b[k]) && (b[k] as number) >= 0;
+  for (const k of ["players", "connected", "spectators", "maxPlayers"]) if (!count(k)) return `Report field "${k}" must be a non-negative integer.`;
+  if (typeof b.party !== "string" || b.party === "") return 'Report field "party" must be the game party name.';
+  if (typeof b.open !== "boolean") return 'Report field "open" must be true or false.';
+  const info = b.info === undefined ? null : b.info;
+  if (JSON.stringify(info).length > 4096) return 'Report field "info" must serialize to at most 4096 characters.';
+  return {
+    party: b.party,
+    players: b.players as number,
+    connected: b.connected as number,
+    spectators: b.spectators as number,
+    maxPlayers: b.maxPlayers as number,
+    open: b.open,
+    info: info as RoomReport["info"],
+  };
+}
+
+function randomRoomId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Every party name a path could name: the router only needs to know the one in the URL is "known". */
+function partyNamesIn(url: string): string[] {
+  const m = /^\/parties\/([^/]+)/.exec(new URL(url).pathname);
+  const names = ["main"];
+  if (m) {
+    try {
+      names.push(decodeURIComponent(m[1]!));
+    } catch {
+      // not a room URL anyway
+    }
+  }
+  return names;
+}
