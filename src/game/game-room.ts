@@ -312,7 +312,7 @@ export abstract class GameRoom<S, I, V = S> {
     if (!seat) return;
     for (const conn of this.#members()) {
       if (conn.state.role === "player" && conn.state.player === playerId) {
-        conn.setState({ role: "refused", player: playerId });
+        mark(conn, { role: "refused", player: playerId });
         closeQuietly(conn, GameCloseCode.NoSeat, reason);
       }
     }
@@ -380,7 +380,7 @@ export abstract class GameRoom<S, I, V = S> {
       if (conn.state.role !== "player") continue;
       if (this.#seats.get(conn.id)?.id === conn.state.player) open.add(conn.id);
       else {
-        conn.setState({ role: "refused" });
+        mark(conn, { role: "refused" });
         closeQuietly(conn, GameCloseCode.NoSeat, "Your seat in this room was freed; reconnect to join again.");
       }
     }
@@ -413,7 +413,7 @@ export abstract class GameRoom<S, I, V = S> {
       // has not noticed yet) is closed and its close is not a departure.
       for (const other of this.#members()) {
         if (other === (conn as unknown) || other.id !== key) continue;
-        other.setState({ role: "replaced", player: seat.id });
+        mark(other, { role: "replaced", player: seat.id });
         closeQuietly(other, GameCloseCode.Replaced, "Replaced by a newer connection with the same id.");
       }
       reconnected = true;
@@ -473,9 +473,20 @@ export abstract class GameRoom<S, I, V = S> {
   }
 
   async onClose(conn: Connection): Promise<void> {
+    await this.#depart(conn);
+  }
+
+  /**
+   * A connection is gone: a spectator just leaves; a player's seat is held
+   * for the grace period (or freed at once without one). Runs at most once
+   * per connection — also when the room itself closed it (a flood) — since
+   * afterwards the connection's role is "refused".
+   */
+  async #depart(conn: Connection): Promise<void> {
     const who = memberState(conn);
     this.#sync.forget(conn.id);
     if (!who) return;
+    mark(conn, { role: "refused", player: who.player });
     if (who.role === "spectator") {
       this.reportToLobby();
       return;
@@ -661,7 +672,7 @@ export abstract class GameRoom<S, I, V = S> {
     }
     const seat = this.#seats.get(sender.id);
     if (!seat || seat.id !== who.player) {
-      sender.setState({ role: "refused" });
+      mark(sender, { role: "refused" });
       closeQuietly(sender, GameCloseCode.NoSeat, "You no longer have a seat in this room; reconnect to join again.");
       return;
     }
@@ -678,7 +689,7 @@ export abstract class GameRoom<S, I, V = S> {
   }
 
   async #leave(conn: Connection, who: MemberState): Promise<void> {
-    conn.setState({ role: "refused", player: who.player });
+    mark(conn, { role: "refused", player: who.player });
     closeQuietly(conn, GameCloseCode.Left, "Left the game.");
     this.#sync.forget(conn.id);
     if (who.role === "player") {
@@ -760,11 +771,12 @@ export abstract class GameRoom<S, I, V = S> {
     }
   }
 
-  #throttle(conn: Connection): void {
+  #throttle(conn: Connection): void | Promise<void> {
     const { perSecond, onExceed } = this.#options.inputRate;
     if (onExceed === "close") {
       closeQuietly(conn, GameCloseCode.RateLimited, `Rate limit exceeded: more than ${perSecond} messages per second.`);
-      return;
+      // roomkit did not close it, so roomkit will not run onClose for it: depart here.
+      return this.#depart(conn);
     }
     const now = Date.now();
     if (now - (this.#throttleNotices.get(conn) ?? -Infinity) < 1000) return;
@@ -793,13 +805,22 @@ function memberState(conn: Connection): MemberState | undefined {
 }
 
 function refuse(conn: Connection, code: number, reason: string): void {
-  conn.setState({ role: "refused" } satisfies GameConnectionState);
+  mark(conn, { role: "refused" });
   safeSend(conn, JSON.stringify({ type: "refused", code, reason } satisfies ControlMessage));
   closeQuietly(conn, code, reason);
 }
 
 function invalid(conn: Connection, reason: string, seq?: number): void {
   safeSend(conn, JSON.stringify(seq === undefined ? { type: "invalid", reason } : { type: "invalid", seq, reason }));
+}
+
+/** Sets a connection's role, even on a socket that is closing (where storing state may fail). */
+function mark(conn: Connection, state: GameConnectionState): void {
+  try {
+    conn.setState(state);
+  } catch {
+    // A closed socket gets no further events anyway.
+  }
 }
 
 function safeSend(conn: Connection, frame: string): void {

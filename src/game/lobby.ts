@@ -176,18 +176,20 @@ export class GameLobby {
   }
 
   async #report(req: PartyRequest, roomId: string): Promise<Response> {
+    const previous = this.#entries.get(roomId);
+    let report: RoomReport | string;
     if (req.method === "DELETE") {
-      if (this.#entries.delete(roomId)) {
-        await this.room.storage.delete(ENTRY_PREFIX + roomId);
-        this.#broadcast();
-      }
-      return new Response(null, { status: 204 });
+      // The room has no seats left. Seats promised to quick-joiners on their way keep it listed.
+      if (!previous) return new Response(null, { status: 204 });
+      report = { ...previous, players: 0, connected: 0, spectators: 0 };
+    } else if (req.method === "PUT") {
+      report = parseReport(await req.json().catch(() => undefined));
+      if (typeof report === "string") return errorResponse(400, report);
+    } else {
+      return errorResponse(405, "Reports are PUT or DELETE.", { allow: "PUT, DELETE" });
     }
-    if (req.method !== "PUT") return errorResponse(405, "Reports are PUT or DELETE.", { allow: "PUT, DELETE" });
-    const report = parseReport(await req.json().catch(() => undefined));
-    if (typeof report === "string") return errorResponse(400, report);
     const now = Date.now();
-    const entry = applyReport(this.#entries.get(roomId), roomId, report, now);
+    const entry = applyReport(this.#entries.get(roomId), roomId, report, now); // re-read: the body was awaited
     if (isGone(entry, now, this.#options.staleAfterMs)) {
       this.#entries.delete(roomId);
       await this.room.storage.delete(ENTRY_PREFIX + roomId);

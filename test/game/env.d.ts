@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     STRICT: DurableObjectNamespace;
     NOGRACE: DurableObjectNamespace;
     REALTIME: DurableObjectNamespace;
+    RANKED: DurableObjectNamespace;
+    RANKED_LOBBY: DurableObjectNamespace;
   }
 }
