@@ -10,6 +10,7 @@
  * @module
  */
 export { GameClient, type GameClientOptions, type GameClientStatus } from "./game-client.js";
+export { LobbyClient, type LobbyClientOptions } from "./lobby-client.js";
 export { SnapshotBuffer, lerp, type Sample } from "./interpolation.js";
 export { applyPatch, type JsonValue, type Patch } from "../patch.js";
 export {

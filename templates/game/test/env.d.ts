@@ -1,0 +1,7 @@
+// Bindings of wrangler.toml, for `env` from cloudflare:test.
+declare namespace Cloudflare {
+  interface Env {
+    ARENA: DurableObjectNamespace;
+    LOBBY: DurableObjectNamespace;
+  }
+}
