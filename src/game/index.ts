@@ -16,12 +16,12 @@
 export {
   GameRoom,
   GAME_STORAGE_KEY,
-  type GameRoomOptions,
   type GameRoomStats,
-  type GameConnectionState,
   type JoinInfo,
   type StepContext,
 } from "./game-room.js";
+export type { GameRoomOptions } from "./options.js";
+export type { GameConnectionState } from "./members.js";
 export { GameLobby, type GameLobbyOptions, type LobbyMessage, type QuickJoinResult } from "./lobby.js";
 export type { LobbyTarget } from "./lobby-reporter.js";
 export { pickRoom, type RoomListing, type RoomReport, type LobbyEntry } from "./matchmaking.js";

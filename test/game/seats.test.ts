@@ -139,7 +139,11 @@ it("a second connection with the same id takes the seat over; the first is close
   expect(other.messages.some((m: any) => m.type === "disconnected" || m.type === "left")).toBe(false);
   second.input({ action: "score" });
   await received("arena", room, first.id, 1);
-  expect((await advance("arena", room, 100)).state.players[first.id].score).toBe(1);
+  expect((await advance("arena", room, 200)).state.players[first.id].score).toBe(1);
+  // The old socket's close did not touch the new one's sync: it gets a patch, not a full state.
+  await second.until((c) => c.state.players[first.id].score === 1);
+  expect(second.messages.filter((m: any) => m.type === "state")).toEqual([]);
+  expect(second.frames).toHaveLength(1);
   await second.leaveSocket();
   await other.leaveSocket();
 });

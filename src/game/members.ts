@@ -1,0 +1,61 @@
+/**
+ * Who a connection is in a game room — player, spectator, or on its way out —
+ * kept in the connection's state so it survives hibernation, and the small
+ * helpers that answer a connection without ever throwing.
+ * @module
+ */
+import { closeQuietly } from "../errors.js";
+import type { Connection } from "../types.js";
+import type { ControlMessage, Role } from "./protocol.js";
+
+/** What a connection's `state` holds in a game room (the room owns it). */
+export type GameConnectionState =
+  | { role: "player"; player: string }
+  | { role: "spectator"; player: string }
+  | { role: "replaced" | "refused"; player?: string };
+
+/** A connection that is in the game: a player (with their public id) or a spectator. */
+export type MemberState = { role: Role; player: string };
+
+/** The member a connection is, or undefined when it is refused, replaced or not a member yet. */
+export function memberState(conn: Connection): MemberState | undefined {
+  const s = conn.state as GameConnectionState | null;
+  if (!s || (s.role !== "player" && s.role !== "spectator")) return undefined;
+  return s;
+}
+
+/** Turns a connection away: a `refused` message, then the close code and reason. */
+export function refuse(conn: Connection, code: number, reason: string): void {
+  mark(conn, { role: "refused" });
+  safeSend(conn, JSON.stringify({ type: "refused", code, reason } satisfies ControlMessage));
+  closeQuietly(conn, code, reason);
+}
+
+/** Tells one connection that its message was rejected, and why. */
+export function invalid(conn: Connection, reason: string, seq?: number): void {
+  safeSend(conn, JSON.stringify(seq === undefined ? { type: "invalid", reason } : { type: "invalid", seq, reason }));
+}
+
+/** Sets a connection's role, even on a socket that is closing (where storing state may fail). */
+export function mark(conn: Connection, state: GameConnectionState): void {
+  try {
+    conn.setState(state);
+  } catch {
+    // A closed socket gets no further events anyway.
+  }
+}
+
+/** Sends if the socket is still open; a closed one is the close handler's business. */
+export function safeSend(conn: Connection, frame: string): void {
+  try {
+    conn.send(frame);
+  } catch {
+    // Closed meanwhile: its close handler does the bookkeeping.
+  }
+}
+
+/** 8 random lowercase letters and digits: public player ids, spectator ids. */
+export function randomId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return [...crypto.getRandomValues(new Uint8Array(8))].map((b) => alphabet[b % alphabet.length]).join("");
+}
