@@ -36,8 +36,12 @@ export const GameCloseCode = {
   NoSeat: 4003,
   /** The room's `onJoin` refused the player (e.g. the match has started). */
   JoinRefused: 4004,
-  /** The player left with `{"type":"leave"}`. */
-  Left: 1000,
+  /**
+   * The player left with `{"type":"leave"}`. Not 1000: a normal close (a
+   * server restart, a client's own reconnect) must not stop a client from
+   * reconnecting, while a leave must.
+   */
+  Left: 4000,
   /** Too many messages (`inputRate.onExceed: "close"`, or the party's hard limit). */
   RateLimited: 1008,
 } as const;

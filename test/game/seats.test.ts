@@ -148,12 +148,12 @@ it("a second connection with the same id takes the seat over; the first is close
   await other.leaveSocket();
 });
 
-it('{"type":"leave"} frees the seat at once: close 1000, the others are told, no grace period', async () => {
+it('{"type":"leave"} frees the seat at once: close 4000, the others are told, no grace period', async () => {
   const room = newRoom();
   const a = await Client.join("arena", room, "a");
   const b = await Client.join("arena", room, "b");
   a.send({ type: "leave" });
-  expect(await a.socket.closed).toEqual({ code: 1000, reason: "Left the game." });
+  expect(await a.socket.closed).toEqual({ code: 4000, reason: "Left the game." });
   expect(await b.next("left")).toEqual({ type: "left", id: a.id, reason: "left" });
   expect((await stats("arena", room)).players.map((p) => p.id)).toEqual([b.id]);
   await b.leaveSocket();

@@ -97,6 +97,7 @@ export class GameClient<V = JsonValue, I = JsonValue> {
   #lastFrameAt = 0;
   #predicted: { base: V; pending: readonly unknown[]; value: V } | undefined;
   #stopped = false;
+  #refusal: { code: number; reason: string } | undefined;
 
   constructor(options: GameClientOptions<V, I>) {
     this.#options = options;
@@ -208,7 +209,8 @@ export class GameClient<V = JsonValue, I = JsonValue> {
   }
 
   #onClose(code: number, reason: string): void {
-    this.lastClose = { code, reason };
+    // After a refusal the close we report is the room's, not our own echo of it.
+    this.lastClose = this.#refusal ?? { code, reason };
     if (FINAL_CODES.has(code) || code === GameCloseCode.Left) this.#stopped = true;
     this.#setStatus(this.#stopped ? "closed" : "connecting", { code, reason });
   }
@@ -262,8 +264,12 @@ export class GameClient<V = JsonValue, I = JsonValue> {
         this.#emit("throttled", m.reason);
         return;
       case "refused":
+        // The room closes the socket right after this message; close it from our side too,
+        // so the client stops at once whatever happens to the close frame on the way.
         this.#stopped = true;
         this.#emit("refused", m.reason, m.code);
+        this.#refusal = { code: m.code, reason: m.reason };
+        this.socket.close(m.code, m.reason);
         return;
       case "event":
         this.#emit("event", m.event);
