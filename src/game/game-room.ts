@@ -337,7 +337,7 @@ export abstract class GameRoom<S, I, V = S> {
       }
     }
     if (changed) {
-      await this.#persist();
+      await this.#saveNow();
       await this.#scheduleGrace();
     }
     this.#ensureLoop();
@@ -364,10 +364,7 @@ export abstract class GameRoom<S, I, V = S> {
       const wasAway = !seat.connected;
       this.#seats.connect(key);
       this.#inputs.restore(seat.id, seat.ack);
-      if (wasAway) {
-        this.#tellOthers(key, { type: "reconnected", id: seat.id });
-        await this.#scheduleGrace();
-      }
+      if (wasAway) this.#tellOthers(key, { type: "reconnected", id: seat.id });
     } else {
       if (this.#seats.size >= this.#options.maxPlayers) {
         return refuse(conn, GameCloseCode.RoomFull, `Room is full: all ${this.#options.maxPlayers} seats are taken.`);
@@ -384,11 +381,13 @@ export abstract class GameRoom<S, I, V = S> {
       seat = this.#seats.add(key, id, Date.now());
       this.#tellOthers(key, { type: "joined", id });
     }
+    // Everything above is synchronous, so two players can never take the last seat together.
     conn.setState({ role: "player", player: seat.id } satisfies GameConnectionState);
     this.#welcome(conn, "player", seat.id, reconnected);
-    await this.#persist();
-    this.reportToLobby();
     this.#ensureLoop();
+    await this.#saveNow();
+    if (reconnected) await this.#scheduleGrace(); // this seat's grace timer is no longer needed
+    this.reportToLobby();
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
@@ -446,7 +445,7 @@ export abstract class GameRoom<S, I, V = S> {
     this.#seats.disconnect(seat.key, Date.now());
     this.#tellOthers(seat.key, { type: "disconnected", id: seat.id, graceMs: this.#options.reconnectGraceMs });
     this.#stopIfEmpty();
-    await this.#persist();
+    await this.#saveNow();
     await this.#scheduleGrace();
     this.reportToLobby();
   }
@@ -659,7 +658,7 @@ export abstract class GameRoom<S, I, V = S> {
     this.#tellOthers(key, { type: "left", id: seat.id, reason });
     if (this.running) this.#stopIfEmpty();
     else this.#sendPatches();
-    await this.#persist();
+    await this.#saveNow();
     await this.#scheduleGrace();
     this.reportToLobby();
   }
@@ -675,6 +674,16 @@ export abstract class GameRoom<S, I, V = S> {
     const next = this.#seats.nextExpiry(this.#options.reconnectGraceMs);
     if (next === null) await scheduler.cancel(GRACE_TIMER);
     else if (scheduler.next(GRACE_TIMER) !== next) await scheduler.schedule(new Date(next), GRACE_TIMER);
+  }
+
+  /**
+   * Saves now. If a periodic save is pending, it is this save (the Flusher
+   * cancels its timer), so a room that just stopped is not woken up again
+   * later only to write the same state.
+   */
+  async #saveNow(): Promise<void> {
+    if (this.#saver.dirty) await this.#saver.flushNow();
+    else await this.#persist();
   }
 
   async #persist(): Promise<void> {

@@ -1,7 +1,7 @@
 // A game room end to end inside workerd: real sockets through the Worker, the
 // room's loop on a ManualClock (10 Hz ticks, 5 Hz patches), so positions,
 // ticks and acks are exact.
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { Client } from "./helpers/client.js";
 import { advance, newRoom, received, stats, stub } from "./helpers/room.js";
@@ -157,4 +157,20 @@ it("an eviction while playing loses at most what was not saved yet, and the loop
   expect(full).toMatchObject({ tick: 2, ack: 2 });
   expect(a.state.players[a.id].x).toBe(10);
   await a.leaveSocket();
+});
+
+it("a room whose last player left holds no timer and no alarm: nothing wakes it up again", async () => {
+  const room = newRoom();
+  const a = await Client.join("arena", room, "a");
+  a.input(move(1));
+  await received("arena", room, a.id, 1);
+  let s = await advance("arena", room, 300); // ticks ran: a periodic save is scheduled
+  const alarm = () => runInDurableObject(stub("arena", room), (_, state) => state.storage.getAlarm());
+  expect(await alarm()).not.toBeNull();
+  a.send({ type: "leave" });
+  await a.socket.closed;
+  await expect.poll(async () => (await stats("arena", room)).running).toBe(false);
+  s = await stats("arena", room);
+  expect(s.timers).toBe(0); // the loop's interval is gone
+  expect(await alarm()).toBeNull(); // the pending save was done at the stop, not left for later
 });
