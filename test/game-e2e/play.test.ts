@@ -1,6 +1,7 @@
 // The game template in two real Chromium pages against `wrangler dev`: both
 // come in through the lobby screen, one player's movement is seen by the
-// other, the scoreboard lists both, and the lobby shows the room's players.
+// other, the scoreboard lists both, a reload keeps the seat, and the lobby
+// shows the room's players.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
@@ -79,6 +80,12 @@ it("two players meet through the lobby and see each other move", async () => {
   // ...and Bo's page sees exactly where the room put her.
   await expect.poll(async () => (await view(b)).server[aId], { timeout: 15_000 }).toMatchObject({ x: final.x, y: final.y });
   expect((await view(b)).server[bId]).toBeDefined();
+
+  // Bo reloads the tab: the seat key kept in sessionStorage gets the same seat back.
+  await b.reload();
+  await b.waitForSelector('#status[data-status="connected"]', { timeout: 30_000 });
+  expect(await b.locator("#status").textContent()).toBe("Back in your seat");
+  expect((await view(b)).me).toBe(bId);
 
   // A third visitor's lobby lists the room with both players.
   const c = await openPage();
