@@ -2,17 +2,19 @@
 // keeps seats for players who drop (15 s), sends patches (20 Hz) and keeps
 // the lobby informed; this class only says what the game is.
 import type * as Party from "roomkit";
-import { GameRoom, InputError, num, obj, onlyKeys, type JoinInfo, type PlayerInput, type StepContext } from "roomkit/game";
+import { GameRoom, InputError, num, obj, onlyKeys, type GameRoomOptions, type JoinInfo, type PlayerInput, type StepContext } from "roomkit/game";
 import * as game from "./game";
 
 export class Arena extends GameRoom<game.State, game.Input> {
-  constructor(room: Party.Room) {
+  /** `options` lets a test subclass change anything, e.g. `{ clock: new ManualClock() }` (see roomkit's docs/game.md). */
+  constructor(room: Party.Room, options: GameRoomOptions = {}) {
     super(room, {
       tickRate: 30,
       patchRate: 20,
       maxPlayers: 8,
       reconnectGraceMs: 15_000,
       lobby: { party: "lobby", room: "main" },
+      ...options,
     });
   }
 
