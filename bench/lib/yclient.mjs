@@ -1,0 +1,41 @@
+// y-websocket providers from Node, and the editing trace.
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import WebSocket from "ws";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import { waitFor } from "./clients.mjs";
+
+/** A y-websocket provider for `room` on `serverUrl`, with its own document. */
+export function provider(serverUrl, room) {
+  const doc = new Y.Doc();
+  const p = new WebsocketProvider(serverUrl, room, doc, { WebSocketPolyfill: WebSocket, disableBc: true });
+  return p;
+}
+
+export async function synced(p, what, timeoutMs = 60_000) {
+  await waitFor(() => p.synced, `${what} to sync`, timeoutMs);
+}
+
+/** Loads an editing trace (`{ startContent, endContent, txns: [{ patches: [[pos, del, ins]] }] }`). */
+export function loadTrace(file, maxEdits = Infinity) {
+  const trace = JSON.parse(gunzipSync(readFileSync(file)).toString("utf8"));
+  const patches = [];
+  for (const txn of trace.txns) for (const p of txn.patches) patches.push(p);
+  if (maxEdits >= patches.length) return { start: trace.startContent, end: trace.endContent, patches };
+  const cut = patches.slice(0, maxEdits);
+  let text = trace.startContent;
+  for (const [pos, del, ins] of cut) text = text.slice(0, pos) + ins + text.slice(pos + del);
+  return { start: trace.startContent, end: text, patches: cut };
+}
+
+/** Applies patches[from, to) to `text` in one transaction (one update on the wire). */
+export function applyPatches(doc, text, patches, from, to) {
+  doc.transact(() => {
+    for (let i = from; i < to; i++) {
+      const [pos, del, ins] = patches[i];
+      if (del > 0) text.delete(pos, del);
+      if (ins) text.insert(pos, ins);
+    }
+  });
+}
