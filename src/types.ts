@@ -239,5 +239,73 @@ export type Worker = ServerConstructor & {
   /** Runs before a WebSocket reaches the room: return a `Request` to forward or a `Response` to refuse. */
   onBeforeConnect?(req: Request, lobby: Lobby, ctx: ExecutionContext): Request | Response | Promise<Request | Response>;
   /** Not supported by roomkit (use a Cron Trigger on your worker); present for type compatibility. */
-  onCron?(controller: ScheduledController & { name: string }, lobby: CronLobby, ctx: ExecutionContext): unknown;
+  onCron?(controller: Cron, lobby: CronLobby, ctx: ExecutionContext): unknown;
+};
+
+/** The controller `onCron` receives. Kept for PartyKit type compatibility: roomkit never calls `onCron`. */
+export type Cron = ScheduledController & { name: string };
+
+// ---------------------------------------------------------------------------
+// PartyKit's deprecated names. `partykit/server` still exports them and older
+// PartyKit code still writes them, so they are here too, as plain aliases.
+// ---------------------------------------------------------------------------
+
+/** @deprecated Use `Party.Request`. PartyKit's old name, kept for compatibility. */
+export type PartyRequest = Request;
+/** @deprecated Use `Party.Storage`. PartyKit's old name, kept for compatibility. */
+export type PartyStorage = Storage;
+/** @deprecated Use `Party.Storage`. PartyKit's old name, kept for compatibility. */
+export type PartyKitStorage = Storage;
+/** @deprecated Use `Party.ConnectionContext`. PartyKit's old name, kept for compatibility. */
+export type PartyConnectionContext = ConnectionContext;
+/** @deprecated Use `Party.ConnectionContext`. PartyKit's old name, kept for compatibility. */
+export type PartyKitContext = ConnectionContext;
+/** @deprecated Use `Party.Stub`. PartyKit's old name, kept for compatibility. */
+export type PartyStub = Stub;
+/** @deprecated Use `Party.Context`. PartyKit's old name, kept for compatibility. */
+export type PartyContext = Context;
+/** @deprecated Use `Party.FetchLobby`. PartyKit's old name, kept for compatibility. */
+export type PartyFetchLobby = FetchLobby;
+/** @deprecated Use `Party.Lobby`. PartyKit's old name, kept for compatibility. */
+export type PartyLobby = Lobby;
+/** @deprecated Use `Party.ExecutionContext`. PartyKit's old name, kept for compatibility. */
+export type PartyExecutionContext = ExecutionContext;
+/** @deprecated Use `Party.Connection`. PartyKit's old name, kept for compatibility. */
+export type PartyConnection = Connection;
+/** @deprecated Use `Party.Connection`. PartyKit's old name, kept for compatibility. */
+export type PartyKitConnection = Connection;
+/** @deprecated Use `Party.Room`. PartyKit's old name, kept for compatibility. */
+export type PartyKitRoom = Room;
+/** @deprecated Use `Party.Server`. PartyKit's old name, kept for compatibility. */
+export type PartyServer = Server;
+/** @deprecated Use `Party.Worker`. PartyKit's old name, kept for compatibility. */
+export type PartyWorker = Worker;
+/** @deprecated Use `Party.ServerOptions`. PartyKit's old name, kept for compatibility. */
+export type PartyServerOptions = ServerOptions;
+
+/**
+ * @deprecated Use a class implementing `Party.Server` (hooks) with static
+ * `Party.Worker` methods (edge hooks). This is PartyKit's old object syntax
+ * (`export default { onConnect(conn, room) {} }`), kept so code that mentions
+ * the type still compiles; roomkit does not run servers written this way:
+ * `party()` takes a class, and rejects such an object at compile time.
+ */
+export type PartyKitServer = {
+  /** @deprecated Use `onFetch`. */
+  unstable_onFetch?: (
+    req: Request,
+    lobby: FetchLobby,
+    ctx: ExecutionContext,
+  ) => Response | null | undefined | Promise<Response | null | undefined>;
+  onFetch?: (req: Request, lobby: FetchLobby, ctx: ExecutionContext) => Response | null | undefined | Promise<Response | null | undefined>;
+  onSocket?(socket: FetchSocket, lobby: FetchLobby, ctx: ExecutionContext): void | Promise<void>;
+  onBeforeRequest?: (req: Request, lobby: Lobby, ctx: ExecutionContext) => ReturnRequest | Response | Promise<ReturnRequest | Response>;
+  onCron?: (controller: Cron, lobby: CronLobby, ctx: ExecutionContext) => void | Promise<void>;
+  onRequest?: (req: Request, room: Room) => Response | Promise<Response>;
+  onAlarm?: (room: Omit<Room, "id" | "parties">) => void | Promise<void>;
+  onConnect?: (connection: Connection, room: Room, ctx: ConnectionContext) => void | Promise<void>;
+  onBeforeConnect?: (req: Request, lobby: Lobby, ctx: ExecutionContext) => ReturnRequest | Response | Promise<ReturnRequest | Response>;
+  onMessage?: (message: string | ArrayBuffer | ArrayBufferView, connection: Connection, room: Room) => void | Promise<void>;
+  onClose?: (connection: Connection, room: Room) => void | Promise<void>;
+  onError?: (connection: Connection, err: Error, room: Room) => void | Promise<void>;
 };

@@ -9,26 +9,31 @@ import { describe, expect, it } from "vitest";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
 
-function diagnostics(file: string, source: string): string[] {
+const options: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ES2022,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ["lib.es2023.d.ts"],
+  types: ["@cloudflare/workers-types"],
+  skipLibCheck: true,
+  baseUrl: repo,
+  paths: { roomkit: ["src/index.ts"] },
+};
+
+function compile(file: string, source: string): { program: ts.Program; fileName: string } {
   const fileName = path.join(here, "fixtures", `__compiled_${path.basename(file)}`);
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ES2022,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2023.d.ts"],
-    types: ["@cloudflare/workers-types"],
-    skipLibCheck: true,
-    baseUrl: repo,
-    paths: { roomkit: ["src/index.ts"] },
-  };
   const host = ts.createCompilerHost(options);
   const read = host.readFile;
   host.readFile = (f) => (f === fileName ? source : read(f));
   const exists = host.fileExists;
   host.fileExists = (f) => f === fileName || exists(f);
-  const program = ts.createProgram([fileName], options, host);
+  return { program: ts.createProgram([fileName], options, host), fileName };
+}
+
+function diagnostics(file: string, source: string): string[] {
+  const { program, fileName } = compile(file, source);
   return ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file?.fileName === fileName)
@@ -52,5 +57,45 @@ describe("Party.* types", () => {
   it("a server with PartyKit's argument order wrong is rejected by both", () => {
     expect(diagnostics("wrong-order.ts", fixture("wrong-order.ts")).join("\n")).toMatch(/onMessage/);
     expect(diagnostics("wrong-order.ts", toRoomkit(fixture("wrong-order.ts"))).join("\n")).toMatch(/onMessage/);
+  });
+
+  it("PartyKit's deprecated names (Party.PartyServer, Party.PartyKitRoom, ...) compile against roomkit too", () => {
+    expect(diagnostics("legacy-names.ts", fixture("legacy-names.ts"))).toEqual([]);
+    const src = toRoomkit(fixture("legacy-names.ts"));
+    expect(src).toContain(`import type * as Party from "roomkit"`);
+    expect(diagnostics("legacy-names.ts", src)).toEqual([]);
+  });
+
+  it("old names imported by name, with Party as the room type (PartyKit's starter), compile against roomkit", () => {
+    expect(diagnostics("named-imports.ts", fixture("named-imports.ts"))).toEqual([]);
+    expect(diagnostics("named-imports.ts", toRoomkit(fixture("named-imports.ts")))).toEqual([]);
+    // ... and the same `Party` still works as the namespace.
+    const src = `import type { Party } from "roomkit";\nexport const options: Party.ServerOptions = { hibernate: true };\nexport type S = Party.Server;\n`;
+    expect(diagnostics("namespace-import.ts", src)).toEqual([]);
+  });
+
+  it("every type name partykit/server exports is exported by roomkit", () => {
+    const { program, fileName } = compile(
+      "exports.ts",
+      `import type * as PK from "partykit/server";\nimport type * as RK from "roomkit";\n`,
+    );
+    const checker = program.getTypeChecker();
+    const [pk, rk] = program
+      .getSourceFile(fileName)!
+      .statements.filter(ts.isImportDeclaration)
+      .map((d) => checker.getExportsOfModule(checker.getSymbolAtLocation(d.moduleSpecifier)!).map((s) => s.name));
+    // The manifest of PartyKit's own static-asset server: roomkit serves assets with wrangler's [assets].
+    const notApplicable = ["StaticAssetsManifestType"];
+    expect(pk.length).toBeGreaterThan(30);
+    expect(pk.filter((n) => !rk.includes(n) && !notApplicable.includes(n))).toEqual([]);
+  });
+
+  it("party() refuses a server in PartyKit's old object syntax at compile time", () => {
+    const src = [
+      `import { party, type Party } from "roomkit";`,
+      `const server: Party.PartyKitServer = { onMessage(message, connection, room) { room.broadcast(String(message)); } };`,
+      `export const Main = party(server);`,
+    ].join("\n");
+    expect(diagnostics("object-server.ts", src).join("\n")).toMatch(/Argument of type .PartyKitServer. is not assignable/);
   });
 });
