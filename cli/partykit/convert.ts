@@ -267,10 +267,10 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
     files.push({ path: r.file, content: r.text });
     done.push(`${path.relative(root, r.file).split(path.sep).join("/")}: "partykit/server" → "roomkit" (${r.replaced}×)`);
   }
-  for (const f of scan.findings) notConverted.push({ name: f.feature, reason: `${f.where}: ${f.hint}` });
   for (const l of scan.legacyTypes) {
-    notConverted.push({ name: `types ${l.names.join(", ")}`, reason: `${l.file}: PartyKit's deprecated type names are not in roomkit: use Party.Server, Party.Connection, Party.Room, ... (types only: the project runs as is)` });
+    done.push(`${l.file}: PartyKit's deprecated types ${l.names.join(", ")} kept (roomkit has them as deprecated aliases; prefer Party.Server, Party.Connection, Party.Room, ...)`);
   }
+  for (const f of scan.findings) notConverted.push({ name: f.feature, reason: `${f.where}: ${f.hint}` });
   for (const u of scan.unparsed) notConverted.push({ name: u, reason: "could not be parsed: switch its partykit/server imports to roomkit by hand" });
 
   return { files, done, notConverted: dedupe(notConverted), workerEntry: workerRel };
