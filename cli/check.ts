@@ -8,7 +8,8 @@ import path from "node:path";
 import { analyzeEntry, rel, type EntryAnalysis, type ExportInfo } from "./entry.js";
 import { defaultBindingName } from "./names.js";
 import { installedRuntimeDate } from "./runtime.js";
-import type { Migration, WranglerConfig } from "./wrangler-config.js";
+import { CliError, failure } from "./errors.js";
+import type { DurableObjectBinding, EnvironmentConfig, Migration, WranglerConfig } from "./wrangler-config.js";
 
 export type Severity = "error" | "warning";
 
@@ -43,31 +44,126 @@ export function nextMigrationTag(migrations: readonly Migration[]): string {
   return `v${n}`;
 }
 
-/** Runs every check on the project whose config is `config`. */
+/** What a diagnostic was computed from: an `[env.<name>]` section may share some of it with the top level. */
+type Source = "entry" | "bindings" | "migrations" | "compatibility-date";
+
+/** One deployable configuration: the top level, or one `[env.<name>]` with inheritance applied. */
+type Target = {
+  /** How messages name it: `wrangler.toml`, or `wrangler.toml [env.staging]`. */
+  label: string;
+  /** The environment's name; undefined for the top level. */
+  env?: string;
+  main?: string;
+  compatibilityDate?: string;
+  bindings: DurableObjectBinding[];
+  migrations: Migration[];
+  /** The table headers a fix should use. */
+  bindingsTable: string;
+  migrationsTable: string;
+  /** Added to `unbound-class` messages (environments do not inherit bindings). */
+  bindingsNote: string;
+  /** What this target takes unchanged from the top level. */
+  inherited: ReadonlySet<Source>;
+};
+
+type Finding = Diagnostic & { sources: readonly Source[] };
+
+/**
+ * Runs every check on the project whose config is `config`: on the top level
+ * and on each `[env.<name>]` section. A finding of an environment that comes
+ * only from what it inherits (same entry, same migrations) is reported once,
+ * for the top level.
+ */
 export async function checkProject(config: WranglerConfig, options: CheckOptions = {}): Promise<CheckResult> {
-  const out: Diagnostic[] = [];
-  const error = (code: string, message: string) => out.push({ severity: "error", code, message });
-  const warning = (code: string, message: string) => out.push({ severity: "warning", code, message });
   const cfg = path.basename(config.file);
+  const top = await checkTarget(config, topLevel(config, cfg), options);
+  const diagnostics: Diagnostic[] = top.findings.map(stripSources);
+  for (const env of config.envs) {
+    const target = environment(config, cfg, env);
+    const result = await checkTarget(config, target, options);
+    for (const f of result.findings) {
+      if (f.sources.every((s) => target.inherited.has(s))) continue;
+      diagnostics.push(stripSources(f));
+    }
+  }
+  return { diagnostics, parties: top.parties, entry: top.entry };
+}
+
+function stripSources({ severity, code, message }: Finding): Diagnostic {
+  return { severity, code, message };
+}
+
+function topLevel(config: WranglerConfig, cfg: string): Target {
+  return {
+    label: cfg,
+    main: config.main,
+    compatibilityDate: config.compatibilityDate,
+    bindings: config.bindings,
+    migrations: config.migrations,
+    bindingsTable: "[[durable_objects.bindings]]",
+    migrationsTable: "[[migrations]]",
+    bindingsNote: "",
+    inherited: new Set(),
+  };
+}
+
+function environment(config: WranglerConfig, cfg: string, env: EnvironmentConfig): Target {
+  const inherited = new Set<Source>();
+  const sameEntry = !env.ownMain || (env.main !== undefined && config.main !== undefined && path.resolve(config.dir, env.main) === path.resolve(config.dir, config.main));
+  if (sameEntry) inherited.add("entry");
+  if (!env.ownMigrations) inherited.add("migrations");
+  if (!env.ownCompatibilityDate || env.compatibilityDate === config.compatibilityDate) inherited.add("compatibility-date");
+  const key = /^[A-Za-z0-9_-]+$/.test(env.name) ? env.name : JSON.stringify(env.name);
+  return {
+    label: `${cfg} [env.${key}]`,
+    env: env.name,
+    main: env.main,
+    compatibilityDate: env.compatibilityDate,
+    bindings: env.bindings,
+    migrations: env.migrations,
+    bindingsTable: `[[env.${key}.durable_objects.bindings]]`,
+    // An environment without its own migrations uses the top level's: that is where a fix goes.
+    migrationsTable: env.ownMigrations ? `[[env.${key}.migrations]]` : "[[migrations]]",
+    bindingsNote: !env.ownBindings && config.bindings.length > 0 ? ` (environments do not inherit durable_objects from the top level)` : "",
+    inherited,
+  };
+}
+
+async function checkTarget(
+  config: WranglerConfig,
+  t: Target,
+  options: CheckOptions,
+): Promise<{ findings: Finding[]; parties: PartySummary[]; entry?: EntryAnalysis }> {
+  const out: Finding[] = [];
+  const error = (code: string, sources: readonly Source[], message: string) => out.push({ severity: "error", code, message, sources });
+  const warning = (code: string, sources: readonly Source[], message: string) => out.push({ severity: "warning", code, message, sources });
+  const cfg = t.label;
   const root = config.dir;
 
-  if (!config.main) {
-    error("no-main", `${cfg} has no main: add main = "src/index.ts" (the Worker entry that calls createWorker())`);
-    return { diagnostics: out, parties: [] };
+  if (!t.main) {
+    error("no-main", ["entry"], `${cfg} has no main: add main = "src/index.ts" (the Worker entry that calls createWorker())`);
+    return { findings: out, parties: [] };
   }
-  const entry = await analyzeEntry(path.resolve(root, config.main), root, options.overrides);
+  let entry: EntryAnalysis;
+  try {
+    entry = await analyzeEntry(path.resolve(root, t.main), root, options.overrides);
+  } catch (e) {
+    // The top level's entry errors read as before; an environment's own entry is named with it.
+    if (e instanceof CliError && t.env !== undefined && !t.inherited.has("entry")) throw failure(`${cfg}: ${e.message}`);
+    throw e;
+  }
   const entryName = rel(root, entry.file);
-  const nextTag = nextMigrationTag(config.migrations);
+  const nextTag = nextMigrationTag(t.migrations);
 
   // --- migrations, replayed in order ---------------------------------------------------------
   const live = new Map<string, ClassState>();
   const tags = new Set<string>();
   const pendingDeletes: { className: string; tag: string }[] = [];
-  config.migrations.forEach((m, i) => {
-    if (tags.has(m.tag)) error("duplicate-tag", `${cfg}: migration tag "${m.tag}" is used twice: every [[migrations]] entry needs its own tag`);
+  t.migrations.forEach((m, i) => {
+    if (tags.has(m.tag)) error("duplicate-tag", ["migrations"], `${cfg}: migration tag "${m.tag}" is used twice: every ${t.migrationsTable} entry needs its own tag`);
     tags.add(m.tag);
     const create = (c: string, sqlite: boolean | undefined) => {
-      if (live.has(c)) error("duplicate-class", `${cfg}: migration "${m.tag}" creates class "${c}", which migration "${live.get(c)!.tag}" already created: remove it from migration "${m.tag}"`);
+      if (live.has(c)) error("duplicate-class", ["migrations"], `${cfg}: migration "${m.tag}" creates class "${c}", which migration "${live.get(c)!.tag}" already created: remove it from migration "${m.tag}"`);
       live.set(c, { tag: m.tag, sqlite });
     };
     m.newSqliteClasses.forEach((c) => create(c, true));
@@ -76,7 +172,7 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
     for (const r of m.renamedClasses) {
       const from = live.get(r.from);
       if (!from) {
-        error("unknown-class", `${cfg}: migration "${m.tag}" renames class "${r.from}", which no earlier migration creates: fix the "from" name`);
+        error("unknown-class", ["migrations"], `${cfg}: migration "${m.tag}" renames class "${r.from}", which no earlier migration creates: fix the "from" name`);
         continue;
       }
       live.delete(r.from);
@@ -84,19 +180,19 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
     }
     for (const c of m.deletedClasses) {
       if (!live.delete(c)) {
-        error("unknown-class", `${cfg}: migration "${m.tag}" deletes class "${c}", which no earlier migration creates: remove it from deleted_classes`);
+        error("unknown-class", ["migrations"], `${cfg}: migration "${m.tag}" deletes class "${c}", which no earlier migration creates: remove it from deleted_classes`);
         continue;
       }
       // Only the newest migration can still be unapplied: older ones ran on an earlier deploy.
-      if (i === config.migrations.length - 1) pendingDeletes.push({ className: c, tag: m.tag });
+      if (i === t.migrations.length - 1) pendingDeletes.push({ className: c, tag: m.tag });
     }
   });
 
   // --- bindings ↔ exports ------------------------------------------------------------------
-  const localBindings = config.bindings.filter((b) => !b.scriptName);
+  const localBindings = t.bindings.filter((b) => !b.scriptName);
   const seenBindings = new Set<string>();
-  for (const b of config.bindings) {
-    if (seenBindings.has(b.name)) error("duplicate-binding", `${cfg}: two Durable Object bindings are named "${b.name}": rename one`);
+  for (const b of t.bindings) {
+    if (seenBindings.has(b.name)) error("duplicate-binding", ["bindings"], `${cfg}: two Durable Object bindings are named "${b.name}": rename one`);
     seenBindings.add(b.name);
   }
   const exported = entry.exports;
@@ -105,8 +201,8 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
   for (const b of localBindings) {
     if (exported.has(b.className)) continue;
     const message = `${cfg}: binding "${b.name}" uses class_name "${b.className}", which ${entryName} does not export: export it (export const ${b.className} = party(YourServer)) or remove the binding`;
-    if (entry.opaqueExports) warning("missing-class", `${message} (not certain: ${entryName} re-exports a package with export *)`);
-    else error("missing-class", message);
+    if (entry.opaqueExports) warning("missing-class", ["bindings", "entry"], `${message} (not certain: ${entryName} re-exports a package with export *)`);
+    else error("missing-class", ["bindings", "entry"], message);
   }
 
   for (const [name, info] of exported) {
@@ -115,7 +211,8 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
     const binding = info.binding ?? suggestedBinding(entry, name);
     error(
       "unbound-class",
-      `${info.file}:${info.line} exports ${info.kind === "party" ? "party" : "Durable Object"} class "${name}" but ${cfg} does not bind it: add [[durable_objects.bindings]] name = "${binding}" class_name = "${name}"`,
+      ["entry", "bindings"],
+      `${info.file}:${info.line} exports ${info.kind === "party" ? "party" : "Durable Object"} class "${name}" but ${cfg} does not bind it${t.bindingsNote}: add ${t.bindingsTable} name = "${binding}" class_name = "${name}"`,
     );
   }
 
@@ -123,18 +220,19 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
   const needMigration = new Set<string>([...localBindings.map((b) => b.className), ...[...exported].filter(([, e]) => isRoomClass(e)).map(([n]) => n)]);
   for (const c of needMigration) {
     if (live.has(c)) continue;
-    if (config.migrations.some((m) => m.deletedClasses.includes(c))) {
+    if (t.migrations.some((m) => m.deletedClasses.includes(c))) {
       const bound = localBindings.find((b) => b.className === c);
-      error("deleted-but-used", `${cfg}: class "${c}" is deleted by a migration but still ${bound ? `bound as "${bound.name}"` : `exported by ${entryName}`}: remove it from deleted_classes, or stop using it`);
+      error("deleted-but-used", ["migrations", bound ? "bindings" : "entry"], `${cfg}: class "${c}" is deleted by a migration but still ${bound ? `bound as "${bound.name}"` : `exported by ${entryName}`}: remove it from deleted_classes, or stop using it`);
       continue;
     }
-    error("missing-migration", `${cfg}: class "${c}" has no migration: add [[migrations]] tag = "${nextTag}" new_sqlite_classes = ["${c}"]`);
+    error("missing-migration", ["migrations", exported.has(c) ? "entry" : "bindings"], `${cfg}: class "${c}" has no migration: add ${t.migrationsTable} tag = "${nextTag}" new_sqlite_classes = ["${c}"]`);
   }
 
   for (const [c, state] of live) {
     if (exported.has(c) || entry.opaqueExports) continue;
     error(
       "orphaned-class",
+      ["migrations", "entry"],
       `${cfg}: class "${c}" (created by migration "${state.tag}") may hold stored rooms, but ${entryName} no longer exports it and Cloudflare refuses such a deploy: export it again, rename it (renamed_classes = [{ from = "${c}", to = "NewName" }]), or delete its data on purpose (deleted_classes = ["${c}"] in a new migration, then roomkit deploy --allow-delete ${c})`,
     );
   }
@@ -142,10 +240,11 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
   const allowed = new Set(options.allowDelete ?? []);
   for (const d of pendingDeletes) {
     if (allowed.has(d.className)) {
-      warning("pending-delete", `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it (allowed by --allow-delete)`);
+      warning("pending-delete", ["migrations"], `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it (allowed by --allow-delete)`);
     } else {
       error(
         "pending-delete",
+        ["migrations"],
         `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it, permanently: if that is intended, run again with --allow-delete ${d.className}; otherwise remove "${d.className}" from deleted_classes`,
       );
     }
@@ -154,29 +253,29 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
   for (const [c, state] of live) {
     if (state.sqlite !== false) continue;
     const message = `${cfg}: class "${c}" uses the key-value storage backend (new_classes in migration "${state.tag}"); roomkit rooms need SQLite storage: use new_sqlite_classes = ["${c}"] (a class already deployed with new_classes cannot be converted: create a new class and move its rooms)`;
-    if (exported.get(c)?.kind === "party" || !exported.has(c)) error("kv-storage", message);
-    else warning("kv-storage", message);
+    if (exported.get(c)?.kind === "party" || !exported.has(c)) error("kv-storage", ["migrations", "entry"], message);
+    else warning("kv-storage", ["migrations", "entry"], message);
   }
 
   // --- createWorker({ party: Class }) ------------------------------------------------------------
   const parties: { party: string; className: string; binding: string }[] = [];
   if (!entry.worker) {
-    warning("no-worker", `${entryName} has no export default createWorker({...}): party names and bindings cannot be cross-checked`);
+    warning("no-worker", ["entry"], `${entryName} has no export default createWorker({...}): party names and bindings cannot be cross-checked`);
   } else {
     const routed = new Set<string>();
     for (const p of entry.worker.parties) {
       if (p.inline) {
-        error("party-not-exported", `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascal(p.name)} = ${p.expression} and use { ${p.name}: ${pascal(p.name)} }`);
+        error("party-not-exported", ["entry"], `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascal(p.name)} = ${p.expression} and use { ${p.name}: ${pascal(p.name)} }`);
         continue;
       }
       if (!p.exportName) {
-        error("party-not-exported", `${entryName}:${p.line}: createWorker({ ${p.name}: ${p.expression} }): ${p.expression} is not exported by ${entryName}, so wrangler cannot bind it: export it (export const ${p.expression} = party(...))`);
+        error("party-not-exported", ["entry"], `${entryName}:${p.line}: createWorker({ ${p.name}: ${p.expression} }): ${p.expression} is not exported by ${entryName}, so wrangler cannot bind it: export it (export const ${p.expression} = party(...))`);
         continue;
       }
       routed.add(p.exportName);
       const info = exported.get(p.exportName)!;
       if (info.kind !== "party" && info.kind !== "external") {
-        error("not-a-party", `${entryName}:${p.line}: createWorker({ ${p.name}: ${p.exportName} }): ${p.exportName} is not made by party(): write export const ${p.exportName} = party(YourServer)`);
+        error("not-a-party", ["entry"], `${entryName}:${p.line}: createWorker({ ${p.name}: ${p.exportName} }): ${p.exportName} is not made by party(): write export const ${p.exportName} = party(YourServer)`);
         continue;
       }
       const expected = info.binding ?? defaultBindingName(p.name);
@@ -184,32 +283,34 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
       const byName = localBindings.find((b) => b.name === expected);
       const ofClass = localBindings.filter((b) => b.className === p.exportName);
       if (byName && byName.className !== p.exportName) {
-        error("binding-mismatch", `${cfg}: binding "${expected}" uses class_name "${byName.className}", but party "${p.name}" (createWorker) is class "${p.exportName}": set class_name = "${p.exportName}"`);
+        error("binding-mismatch", ["entry", "bindings"], `${cfg}: binding "${expected}" uses class_name "${byName.className}", but party "${p.name}" (createWorker) is class "${p.exportName}": set class_name = "${p.exportName}"`);
       } else if (!byName && ofClass.length > 0) {
         const actual = ofClass[0]!.name;
         error(
           "binding-mismatch",
+          ["entry", "bindings"],
           `party "${p.name}" looks for binding "${expected}", but ${cfg} binds class "${p.exportName}" as "${actual}": rename the binding to "${expected}", or write party(${info.server ?? "YourServer"}, { binding: "${actual}" })`,
         );
       }
     }
     for (const [name, info] of exported) {
       if (info.kind === "party" && !routed.has(name) && !entry.worker.hasSpread) {
-        warning("unrouted-party", `${info.file}:${info.line}: party class "${name}" is exported but createWorker() does not route to it: add ${name[0]!.toLowerCase() + name.slice(1)}: ${name} to createWorker({...})`);
+        warning("unrouted-party", ["entry"], `${info.file}:${info.line}: party class "${name}" is exported but createWorker() does not route to it: add ${name[0]!.toLowerCase() + name.slice(1)}: ${name} to createWorker({...})`);
       }
     }
   }
 
   // --- runtime ----------------------------------------------------------------------------------
   const supported = installedRuntimeDate(root);
-  if (config.compatibilityDate && supported && config.compatibilityDate > supported) {
+  if (t.compatibilityDate && supported && t.compatibilityDate > supported) {
     warning(
       "compatibility-date",
-      `${cfg}: compatibility_date "${config.compatibilityDate}" is newer than the installed Workers runtime supports ("${supported}"): tests will not start; set compatibility_date = "${supported}" or update wrangler`,
+      ["compatibility-date"],
+      `${cfg}: compatibility_date "${t.compatibilityDate}" is newer than the installed Workers runtime supports ("${supported}"): tests will not start; set compatibility_date = "${supported}" or update wrangler`,
     );
   }
 
-  return { diagnostics: out, parties, entry };
+  return { findings: out, parties, entry };
 }
 
 function pascal(name: string): string {

@@ -31,6 +31,27 @@ export type Migration = {
   transferredClasses: { from: string; fromScript: string; to: string }[];
 };
 
+/**
+ * One `[env.<name>]` section, with wrangler's inheritance applied: `main`,
+ * `compatibility_date` and `migrations` fall back to the top level when the
+ * section does not set them; Durable Object bindings never do (wrangler does
+ * not inherit `durable_objects` into environments).
+ */
+export type EnvironmentConfig = {
+  name: string;
+  main?: string;
+  compatibilityDate?: string;
+  bindings: DurableObjectBinding[];
+  /** Whether the section has its own `durable_objects`. */
+  ownBindings: boolean;
+  migrations: Migration[];
+  /** Whether the section has its own `migrations` (otherwise the top level's apply). */
+  ownMigrations: boolean;
+  /** Whether the section sets its own `main` / `compatibility_date`. */
+  ownMain: boolean;
+  ownCompatibilityDate: boolean;
+};
+
 /** The parts of a wrangler config roomkit reads. */
 export type WranglerConfig = {
   /** Absolute path of the config file. */
@@ -47,6 +68,8 @@ export type WranglerConfig = {
   compatibilityDate?: string;
   bindings: DurableObjectBinding[];
   migrations: Migration[];
+  /** The `[env.<name>]` sections, in file order. */
+  envs: EnvironmentConfig[];
   /** `[assets] directory`, relative to `dir`. */
   assetsDirectory?: string;
   /** Whether `[build]` has a command (wrangler then builds the client itself). */
@@ -110,41 +133,70 @@ export function parseConfig(file: string, text: string): WranglerConfig {
     return v as string[];
   };
 
-  const durableObjects = raw.durable_objects;
-  if (durableObjects !== undefined && !isRecord(durableObjects)) throw failure(`${where("durable_objects")} must be a table`);
-  const rawBindings = durableObjects?.bindings ?? [];
-  if (!Array.isArray(rawBindings)) throw failure(`${where("durable_objects.bindings")} must be a list ([[durable_objects.bindings]])`);
-  const bindings = rawBindings.map((b, i): DurableObjectBinding => {
-    const key = `durable_objects.bindings[${i}]`;
-    if (!isRecord(b)) throw failure(`${where(key)} must be a table`);
-    const name = str(b.name, `${key}.name`);
-    const className = str(b.class_name, `${key}.class_name`);
-    if (!name) throw failure(`${where(key)} has no name`);
-    if (!className) throw failure(`${where(key)} (${name}) has no class_name`);
-    return { name, className, scriptName: str(b.script_name, `${key}.script_name`) };
-  });
+  const parseBindings = (section: Record<string, unknown>, prefix: string): DurableObjectBinding[] => {
+    const durableObjects = section.durable_objects;
+    if (durableObjects !== undefined && !isRecord(durableObjects)) throw failure(`${where(`${prefix}durable_objects`)} must be a table`);
+    const rawBindings = durableObjects?.bindings ?? [];
+    if (!Array.isArray(rawBindings)) throw failure(`${where(`${prefix}durable_objects.bindings`)} must be a list ([[${prefix}durable_objects.bindings]])`);
+    return rawBindings.map((b, i): DurableObjectBinding => {
+      const key = `${prefix}durable_objects.bindings[${i}]`;
+      if (!isRecord(b)) throw failure(`${where(key)} must be a table`);
+      const name = str(b.name, `${key}.name`);
+      const className = str(b.class_name, `${key}.class_name`);
+      if (!name) throw failure(`${where(key)} has no name`);
+      if (!className) throw failure(`${where(key)} (${name}) has no class_name`);
+      return { name, className, scriptName: str(b.script_name, `${key}.script_name`) };
+    });
+  };
 
-  const rawMigrations = raw.migrations ?? [];
-  if (!Array.isArray(rawMigrations)) throw failure(`${where("migrations")} must be a list ([[migrations]])`);
-  const migrations = rawMigrations.map((m, i): Migration => {
-    const key = `migrations[${i}]`;
-    if (!isRecord(m)) throw failure(`${where(key)} must be a table`);
-    const tag = str(m.tag, `${key}.tag`);
-    if (!tag) throw failure(`${where(key)} has no tag`);
-    const pairs = (v: unknown, k: string) => {
-      if (v === undefined) return [];
-      if (!Array.isArray(v) || !v.every((p) => isRecord(p) && typeof p.from === "string" && typeof p.to === "string")) {
-        throw failure(`${where(`${key}.${k}`)} must be a list of { from = "...", to = "..." }`);
-      }
-      return v as { from: string; to: string; from_script?: string }[];
-    };
+  const parseMigrations = (section: Record<string, unknown>, prefix: string): Migration[] => {
+    const rawMigrations = section.migrations ?? [];
+    if (!Array.isArray(rawMigrations)) throw failure(`${where(`${prefix}migrations`)} must be a list ([[${prefix}migrations]])`);
+    return rawMigrations.map((m, i): Migration => {
+      const key = `${prefix}migrations[${i}]`;
+      if (!isRecord(m)) throw failure(`${where(key)} must be a table`);
+      const tag = str(m.tag, `${key}.tag`);
+      if (!tag) throw failure(`${where(key)} has no tag`);
+      const pairs = (v: unknown, k: string) => {
+        if (v === undefined) return [];
+        if (!Array.isArray(v) || !v.every((p) => isRecord(p) && typeof p.from === "string" && typeof p.to === "string")) {
+          throw failure(`${where(`${key}.${k}`)} must be a list of { from = "...", to = "..." }`);
+        }
+        return v as { from: string; to: string; from_script?: string }[];
+      };
+      return {
+        tag,
+        newSqliteClasses: strList(m.new_sqlite_classes, `${key}.new_sqlite_classes`),
+        newClasses: strList(m.new_classes, `${key}.new_classes`),
+        renamedClasses: pairs(m.renamed_classes, "renamed_classes").map(({ from, to }) => ({ from, to })),
+        deletedClasses: strList(m.deleted_classes, `${key}.deleted_classes`),
+        transferredClasses: pairs(m.transferred_classes, "transferred_classes").map((p) => ({ from: p.from, to: p.to, fromScript: String(p.from_script ?? "") })),
+      };
+    });
+  };
+
+  const bindings = parseBindings(raw, "");
+  const migrations = parseMigrations(raw, "");
+  const main = str(raw.main, "main");
+  const compatibilityDate = str(raw.compatibility_date, "compatibility_date");
+
+  const rawEnvs = raw.env;
+  if (rawEnvs !== undefined && !isRecord(rawEnvs)) throw failure(`${where("env")} must be a table of environments ([env.<name>])`);
+  const envs = Object.entries(rawEnvs ?? {}).map(([name, section]): EnvironmentConfig => {
+    const prefix = `env.${name}.`;
+    if (!isRecord(section)) throw failure(`${where(`env.${name}`)} must be a table`);
+    const envMain = str(section.main, `${prefix}main`);
+    const envDate = str(section.compatibility_date, `${prefix}compatibility_date`);
     return {
-      tag,
-      newSqliteClasses: strList(m.new_sqlite_classes, `${key}.new_sqlite_classes`),
-      newClasses: strList(m.new_classes, `${key}.new_classes`),
-      renamedClasses: pairs(m.renamed_classes, "renamed_classes").map(({ from, to }) => ({ from, to })),
-      deletedClasses: strList(m.deleted_classes, `${key}.deleted_classes`),
-      transferredClasses: pairs(m.transferred_classes, "transferred_classes").map((p) => ({ from: p.from, to: p.to, fromScript: String(p.from_script ?? "") })),
+      name,
+      main: envMain ?? main,
+      ownMain: envMain !== undefined,
+      compatibilityDate: envDate ?? compatibilityDate,
+      ownCompatibilityDate: envDate !== undefined,
+      bindings: parseBindings(section, prefix),
+      ownBindings: section.durable_objects !== undefined,
+      migrations: section.migrations !== undefined ? parseMigrations(section, prefix) : migrations,
+      ownMigrations: section.migrations !== undefined,
     };
   });
 
@@ -166,10 +218,11 @@ export function parseConfig(file: string, text: string): WranglerConfig {
     text,
     raw,
     name: str(raw.name, "name"),
-    main: str(raw.main, "main"),
-    compatibilityDate: str(raw.compatibility_date, "compatibility_date"),
+    main,
+    compatibilityDate,
     bindings,
     migrations,
+    envs,
     assetsDirectory: assets ? str(assets.directory, "assets.directory") : undefined,
     hasBuildCommand: isRecord(build) && typeof build.command === "string" && build.command.trim() !== "",
     routes,

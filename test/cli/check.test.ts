@@ -226,3 +226,124 @@ describe("roomkit check", () => {
     expect(missing.stderr.trim()).toBe("error: the entry src/nope.ts does not exist");
   });
 });
+
+describe("roomkit check with [env.<name>] sections", () => {
+  const STAGING = `
+[env.staging]
+name = "app-staging"
+
+[[env.staging.durable_objects.bindings]]
+name = "MAIN"
+class_name = "Main"
+`;
+
+  it("passes when every environment binds its classes (migrations are inherited) and says which it checked", async () => {
+    const r = await check(project({ toml: TOML + STAGING }));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("parties: main → Main (MAIN); exports, bindings and migrations agree (top level and [env.staging])");
+  });
+
+  it("reports an environment without durable_objects: wrangler does not inherit them", async () => {
+    const r = await check(project({ toml: TOML + '\n[env.staging]\nname = "app-staging"\n' }));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      'error[unbound-class]: src/index.ts:4 exports party class "Main" but wrangler.toml [env.staging] does not bind it (environments do not inherit durable_objects from the top level): add [[env.staging.durable_objects.bindings]] name = "MAIN" class_name = "Main"',
+      "error: roomkit check found 1 error in wrangler.toml / src/index.ts",
+    ]);
+  });
+
+  it("checks an environment's own bindings: wrong name, unknown class, duplicates", async () => {
+    const toml =
+      TOML +
+      '\n[env.production]\n\n[[env.production.durable_objects.bindings]]\nname = "ROOMS"\nclass_name = "Main"\n\n[[env.production.durable_objects.bindings]]\nname = "ROOMS"\nclass_name = "Chat"\n';
+    const r = await check(project({ toml }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[duplicate-binding]: wrangler.toml [env.production]: two Durable Object bindings are named "ROOMS": rename one');
+    expect(r.stderr).toContain(
+      'error[missing-class]: wrangler.toml [env.production]: binding "ROOMS" uses class_name "Chat", which src/index.ts does not export: export it (export const Chat = party(YourServer)) or remove the binding',
+    );
+    expect(r.stderr).toContain(
+      'error[binding-mismatch]: party "main" looks for binding "MAIN", but wrangler.toml [env.production] binds class "Main" as "ROOMS": rename the binding to "MAIN", or write party(Counter, { binding: "ROOMS" })',
+    );
+    // The top level is fine: nothing about it.
+    expect(r.stderr).not.toMatch(/wrangler\.toml: /);
+  });
+
+  it("replays an environment's own migrations and points fixes at [[env.<name>.migrations]]", async () => {
+    const toml =
+      TOML +
+      STAGING +
+      '\n[[env.staging.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Old"]\n\n[[env.staging.migrations]]\ntag = "v2"\nnew_classes = ["Legacy"]\n';
+    const r = await check(project({ toml }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[missing-migration]: wrangler.toml [env.staging]: class "Main" has no migration: add [[env.staging.migrations]] tag = "v3" new_sqlite_classes = ["Main"]');
+    expect(r.stderr).toContain('error[orphaned-class]: wrangler.toml [env.staging]: class "Old" (created by migration "v1") may hold stored rooms');
+    expect(r.stderr).toContain('error[kv-storage]: wrangler.toml [env.staging]: class "Legacy" uses the key-value storage backend');
+    expect(r.stderr).not.toMatch(/wrangler\.toml: /);
+  });
+
+  it("needs --allow-delete for a deletion pending in an environment's migrations", async () => {
+    const toml = TOML + STAGING + '\n[[env.staging.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Main", "Old"]\n\n[[env.staging.migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n';
+    const dir = project({ toml });
+    const refused = await check(dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error[pending-delete]: wrangler.toml [env.staging]: migration "v2" deletes class "Old" and every room stored in it, permanently: if that is intended, run again with --allow-delete Old');
+    const allowed = await check(dir, "--allow-delete", "Old");
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toContain('warning[pending-delete]: wrangler.toml [env.staging]: migration "v2" deletes class "Old"');
+  });
+
+  it("reports a problem an environment only inherits once, for the top level", async () => {
+    const toml = TOML.replace('new_sqlite_classes = ["Main"]', 'new_sqlite_classes = ["Main", "Old"]') + STAGING + STAGING.replaceAll("staging", "production");
+    const r = await check(project({ toml }));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^error\[orphaned-class\]: wrangler\.toml: class "Old"/),
+      "error: roomkit check found 1 error in wrangler.toml / src/index.ts",
+    ]);
+  });
+
+  it("analyses an environment's own main", async () => {
+    const toml = TOML + STAGING.replace('name = "app-staging"', 'name = "app-staging"\nmain = "src/staging.ts"');
+    const staging = ENTRY.replace("export default", "export const Chat = party(Counter);\n\nexport default").replace("{ main: Main }", "{ main: Main, chat: Chat }");
+    const r = await check(project({ toml, files: { "src/staging.ts": staging } }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error[unbound-class]: src/staging.ts:6 exports party class "Chat" but wrangler.toml [env.staging] does not bind it: add [[env.staging.durable_objects.bindings]] name = "CHAT" class_name = "Chat"',
+    );
+    expect(r.stderr).toContain('error[missing-migration]: wrangler.toml [env.staging]: class "Chat" has no migration: add [[migrations]] tag = "v2" new_sqlite_classes = ["Chat"]');
+
+    const missing = await check(project({ toml: TOML + STAGING.replace('name = "app-staging"', 'main = "src/nope.ts"') }));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe("error: wrangler.toml [env.staging]: the entry src/nope.ts does not exist");
+  });
+
+  it("reads environments from wrangler.jsonc", async () => {
+    const config = (env: string) =>
+      `{\n  "name": "app",\n  "main": "src/index.ts",\n  "durable_objects": { "bindings": [{ "name": "MAIN", "class_name": "Main" }] },\n  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Main"] }],\n  "env": { ${env} },\n}\n`;
+    const good = projectWith({
+      "wrangler.jsonc": config(`"staging": { "durable_objects": { "bindings": [{ "name": "MAIN", "class_name": "Main" }] } }`),
+      "src/index.ts": ENTRY,
+      "src/counter.ts": SERVER,
+    });
+    expect((await check(good)).code).toBe(0);
+    const bad = projectWith({
+      "wrangler.jsonc": config(`"staging": { "durable_objects": { "bindings": [{ "name": "CHAT", "class_name": "Main" }] } }`),
+      "src/index.ts": ENTRY,
+      "src/counter.ts": SERVER,
+    });
+    const r = await check(bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('but wrangler.jsonc [env.staging] binds class "Main" as "CHAT"');
+  });
+
+  it("reports wrongly typed environment settings precisely", async () => {
+    const typed = await check(project({ toml: TOML + STAGING.replace('class_name = "Main"', "class_name = 3") }));
+    expect(typed.stderr.trim()).toBe("error: wrangler.toml: env.staging.durable_objects.bindings[0].class_name must be a string");
+    const notTable = await check(project({ toml: TOML.replace('main = "src/index.ts"', 'main = "src/index.ts"\nenv = "staging"') }));
+    expect(notTable.stderr.trim()).toBe("error: wrangler.toml: env must be a table of environments ([env.<name>])");
+    const migrations = await check(project({ toml: TOML + '\n[env.staging]\nmigrations = "v1"\n' }));
+    expect(migrations.stderr.trim()).toBe("error: wrangler.toml: env.staging.migrations must be a list ([[env.staging.migrations]])");
+  });
+});
