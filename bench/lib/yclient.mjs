@@ -10,6 +10,14 @@ import { waitFor } from "./clients.mjs";
 export function provider(serverUrl, room) {
   const doc = new Y.Doc();
   const p = new WebsocketProvider(serverUrl, room, doc, { WebSocketPolyfill: WebSocket, disableBc: true });
+  // The provider leaves its awareness (a 3 s interval) and document alive;
+  // without this the bench process never exits.
+  const destroy = p.destroy.bind(p);
+  p.destroy = () => {
+    destroy();
+    p.awareness.destroy();
+    doc.destroy();
+  };
   return p;
 }
 
