@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { terminalTable, updateDoc } from "./lib/report.mjs";
-import { BenchServer, benchDir } from "./lib/server.mjs";
+import { BenchServer, benchDir, cleanUp, runtimeVersions } from "./lib/server.mjs";
 import { summarize, withRatios } from "./lib/stats.mjs";
 import echo from "./workloads/echo.mjs";
 import fanout from "./workloads/fanout.mjs";
@@ -150,7 +150,8 @@ function versions() {
   return {
     node: process.version.slice(1),
     wrangler: v("wrangler"),
-    workerd: v("workerd"),
+    miniflare: runtimeVersions.miniflare,
+    workerd: runtimeVersions.workerd,
     roomkit: JSON.parse(readFileSync(path.join(benchDir, "../package.json"), "utf8")).version,
     commit,
     partyserver: v("partyserver"),
@@ -183,6 +184,7 @@ try {
   }
 } finally {
   await server?.stop();
+  cleanUp();
 }
 run.seconds = Math.round((Date.now() - started) / 1000);
 run.failures = failures;

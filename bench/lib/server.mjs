@@ -1,25 +1,51 @@
-// Starts the benchmark worker under a real `wrangler dev` (one workerd process)
-// and reads that process's memory and CPU time from /proc.
-import { spawn } from "node:child_process";
+// Runs the benchmark worker in one workerd process, started through Miniflare
+// (the same Miniflare and workerd that `wrangler dev` uses), with clients
+// connecting to workerd directly: `wrangler dev` would put a second workerd
+// (its proxy) in the path of every frame and double the work per message.
+// The worker is bundled once per run by wrangler itself
+// (`wrangler deploy --dry-run`), exactly as it would be deployed.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const wranglerBin = path.join(benchDir, "../node_modules/wrangler/bin/wrangler.js");
+const fromWrangler = createRequire(createRequire(import.meta.url).resolve("wrangler/package.json"));
+const fromMiniflare = createRequire(fromWrangler.resolve("miniflare"));
+const { Miniflare } = fromWrangler("miniflare");
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+/** The Miniflare and workerd versions wrangler 4 runs locally (and so does this benchmark). */
+export const runtimeVersions = {
+  miniflare: fromWrangler("miniflare/package.json").version,
+  workerd: fromMiniflare("workerd/package.json").version,
+};
+
+let bundled;
+/** Bundles bench/worker with wrangler (once) and reads the config the bundle needs. */
+function bundle() {
+  if (bundled) return bundled;
+  const outdir = mkdtempSync(path.join(tmpdir(), "roomkit-bench-bundle-"));
+  try {
+    execFileSync(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outdir], {
+      cwd: benchDir,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
     });
-  });
+  } catch (e) {
+    throw new Error(`wrangler could not bundle bench/worker:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+  }
+  const toml = readFileSync(path.join(benchDir, "wrangler.toml"), "utf8");
+  const compatibilityDate = /^compatibility_date = "([^"]+)"/m.exec(toml)[1];
+  const compatibilityFlags = JSON.parse(/^compatibility_flags = (\[[^\]]*\])/m.exec(toml)[1]);
+  const durableObjects = {};
+  for (const [, name, className] of toml.matchAll(/name = "([A-Z_]+)"\nclass_name = "(\w+)"/g)) {
+    durableObjects[name] = { className, useSQLite: true };
+  }
+  return (bundled = { outdir, script: path.join(outdir, "index.js"), compatibilityDate, compatibilityFlags, durableObjects });
 }
 
 function childrenOf(pid) {
@@ -29,7 +55,7 @@ function childrenOf(pid) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[1]) === pid) out.push(Number(entry));
+      if (Number(fields[1]) === pid && readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "workerd") out.push(Number(entry));
     } catch {
       // exited meanwhile
     }
@@ -37,68 +63,45 @@ function childrenOf(pid) {
   return out;
 }
 
-function findWorkerd(rootPid) {
-  const queue = [rootPid];
-  while (queue.length) {
-    const pid = queue.shift();
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd") return pid;
-    } catch {
-      continue;
-    }
-    queue.push(...childrenOf(pid));
-  }
-  return undefined;
-}
-
 export class BenchServer {
-  constructor(child, port, persistTo, output) {
-    this.child = child;
-    this.port = port;
+  constructor(mf, url, persistTo, workerdPid) {
+    this.mf = mf;
+    this.url = url;
     this.persistTo = persistTo;
-    this.output = output;
-    this.workerdPid = undefined;
+    this.workerdPid = workerdPid;
   }
 
   get http() {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.url.host}`;
   }
   get ws() {
-    return `ws://127.0.0.1:${this.port}`;
+    return `ws://${this.url.host}`;
   }
 
   static async start() {
-    const port = await freePort();
+    const b = bundle();
+    const before = new Set(childrenOf(process.pid));
     const persistTo = mkdtempSync(path.join(tmpdir(), "roomkit-bench-"));
-    const child = spawn(
-      process.execPath,
-      [wranglerBin, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", String(await freePort()), "--log-level", "error"],
-      { cwd: benchDir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
-    );
-    const output = { text: "" };
-    child.stdout.on("data", (d) => (output.text = (output.text + d).slice(-20_000)));
-    child.stderr.on("data", (d) => (output.text = (output.text + d).slice(-20_000)));
-    const server = new BenchServer(child, port, persistTo, output);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.text}`);
-      if (Date.now() > deadline) {
-        await server.stop();
-        throw new Error(`wrangler dev did not start within 60 s:\n${output.text}`);
-      }
-      try {
-        const res = await fetch(`${server.http}/raw-health`);
-        await res.arrayBuffer();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: b.script,
+      modulesRoot: b.outdir,
+      compatibilityDate: b.compatibilityDate,
+      compatibilityFlags: b.compatibilityFlags,
+      durableObjects: b.durableObjects,
+      durableObjectsPersist: path.join(persistTo, "do"),
+      host: "127.0.0.1",
+      port: 0,
+      log: undefined,
+    });
+    const url = await mf.ready;
+    const pids = childrenOf(process.pid).filter((p) => !before.has(p));
+    if (pids.length !== 1) {
+      await mf.dispose();
+      throw new Error(`expected one new workerd process, found ${pids.length}`);
     }
-    server.workerdPid = findWorkerd(child.pid);
-    if (!server.workerdPid) throw new Error("could not find the workerd process of wrangler dev");
-    return server;
+    return new BenchServer(mf, url, persistTo, pids[0]);
   }
-
   /** Resident memory of workerd, in bytes. */
   rss() {
     const status = readFileSync(`/proc/${this.workerdPid}/status`, "utf8");
@@ -113,16 +116,13 @@ export class BenchServer {
   }
 
   async stop() {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((r) => this.child.once("exit", r));
-      try {
-        process.kill(-this.child.pid, "SIGTERM");
-      } catch {}
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      try {
-        process.kill(-this.child.pid, "SIGKILL");
-      } catch {}
-    }
+    await this.mf.dispose();
     rmSync(this.persistTo, { recursive: true, force: true });
   }
+}
+
+/** Removes the bundle when the run is over. */
+export function cleanUp() {
+  if (bundled) rmSync(bundled.outdir, { recursive: true, force: true });
+  bundled = undefined;
 }
