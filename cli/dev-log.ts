@@ -8,6 +8,7 @@
 export type LogLine =
   | { kind: "request"; method: string; path: string; status: number; text: string; ms?: number }
   | { kind: "connect"; path: string; ms?: number }
+  | { kind: "close"; party: string; room: string; id: string; code: number }
   | { kind: "ready"; url: string }
   | { kind: "drop" }
   | { kind: "pass"; text: string };
@@ -15,6 +16,9 @@ export type LogLine =
 // [wrangler:info] GET /parties/main/x 101 Switching Protocols (17ms)
 const REQUEST = /^\[wrangler:info\] ([A-Z]+) (\S+) (\d{3}) ?([^(]*?)\s*(?:\((\d+)ms\))?$/;
 const READY = /^\[wrangler:info\] Ready on (\S+)/;
+// wrangler never reports a WebSocket closing, so rooms print this themselves
+// when `roomkit dev` sets ROOMKIT_DEV_LOG (src/party.ts).
+const CLOSE = /^\[roomkit:dev\] close (\S+) (\S+) (\S+) (\d+)$/;
 
 /**
  * A stateful classifier: wrangler prints a harmless "Unable to fetch the
@@ -37,6 +41,8 @@ export class DevLogParser {
     }
     const ready = READY.exec(line);
     if (ready) return { kind: "ready", url: ready[1]! };
+    const close = CLOSE.exec(line);
+    if (close) return { kind: "close", party: decode(close[1]!), room: decode(close[2]!), id: decode(close[3]!), code: Number(close[4]) };
     const m = REQUEST.exec(line);
     if (m) {
       const status = Number(m[3]);
@@ -54,7 +60,11 @@ export function clock(now = new Date()): string {
 }
 
 /** The one line shown for a request or connection. */
-export function formatEvent(e: Extract<LogLine, { kind: "request" | "connect" }>, now = new Date()): string {
+export function formatEvent(e: Extract<LogLine, { kind: "request" | "connect" | "close" }>, now = new Date()): string {
+  if (e.kind === "close") {
+    const name = CLOSE_NAMES[e.code];
+    return `${clock(now)}  ⇄ close    ${e.party}/${e.room} ${e.id} (${e.code}${name ? " " + name : ""})`;
+  }
   const took = e.ms === undefined ? "" : ` (${e.ms}ms)`;
   if (e.kind === "connect") {
     const room = /^\/parties\/([^/?]+)\/([^/?]+)/.exec(e.path) ?? /^\/party\/([^/?]+)/.exec(e.path);
@@ -63,6 +73,17 @@ export function formatEvent(e: Extract<LogLine, { kind: "request" | "connect" }>
   }
   return `${clock(now)}  ${e.method.padEnd(6)} ${e.path}  ${e.status}${e.text ? " " + e.text : ""}${took}`;
 }
+
+const CLOSE_NAMES: Record<number, string> = {
+  1000: "normal",
+  1001: "going away",
+  1005: "no code",
+  1006: "connection lost",
+  1008: "policy violation",
+  1009: "message too big",
+  1011: "server error",
+  1013: "try again later",
+};
 
 function decode(s: string): string {
   try {

@@ -70,6 +70,8 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     readonly #hibernate: boolean;
     readonly #limits: ResolvedLimits;
     readonly #rate: RateLimiter;
+    /** `roomkit dev` sets ROOMKIT_DEV_LOG so closes get a line of their own (wrangler never reports them). */
+    readonly #devLog: boolean;
     #started = false;
     #roomId: string | undefined;
     #partyName: string | undefined;
@@ -108,6 +110,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       this.#hibernate = Boolean(opts.hibernate ?? false);
       this.#limits = limits;
       this.#rate = new RateLimiter(limits.messagesPerSecond, limits.burst);
+      this.#devLog = env?.ROOMKIT_DEV_LOG === "1";
     }
 
     #roomIdOrThrow(): string {
@@ -259,7 +262,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     /** The client closed (platform event): run onClose once and complete the handshake. */
     async #close(ws: WebSocket, code: number, reason: string): Promise<void> {
       try {
-        await this.#depart(ws, "onClose");
+        await this.#depart(ws, "onClose", undefined, code);
       } finally {
         // Hibernating sockets need the closing handshake completed by hand.
         closeQuietly(ws, code, reason);
@@ -274,7 +277,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     async #error(ws: WebSocket, error: unknown): Promise<void> {
       const err = error instanceof Error ? error : new Error(String(error));
       if (!isPeerGone(ws, error)) await this.#depart(ws, "onError", err);
-      await this.#depart(ws, "onClose");
+      await this.#depart(ws, "onClose", undefined, CONNECTION_LOST);
     }
 
     /**
@@ -283,17 +286,18 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
      */
     async #reject(ws: WebSocket, code: number, reason: string): Promise<void> {
       closeQuietly(ws, code, reason);
-      await this.#depart(ws, "onClose");
+      await this.#depart(ws, "onClose", undefined, code);
     }
 
     /** Runs onError at most once and then onClose exactly once, for each connection that completed onConnect. */
-    async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error): Promise<void> {
+    async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error, code?: number): Promise<void> {
       this.#sockets.delete(ws);
       const done = hook === "onClose" ? this.#ended : this.#errored;
       if (done.has(ws) || this.#ended.has(ws)) return;
       done.add(ws);
       const conn = asConnection(ws);
       if (!conn) return;
+      if (this.#devLog && hook === "onClose") this.#logClose(conn.id, code ?? NO_STATUS);
       try {
         await this.#ensureStarted();
         if (hook === "onClose") await this.#server!.onClose?.(conn);
@@ -362,6 +366,18 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       await server.onTimer(name, payload);
     }
 
+    /** The line `roomkit dev` turns into "⇄ close party/room id (code)"; parts are URI-encoded so spaces never split it. */
+    #logClose(id: string, code: number): void {
+      let room: string;
+      try {
+        room = this.#roomIdOrThrow();
+      } catch {
+        room = this.#state.id.toString();
+      }
+      const e = encodeURIComponent;
+      console.log(`[roomkit:dev] close ${e(this.#partyNameNow())} ${e(room)} ${e(id)} ${code}`);
+    }
+
     #where(): string {
       let id: string;
       try {
@@ -376,6 +392,10 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
   Object.defineProperty(RoomkitParty, "name", { value: `${Server.name || "Anonymous"}Party` });
   return RoomkitParty as unknown as PartyClass;
 }
+
+// Reserved close codes: reported, never sent.
+const NO_STATUS = 1005;
+const CONNECTION_LOST = 1006;
 
 /** The runtime reports a vanished peer as an error on an already-closing socket. */
 function isPeerGone(ws: WebSocket, error: unknown): boolean {

@@ -54,7 +54,8 @@ export async function dev(out: Output, cwd: string, options: DevOptions): Promis
     });
   }
 
-  const args = ["dev", "--port", String(port), "--persist-to", persistTo];
+  // ROOMKIT_DEV_LOG makes rooms print a line when a connection closes (see dev-log.ts).
+  const args = ["dev", "--port", String(port), "--persist-to", persistTo, "--var", "ROOMKIT_DEV_LOG:1"];
   if (options.ip) args.push("--ip", options.ip);
   if (options.config) args.push("--config", path.resolve(cwd, options.config));
   args.push(...options.wranglerArgs);

@@ -21,6 +21,16 @@ describe("dev log", () => {
     expect(formatEvent(p.classify("[wrangler:info] GET /party/lobby 101 Switching Protocols (1ms)") as never, at)).toBe("09:05:07  ⇄ connect  main/lobby (1ms)");
   });
 
+  it("shows a room's close report as one line with the connection id and the close code", () => {
+    const p = new DevLogParser();
+    const e = p.classify("[roomkit:dev] close chat my%20room c%2F1 1009");
+    expect(e).toEqual({ kind: "close", party: "chat", room: "my room", id: "c/1", code: 1009 });
+    expect(formatEvent(e as never, at)).toBe("09:05:07  ⇄ close    chat/my room c/1 (1009 message too big)");
+    expect(formatEvent(p.classify("[roomkit:dev] close main lobby x 4000") as never, at)).toBe("09:05:07  ⇄ close    main/lobby x (4000)");
+    // A user's own log line that merely looks similar passes through.
+    expect(p.classify("[roomkit:dev] close chat room").kind).toBe("pass");
+  });
+
   it("recognises the ready line and passes everything else through", () => {
     const p = new DevLogParser();
     expect(p.classify("[wrangler:info] Ready on http://127.0.0.1:1999")).toEqual({ kind: "ready", url: "http://127.0.0.1:1999" });

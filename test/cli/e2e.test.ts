@@ -217,6 +217,8 @@ describe("a scaffolded counter project", () => {
     expect(readFileSync(path.join(app, "public/client.js"), "utf8")).toContain("rebuilt-marker");
 
     for (const c of [a, b, chat]) c.socket.close();
+    // …and one when a connection leaves (rooms report it; wrangler cannot).
+    await dev.waitFor(new RegExp(`⇄ close    chat/${room} \\S+ \\(\\d{4}`));
     await dev.stop();
 
     // State persists across restarts of roomkit dev.
