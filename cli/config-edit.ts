@@ -6,16 +6,35 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { applyEdits, modify, type FormattingOptions } from "jsonc-parser";
+import { nextMigrationTag } from "./check.js";
 import { failure } from "./errors.js";
 import { parseConfig, type WranglerConfig } from "./wrangler-config.js";
 
 /** What to add for one new party. */
 export type NewParty = { binding: string; className: string; tag: string };
 
-/** The config text with `party`'s binding and migration added. */
+/**
+ * Where the binding and migration go: the top level, and every `[env.<name>]`
+ * with Durable Object bindings of its own (wrangler never inherits them) and,
+ * when it has its own migrations, a migration there too.
+ */
+type Place = { path: string[]; migrationTag?: string };
+
+function placesFor(config: WranglerConfig, party: NewParty): Place[] {
+  const places: Place[] = [{ path: [], migrationTag: party.tag }];
+  for (const env of config.envs) {
+    if (!env.ownBindings) continue;
+    places.push({ path: ["env", env.name], migrationTag: env.ownMigrations ? nextMigrationTag(env.migrations) : undefined });
+  }
+  return places;
+}
+
+/** The config text with `party`'s binding and migration added (also to each environment that declares its own). */
 export function addPartyToConfig(config: WranglerConfig, party: NewParty): string {
-  const text = config.format === "toml" ? editToml(config, party) : editJson(config, party);
-  verify(config, text, party);
+  const places = placesFor(config, party);
+  let text = config.text;
+  for (const place of places) text = config.format === "toml" ? editToml(config, text, party, place) : editJson(config, text, party, place);
+  verify(config, text, party, places);
   return text;
 }
 
@@ -48,9 +67,10 @@ function tomlString(s: string): string {
   return JSON.stringify(s);
 }
 
-function editToml(config: WranglerConfig, party: NewParty): string {
-  let text = config.text;
+function editToml(config: WranglerConfig, original: string, party: NewParty, place: Place): string {
+  let text = original;
   const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const table = (name: string) => [...place.path, name].join(".");
   const headerIndex = (name: string) => {
     const all = lines(text);
     const found: number[] = [];
@@ -63,37 +83,42 @@ function editToml(config: WranglerConfig, party: NewParty): string {
   const cannot = (what: string) =>
     failure(
       `${what} in ${config.file.split(/[\\/]/).pop()} is not written as [[${what}]] tables, which roomkit add edits; add it by hand: ` +
-        `[[durable_objects.bindings]] name = ${tomlString(party.binding)} class_name = ${tomlString(party.className)}, ` +
-        `[[migrations]] tag = ${tomlString(party.tag)} new_sqlite_classes = [${tomlString(party.className)}]`,
+        `[[${table("durable_objects.bindings")}]] name = ${tomlString(party.binding)} class_name = ${tomlString(party.className)}` +
+        (place.migrationTag ? `, [[${table("migrations")}]] tag = ${tomlString(place.migrationTag)} new_sqlite_classes = [${tomlString(party.className)}]` : ""),
     );
+  const raw = at(config.raw, place.path);
+  const existingBindings = at(raw, ["durable_objects", "bindings"]);
+  const existingMigrations = raw?.migrations;
 
-  const bindingBlock = `[[durable_objects.bindings]]${newline}name = ${tomlString(party.binding)}${newline}class_name = ${tomlString(party.className)}${newline}`;
-  const migrationBlock = `[[migrations]]${newline}tag = ${tomlString(party.tag)}${newline}new_sqlite_classes = [${tomlString(party.className)}]${newline}`;
+  const bindingTable = table("durable_objects.bindings");
+  const migrationTable = table("migrations");
+  const bindingBlock = `[[${bindingTable}]]${newline}name = ${tomlString(party.binding)}${newline}class_name = ${tomlString(party.className)}${newline}`;
 
   // Binding: after the last existing binding, else before the first migration, else at the end.
   {
-    const { all, found } = headerIndex("durable_objects.bindings");
-    if (found.length === 0 && config.bindings.length > 0) throw cannot("durable_objects.bindings");
+    const { all, found } = headerIndex(bindingTable);
+    if (found.length === 0 && Array.isArray(existingBindings) && existingBindings.length > 0) throw cannot(bindingTable);
     if (found.length > 0) {
-      const at = blockEnd(all, found.at(-1)!);
-      text = text.slice(0, at) + newline + newline + bindingBlock.trimEnd() + text.slice(at);
+      const end = blockEnd(all, found.at(-1)!);
+      text = text.slice(0, end) + newline + newline + bindingBlock.trimEnd() + text.slice(end);
     } else {
-      const migrations = headerIndex("migrations");
+      const migrations = headerIndex(migrationTable);
       if (migrations.found.length > 0) {
-        const at = migrations.all[migrations.found[0]!]!.start;
-        text = text.slice(0, at) + bindingBlock + newline + text.slice(at);
+        const start = migrations.all[migrations.found[0]!]!.start;
+        text = text.slice(0, start) + bindingBlock + newline + text.slice(start);
       } else {
         text = appendBlock(text, bindingBlock, newline);
       }
     }
   }
   // Migration: after the last migration, else at the end.
-  {
-    const { all, found } = headerIndex("migrations");
-    if (found.length === 0 && config.migrations.length > 0) throw cannot("migrations");
+  if (place.migrationTag) {
+    const migrationBlock = `[[${migrationTable}]]${newline}tag = ${tomlString(place.migrationTag)}${newline}new_sqlite_classes = [${tomlString(party.className)}]${newline}`;
+    const { all, found } = headerIndex(migrationTable);
+    if (found.length === 0 && Array.isArray(existingMigrations) && existingMigrations.length > 0) throw cannot(migrationTable);
     if (found.length > 0) {
-      const at = blockEnd(all, found.at(-1)!);
-      text = text.slice(0, at) + newline + newline + migrationBlock.trimEnd() + text.slice(at);
+      const end = blockEnd(all, found.at(-1)!);
+      text = text.slice(0, end) + newline + newline + migrationBlock.trimEnd() + text.slice(end);
     } else {
       text = appendBlock(text, migrationBlock, newline);
     }
@@ -101,30 +126,43 @@ function editToml(config: WranglerConfig, party: NewParty): string {
   return text;
 }
 
+/** The object at `path` inside `value`, if every step is an object. */
+function at(value: unknown, path: string[]): Record<string, any> | undefined {
+  let v = value;
+  for (const key of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return typeof v === "object" && v !== null ? (v as Record<string, any>) : undefined;
+}
+
 function appendBlock(text: string, block: string, newline: string): string {
   const trimmed = text.replace(/\s*$/, "");
   return (trimmed === "" ? "" : trimmed + newline + newline) + block;
 }
 
-function editJson(config: WranglerConfig, party: NewParty): string {
+function editJson(config: WranglerConfig, original: string, party: NewParty, place: Place): string {
   const formattingOptions = detectFormatting(config.text);
   const options = { formattingOptions };
-  let text = config.text;
-  const raw = config.raw as { durable_objects?: { bindings?: unknown[] }; migrations?: unknown[] };
+  let text = original;
+  const raw = (at(config.raw, place.path) ?? {}) as { durable_objects?: { bindings?: unknown[] }; migrations?: unknown[] };
+  const p = place.path;
   const binding = { name: party.binding, class_name: party.className };
-  const migration = { tag: party.tag, new_sqlite_classes: [party.className] };
   if (Array.isArray(raw.durable_objects?.bindings)) {
     const n = raw.durable_objects!.bindings!.length;
-    text = applyEdits(text, modify(text, ["durable_objects", "bindings", n], binding, { ...options, isArrayInsertion: true }));
+    text = applyEdits(text, modify(text, [...p, "durable_objects", "bindings", n], binding, { ...options, isArrayInsertion: true }));
   } else if (raw.durable_objects) {
-    text = applyEdits(text, modify(text, ["durable_objects", "bindings"], [binding], options));
+    text = applyEdits(text, modify(text, [...p, "durable_objects", "bindings"], [binding], options));
   } else {
-    text = applyEdits(text, modify(text, ["durable_objects"], { bindings: [binding] }, options));
+    text = applyEdits(text, modify(text, [...p, "durable_objects"], { bindings: [binding] }, options));
   }
-  if (Array.isArray(raw.migrations)) {
-    text = applyEdits(text, modify(text, ["migrations", raw.migrations.length], migration, { ...options, isArrayInsertion: true }));
-  } else {
-    text = applyEdits(text, modify(text, ["migrations"], [migration], options));
+  if (place.migrationTag) {
+    const migration = { tag: place.migrationTag, new_sqlite_classes: [party.className] };
+    if (Array.isArray(raw.migrations)) {
+      text = applyEdits(text, modify(text, [...p, "migrations", raw.migrations.length], migration, { ...options, isArrayInsertion: true }));
+    } else {
+      text = applyEdits(text, modify(text, [...p, "migrations"], [migration], options));
+    }
   }
   return text;
 }
@@ -135,7 +173,7 @@ function detectFormatting(text: string): FormattingOptions {
 }
 
 /** Parses the edited text and checks it is the old document plus exactly the new binding and migration. */
-function verify(config: WranglerConfig, text: string, party: NewParty): void {
+function verify(config: WranglerConfig, text: string, party: NewParty, places: Place[]): void {
   let after: WranglerConfig;
   try {
     after = parseConfig(config.file, text);
@@ -143,11 +181,16 @@ function verify(config: WranglerConfig, text: string, party: NewParty): void {
     throw failure(`editing ${config.file.split(/[\\/]/).pop()} would break it (${(e as Error).message}); nothing was written`);
   }
   const expected = structuredClone(config.raw) as Record<string, any>;
-  expected.durable_objects ??= {};
-  expected.durable_objects.bindings ??= [];
-  expected.durable_objects.bindings.push({ name: party.binding, class_name: party.className });
-  expected.migrations ??= [];
-  expected.migrations.push({ tag: party.tag, new_sqlite_classes: [party.className] });
+  for (const place of places) {
+    const section = at(expected, place.path)!;
+    section.durable_objects ??= {};
+    section.durable_objects.bindings ??= [];
+    section.durable_objects.bindings.push({ name: party.binding, class_name: party.className });
+    if (place.migrationTag) {
+      section.migrations ??= [];
+      section.migrations.push({ tag: place.migrationTag, new_sqlite_classes: [party.className] });
+    }
+  }
   if (!isDeepStrictEqual(normalize(after.raw), normalize(expected))) {
     throw failure(`could not edit ${config.file.split(/[\\/]/).pop()} safely (its layout is unusual); nothing was written: add the binding and migration by hand`);
   }

@@ -80,6 +80,80 @@ describe("roomkit add", () => {
     expect((await roomkit(dir, ["check"])).code).toBe(0);
   });
 
+  it("adds the binding to every [env.<name>] with its own bindings, and a migration where the env has its own", async () => {
+    const toml = [
+      'name = "app"',
+      'main = "src/index.ts"',
+      "",
+      "[[durable_objects.bindings]]",
+      'name = "MAIN"',
+      'class_name = "Main"',
+      "",
+      "[[migrations]]",
+      'tag = "v1"',
+      'new_sqlite_classes = ["Main"]',
+      "",
+      "# staging shares the top-level migrations",
+      "[env.staging]",
+      'name = "app-staging"',
+      "",
+      "[[env.staging.durable_objects.bindings]]",
+      'name = "MAIN"',
+      'class_name = "Main"',
+      "",
+      "# prod keeps its own migration history",
+      "[env.prod]",
+      'name = "app-prod"',
+      "",
+      "[[env.prod.durable_objects.bindings]]",
+      'name = "MAIN"',
+      'class_name = "Main"',
+      "",
+      "[[env.prod.migrations]]",
+      'tag = "p1"',
+      'new_sqlite_classes = ["Main"]',
+      "",
+    ].join("\n");
+    const dir = projectWith({
+      "wrangler.toml": toml,
+      "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
+      "src/counter.ts": "export default class Counter {}\n",
+    });
+    const r = await roomkit(dir, ["add", "chat"]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = read(dir, "wrangler.toml");
+    onlyInsertions(toml, after);
+    expect(after).toContain('[[durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"');
+    expect(after).toContain('[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["Chat"]');
+    expect(after).toContain('[[env.staging.durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"');
+    expect(after).toContain('[[env.prod.durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"');
+    expect(after).toContain('[[env.prod.migrations]]\ntag = "v2"\nnew_sqlite_classes = ["Chat"]');
+    // staging has no migrations of its own: none is added there.
+    expect(after).not.toContain("[[env.staging.migrations]]");
+    const check = await roomkit(dir, ["check"]);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+  });
+
+  it("adds to each env of a wrangler.jsonc too", async () => {
+    const jsonc = `{\n  "name": "app",\n  "main": "src/index.ts",\n  "durable_objects": { "bindings": [{ "name": "MAIN", "class_name": "Main" }] },\n  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Main"] }],\n  "env": {\n    // staging\n    "staging": { "durable_objects": { "bindings": [{ "name": "MAIN", "class_name": "Main" }] } }\n  }\n}\n`;
+    const dir = projectWith({
+      "wrangler.jsonc": jsonc,
+      "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
+      "src/counter.ts": "export default class Counter {}\n",
+    });
+    const r = await roomkit(dir, ["add", "chat"]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = read(dir, "wrangler.jsonc");
+    expect(text).toContain("// staging");
+    const parsed = JSON.parse(text.replace("// staging", ""));
+    expect(parsed.env.staging.durable_objects.bindings).toEqual([
+      { name: "MAIN", class_name: "Main" },
+      { name: "CHAT", class_name: "Chat" },
+    ]);
+    expect(parsed.env.staging.migrations).toBeUndefined();
+    expect((await roomkit(dir, ["check"])).code).toBe(0);
+  });
+
   it("rejects an invalid party name with a usage error", async () => {
     const dir = counterProject();
     const before = snapshot(dir);
