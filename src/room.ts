@@ -91,10 +91,13 @@ export class RoomImpl implements Room {
 
   broadcast(msg: string | ArrayBuffer | ArrayBufferView, without?: string[]): void {
     const skip = without && without.length > 0 ? new Set(without) : undefined;
-    for (const conn of this.getConnections()) {
-      if (skip?.has(conn.id)) continue;
+    // A plain loop over the sockets rather than getConnections(): this runs once per message.
+    for (const ws of this.host.sockets()) {
+      if (ws.readyState !== OPEN) continue;
+      const conn = asConnection(ws);
+      if (!conn || skip?.has(conn.id)) continue;
       try {
-        conn.send(msg);
+        ws.send(msg);
       } catch {
         // The socket closed between the check and the send; its close handler cleans up.
       }

@@ -82,7 +82,8 @@ export function checkRoomId(raw: string): string | RouteError {
 /** Validates a decoded room id; returns it unchanged or the reason it is refused. */
 export function validateRoomId(room: string): string | RouteError {
   if (room === "") return { kind: "error", status: 400, reason: "Room id must not be empty." };
-  if ([...room].length > MAX_ROOM_ID_LENGTH) return tooLong();
+  // Counting code points allocates; a string of no more UTF-16 units than the limit cannot exceed it.
+  if (room.length > MAX_ROOM_ID_LENGTH && [...room].length > MAX_ROOM_ID_LENGTH) return tooLong();
   if (room.includes("/")) return { kind: "error", status: 400, reason: 'Room id must not contain "/" (also not as %2F).' };
   if (room === "." || room === "..") return { kind: "error", status: 400, reason: 'Room id must not be "." or "..".' };
   // C0 and C1 control characters, DEL; lone surrogates cannot survive UTF-8 decoding.

@@ -48,3 +48,20 @@ it("one connection over maxConnections is refused with 1013", async () => {
   expect(await again.next()).toMatch(/closed p1|ok 2/);
   await Promise.all([...open.slice(1), again].map((s) => s.close()));
 });
+
+it("maxConnections counts open connections, not joins: churn never fills the room", async () => {
+  const path = room();
+  const stay = await connect(SELF, `${path}?_pk=stay`);
+  // Ten joins and leaves through a room of three: each one fits.
+  for (let i = 0; i < 10; i++) {
+    const s = await connect(SELF, `${path}?_pk=churn${i}`);
+    s.send("hi");
+    expect(await s.next()).toBe("ok 2");
+    await s.close();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const full = await Promise.all([1, 2].map((i) => connect(SELF, `${path}?_pk=q${i}`)));
+  const over = await connect(SELF, `${path}?_pk=over`);
+  expect(await over.closed).toEqual({ code: 1013, reason: "Room is full (3 connections)." });
+  await Promise.all([stay, ...full].map((s) => s.close()));
+});
