@@ -60,23 +60,27 @@ it("two players meet through the lobby and see each other move", async () => {
   }
   const start = (await view(b)).server[aId]!;
 
-  // Ada holds "right" (and then "down") for a moment.
+  // Ada holds an arrow key towards the far side (she spawns at a random place and
+  // walls stop her), then another, until her page has moved her: held for a fixed
+  // time instead, a page starved of frames on a busy machine sends too few inputs.
+  const dx = start.x < 480 ? 1 : -1; // the arena is 960 × 600
+  const dy = start.y < 300 ? 1 : -1;
   await a.bringToFront();
-  await a.keyboard.down("ArrowRight");
-  await a.waitForTimeout(600);
-  await a.keyboard.up("ArrowRight");
-  await a.keyboard.down("ArrowDown");
-  await a.waitForTimeout(300);
-  await a.keyboard.up("ArrowDown");
+  await a.keyboard.down(dx > 0 ? "ArrowRight" : "ArrowLeft");
+  await expect.poll(async () => ((await view(a)).predicted[aId]!.x - start.x) * dx, { timeout: 15_000 }).toBeGreaterThan(60);
+  await a.keyboard.up(dx > 0 ? "ArrowRight" : "ArrowLeft");
+  await a.keyboard.down(dy > 0 ? "ArrowDown" : "ArrowUp");
+  await expect.poll(async () => ((await view(a)).predicted[aId]!.y - start.y) * dy, { timeout: 15_000 }).toBeGreaterThan(20);
+  await a.keyboard.up(dy > 0 ? "ArrowDown" : "ArrowUp");
 
   // Ada's page moved her at once (prediction) and the room agrees once her inputs are applied...
-  await expect.poll(async () => (await view(a)).server[aId]!.x, { timeout: 15_000 }).toBeGreaterThan(start.x + 40);
+  await expect.poll(async () => ((await view(a)).server[aId]!.x - start.x) * dx, { timeout: 15_000 }).toBeGreaterThan(40);
   await expect.poll(async () => {
     const v = await view(a);
     return v.predicted[aId]!.x === v.server[aId]!.x && v.predicted[aId]!.y === v.server[aId]!.y;
   }, { timeout: 15_000 }).toBe(true);
   const final = (await view(a)).server[aId]!;
-  expect(final.y).toBeGreaterThan(start.y);
+  expect((final.y - start.y) * dy).toBeGreaterThan(0);
   // ...and Bo's page sees exactly where the room put her.
   await expect.poll(async () => (await view(b)).server[aId], { timeout: 15_000 }).toMatchObject({ x: final.x, y: final.y });
   expect((await view(b)).server[bId]).toBeDefined();
