@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { terminalTable, updateDoc } from "./lib/report.mjs";
-import { BenchServer, benchDir, cleanUp, runtimeVersions } from "./lib/server.mjs";
+import { BenchServer, benchDir, cleanUp, pinning, runtimeVersions } from "./lib/server.mjs";
 import { summarize, withRatios } from "./lib/stats.mjs";
 import echo from "./workloads/echo.mjs";
 import fanout from "./workloads/fanout.mjs";
@@ -170,7 +170,7 @@ const run = {
   date: new Date().toISOString(),
   mode: size,
   rounds: [...new Set(selected.map(roundsOf))].join(" or "),
-  machine: { cpu: os.cpus()[0]?.model ?? "?", cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` },
+  machine: { cpu: os.cpus()[0]?.model ?? "?", cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, pinning },
   versions: versions(),
   workloads: [],
 };

@@ -91,11 +91,15 @@ export class RoomImpl implements Room {
 
   broadcast(msg: string | ArrayBuffer | ArrayBufferView, without?: string[]): void {
     const skip = without && without.length > 0 ? new Set(without) : undefined;
-    // A plain loop over the sockets rather than getConnections(): this runs once per message.
+    // A plain loop over the sockets rather than getConnections(): this runs once per
+    // message. Every socket the host lists was accepted by roomkit (it carries a
+    // connection), so the connection is only looked up when an id must be skipped.
     for (const ws of this.host.sockets()) {
       if (ws.readyState !== OPEN) continue;
-      const conn = asConnection(ws);
-      if (!conn || skip?.has(conn.id)) continue;
+      if (skip) {
+        const conn = asConnection(ws);
+        if (!conn || skip.has(conn.id)) continue;
+      }
       try {
         ws.send(msg);
       } catch {

@@ -37,6 +37,33 @@ export function loadTrace(file, maxEdits = Infinity) {
   return { start: trace.startContent, end: text, patches: cut };
 }
 
+/**
+ * A deterministic stand-in for a trace (someone typing with a moving cursor and
+ * the odd backspace), used only by `--smoke` when ../shared/traces is not there
+ * (a clone without the shared folder): the smoke run proves the harness, not a figure.
+ */
+export function syntheticTrace(edits) {
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const patches = [];
+  let text = "";
+  let cursor = 0;
+  for (let i = 0; i < edits; i++) {
+    if (rand() < 0.05) cursor = Math.floor(rand() * (text.length + 1));
+    if (cursor > 0 && rand() < 0.1) {
+      patches.push([cursor - 1, 1, ""]);
+      text = text.slice(0, cursor - 1) + text.slice(cursor);
+      cursor--;
+    } else {
+      const ch = "abcdefghijklmnopqrstuvwxyz  ."[Math.floor(rand() * 29)];
+      patches.push([cursor, 0, ch]);
+      text = text.slice(0, cursor) + ch + text.slice(cursor);
+      cursor++;
+    }
+  }
+  return { start: "", end: text, patches };
+}
+
 /** Applies patches[from, to) to `text` in one transaction (one update on the wire). */
 export function applyPatches(doc, text, patches, from, to) {
   doc.transact(() => {

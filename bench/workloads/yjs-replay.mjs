@@ -1,9 +1,10 @@
 // Yjs replay: one client types a real editing trace in batches, another follows.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { sleep, waitFor } from "../lib/clients.mjs";
 import { YJS_IMPLS, YJS_REFERENCES } from "../lib/impls.mjs";
 import { benchDir } from "../lib/server.mjs";
-import { applyPatches, loadTrace, provider, synced } from "../lib/yclient.mjs";
+import { applyPatches, loadTrace, provider, synced, syntheticTrace } from "../lib/yclient.mjs";
 
 const TRACE = path.join(benchDir, "../../shared/traces/automerge-paper.json.gz");
 let trace;
@@ -14,9 +15,9 @@ export default {
   impls: YJS_IMPLS,
   references: YJS_REFERENCES,
   mode: "rooms", // one workerd, a new room per sample
-  sizes: { full: { edits: Infinity, batch: 100, settleMs: 3_000 }, smoke: { edits: 2_000, batch: 100, settleMs: 2_500 } },
+  sizes: { full: { edits: Infinity, batch: 100, settleMs: 3_000 }, smoke: { edits: 2_000, batch: 100, settleMs: 2_500, syntheticIfMissing: true } },
   describe: (s, t = trace) =>
-    `${t ? t.patches.length.toLocaleString("en") : "all"} edits of automerge-paper.json.gz typed by one y-websocket client, ${s.batch} edits per transaction (one update each, sent as fast as the socket takes them), while a second client follows; then both leave, and after ${s.settleMs / 1000} s a new client loads the document from a cold (aborted) object`,
+    `${t ? t.patches.length.toLocaleString("en") : "all"} edits of ${t?.synthetic ? "a synthetic trace (../shared/traces is missing)" : "automerge-paper.json.gz"} typed by one y-websocket client, ${s.batch} edits per transaction (one update each, sent as fast as the socket takes them), while a second client follows; then both leave, and after ${s.settleMs / 1000} s a new client loads the document from a cold (aborted) object`,
   figures: {
     convergeMs: { label: "until follower has endContent ms", better: "lower", digits: 0 },
     writtenKiB: { label: "bytes written to storage KiB", better: "lower", digits: 0 },
@@ -24,7 +25,11 @@ export default {
     coldLoadMs: { label: "cold load by a new client ms", better: "lower", digits: 0 },
   },
   async sample(server, impl, s, tag) {
-    trace ??= loadTrace(TRACE, s.edits);
+    if (!trace) {
+      if (existsSync(TRACE)) trace = loadTrace(TRACE, s.edits);
+      else if (s.syntheticIfMissing) trace = { ...syntheticTrace(s.edits), synthetic: true };
+      else throw new Error(`${TRACE} is missing: the Yjs replay needs the shared editing traces (see docs/benchmarks.md)`);
+    }
     const url = impl.serverUrl(server.ws);
     const room = `replay-${tag}`;
     const writer = provider(url, room);
