@@ -20,7 +20,7 @@ const WORKLOADS = [fanout, echo, storm, rooms, yjsReplay, yjsDocs];
 const USAGE = `usage: npm run bench -- [--smoke] [--rounds N] [--only ${WORKLOADS.map((w) => w.name).join(",")}] [--out FILE]
 
   --smoke      tiny sizes, one round: proves the harness works (seconds); never touches docs/
-  --rounds N   interleaved rounds per workload (default 5; 3 for the slow ones)
+  --rounds N   interleaved rounds per workload (default 5; storm 7; 3 for the slow ones)
   --only LIST  run only these workloads (comma-separated)
   --out FILE   write the JSON results here (default bench/results/latest.json, smoke: bench/results/smoke.json)`;
 
@@ -57,7 +57,7 @@ if (args.only !== undefined) {
   if (unknown.length) usageError(`unknown workload "${unknown[0]}"`);
   selected = WORKLOADS.filter((w) => names.includes(w.name));
 }
-const roundsOf = (w) => rounds ?? (smoke ? 1 : w.mode === "shared" ? 5 : 3);
+const roundsOf = (w) => rounds ?? (smoke ? 1 : w.rounds ?? (w.mode === "shared" ? 5 : 3));
 const outFile = args.out ? path.resolve(args.out) : path.join(benchDir, "results", smoke ? "smoke.json" : "latest.json");
 
 /** A → B → C, then B → C → A …: each implementation runs first, middle and last equally often. */

@@ -52,10 +52,12 @@ export function sendToRoom(
   request: Request,
 ): Promise<Response> {
   const ns = namespaceOf(env, party);
-  const headers = new Headers(request.headers);
-  headers.set(PARTY_HEADER, party);
-  headers.set(ROOM_HEADER, encodeURIComponent(room));
-  return ns.get(ns.idFromName(room)).fetch(new Request(request, { headers }) as never) as unknown as Promise<Response>;
+  // One copy of the request (its headers become mutable); overwriting the two
+  // headers also discards any a client sent itself.
+  const forward = new Request(request);
+  forward.headers.set(PARTY_HEADER, party);
+  forward.headers.set(ROOM_HEADER, encodeURIComponent(room));
+  return ns.get(ns.idFromName(room)).fetch(forward as never) as unknown as Promise<Response>;
 }
 
 /** `room.context.parties` / `lobby.parties`: one entry per registered party. */

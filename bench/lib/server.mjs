@@ -17,8 +17,9 @@ const fromWrangler = createRequire(createRequire(import.meta.url).resolve("wrang
 const fromMiniflare = createRequire(fromWrangler.resolve("miniflare"));
 const { Miniflare } = fromWrangler("miniflare");
 const CLOCK_TICKS = 100; // USER_HZ on Linux
-// Each Miniflare adds a process exit hook; the fresh-process workloads start dozens.
-process.setMaxListeners(100);
+// Each Miniflare adds process exit hooks that outlive dispose(); the
+// fresh-process workloads start dozens of them in one run.
+process.setMaxListeners(0);
 
 /** The Miniflare and workerd versions wrangler 4 runs locally (and so does this benchmark). */
 export const runtimeVersions = {
