@@ -169,7 +169,7 @@ const run = {
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
   date: new Date().toISOString(),
   mode: size,
-  rounds: [...new Set(selected.map(roundsOf))].join(" or "),
+  rounds: selected.map((w) => `${w.name} ${roundsOf(w)}`).join(", "),
   machine: { cpu: os.cpus()[0]?.model ?? "?", cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, pinning },
   versions: versions(),
   workloads: [],

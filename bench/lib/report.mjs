@@ -53,7 +53,7 @@ export function markdown(run) {
   const m = run.machine;
   const v = run.versions;
   return [
-    `Measured ${run.date} with \`${run.command}\` (${run.rounds} interleaved rounds; median [min–max]; ratios are medians divided by the reference's median).`,
+    `Measured ${run.date} with \`${run.command}\` (interleaved rounds per workload: ${run.rounds}; median [min–max]; ratios are medians divided by the reference's median).`,
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}; pinned: ${m.pinning ?? "none"}. Node ${v.node}, wrangler ${v.wrangler} (Miniflare ${v.miniflare}, workerd ${v.workerd}), roomkit ${v.roomkit} at ${v.commit}, partyserver ${v.partyserver}, y-partyserver ${v["y-partyserver"]}, y-partykit ${v["y-partykit"]}, yjs ${v.yjs}, y-websocket ${v["y-websocket"]} (clients), ws ${v.ws} (clients).`,
     "",

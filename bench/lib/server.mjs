@@ -35,7 +35,7 @@ export const runtimeVersions = {
  */
 const cores = os.cpus().length;
 const hasTaskset = cores >= 2 && spawnSync("taskset", ["--version"]).status === 0;
-export const pinning = hasTaskset ? `workerd on core ${cores - 1}, clients on cores 0-${cores - 2}` : "none";
+export const pinning = hasTaskset ? `workerd on core ${cores - 1}, clients on ${cores === 2 ? "core 0" : `cores 0-${cores - 2}`}` : "none";
 function pin(pid, list) {
   if (hasTaskset) spawnSync("taskset", ["-a", "-p", "-c", list, String(pid)], { stdio: "ignore" });
 }
