@@ -5,7 +5,7 @@ import { WebSocket } from "ws";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { GameClient, LobbyClient, type RoomListing } from "../../src/game/client/index.js";
 import { DevServer } from "../support/wrangler-dev.js";
-import { movePlayer, type Input, type State } from "../../templates/game/src/game.js";
+import { WORLD, movePlayer, type Input, type State } from "../../templates/game/src/game.js";
 import { devConfig } from "./dev.js";
 
 let server: DevServer | undefined;
@@ -41,25 +41,30 @@ it("predicts its own moves, and the room's acks reconcile them to the same place
   const room = `node-${Date.now()}`;
   const ada = player(room, { name: "Ada" });
   await welcomed(ada);
-  const me = ada.me!;
-  const start = ada.serverState!.players[me]!;
-  for (let i = 0; i < 6; i++) {
-    ada.sendInput({ dx: 0, dy: i < 3 ? 1 : -1 });
-    // Right after sending, the prediction already includes the move the room has not applied yet.
-    if (i === 0) expect(ada.predicted!.players[me]!.y).toBeGreaterThan(ada.serverState!.players[me]!.y);
-    await sleep(35);
+  try {
+    const me = ada.me!;
+    const start = ada.serverState!.players[me]!;
+    // Away from the nearer wall first: a move into a wall is clamped, so the way back would not cancel it.
+    const away = start.y > WORLD.height / 2 ? -1 : 1;
+    for (let i = 0; i < 6; i++) {
+      ada.sendInput({ dx: 0, dy: i < 3 ? away : -away });
+      // Right after sending, the prediction already includes the move the room has not applied yet.
+      if (i === 0) expect((ada.predicted!.players[me]!.y - ada.serverState!.players[me]!.y) * away).toBeGreaterThan(0);
+      await sleep(35);
+    }
+    await expect.poll(() => ada.pending.length, { timeout: 10_000 }).toBe(0);
+    expect(ada.ack).toBe(6);
+    expect(ada.predicted!.players[me]).toEqual(ada.serverState!.players[me]);
+    expect(ada.serverState!.players[me]!.y).toBeCloseTo(start.y, 5); // three away, three back
+    // An invalid input is dropped from the prediction as soon as the room says so.
+    const reasons: string[] = [];
+    ada.on("invalid", (r) => reasons.push(r));
+    ada.sendInput({ dx: 2, dy: 0 });
+    await expect.poll(() => reasons).toEqual(["dx must be at most 1, got 2"]);
+    expect(ada.pending).toEqual([]);
+  } finally {
+    ada.leave(); // a failure here must not leave a seated player for the lobby test
   }
-  await expect.poll(() => ada.pending.length, { timeout: 10_000 }).toBe(0);
-  expect(ada.ack).toBe(6);
-  expect(ada.predicted!.players[me]).toEqual(ada.serverState!.players[me]);
-  expect(ada.serverState!.players[me]!.y).toBeCloseTo(start.y, 5); // three down, three up
-  // An invalid input is dropped from the prediction as soon as the room says so.
-  const reasons: string[] = [];
-  ada.on("invalid", (r) => reasons.push(r));
-  ada.sendInput({ dx: 2, dy: 0 });
-  await expect.poll(() => reasons).toEqual(["dx must be at most 1, got 2"]);
-  expect(ada.pending).toEqual([]);
-  ada.leave();
 });
 
 it("reconnects with the same id and gets the same seat back", async () => {
@@ -100,6 +105,9 @@ it("LobbyClient lists rooms live and quick join finds one with a free seat", asy
   const ada = player(room, { name: "Ada" });
   await welcomed(ada);
   await expect.poll(() => lobby.rooms.find((r) => r.room === room)?.players, { timeout: 10_000 }).toBe(1);
+  // Quick join prefers the fullest room, then the oldest: wait until the rooms
+  // of the tests before have reported their players gone.
+  await expect.poll(() => lobby.rooms.filter((r) => r.room !== room && r.players > 0).map((r) => r.room), { timeout: 10_000 }).toEqual([]);
   const match = await lobby.quickJoin();
   expect(match).toEqual({ room, party: "arena", created: false });
   ada.leave();
