@@ -7,6 +7,14 @@ import { counterProject, projectWith, roomkit, snapshot } from "./support.js";
 
 const read = (dir: string, file: string) => readFileSync(path.join(dir, file), "utf8");
 
+/** A project with one party, `main` (class Main), configured by `config`. */
+const onePartyProject = (configFile: "wrangler.toml" | "wrangler.jsonc", config: string) =>
+  projectWith({
+    [configFile]: config,
+    "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
+    "src/counter.ts": "export default class Counter {}\n",
+  });
+
 /** `after` is `before` with only insertions: every line of `before` is still there, in order. */
 function onlyInsertions(before: string, after: string) {
   const rest = after.split("\n");
@@ -67,11 +75,7 @@ describe("roomkit add", () => {
 
   it("edits wrangler.jsonc without losing its comments", async () => {
     const jsonc = `{\n  // my app\n  "name": "app",\n  "main": "src/index.ts",\n  "durable_objects": {\n    "bindings": [\n      { "name": "MAIN", "class_name": "Main" } // the counter\n    ]\n  },\n  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Main"] }]\n}\n`;
-    const dir = projectWith({
-      "wrangler.jsonc": jsonc,
-      "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
-      "src/counter.ts": "export default class Counter {}\n",
-    });
+    const dir = onePartyProject("wrangler.jsonc", jsonc);
     const r = await roomkit(dir, ["add", "chat"]);
     expect(r.code, r.stderr).toBe(0);
     const text = read(dir, "wrangler.jsonc");
@@ -114,11 +118,7 @@ describe("roomkit add", () => {
       'new_sqlite_classes = ["Main"]',
       "",
     ].join("\n");
-    const dir = projectWith({
-      "wrangler.toml": toml,
-      "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
-      "src/counter.ts": "export default class Counter {}\n",
-    });
+    const dir = onePartyProject("wrangler.toml", toml);
     const r = await roomkit(dir, ["add", "chat"]);
     expect(r.code, r.stderr).toBe(0);
     const after = read(dir, "wrangler.toml");
@@ -136,11 +136,7 @@ describe("roomkit add", () => {
 
   it("adds to each env of a wrangler.jsonc too", async () => {
     const jsonc = `{\n  "name": "app",\n  "main": "src/index.ts",\n  "durable_objects": { "bindings": [{ "name": "MAIN", "class_name": "Main" }] },\n  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Main"] }],\n  "env": {\n    // staging\n    "staging": { "durable_objects": { "bindings": [{ "name": "MAIN", "class_name": "Main" }] } }\n  }\n}\n`;
-    const dir = projectWith({
-      "wrangler.jsonc": jsonc,
-      "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
-      "src/counter.ts": "export default class Counter {}\n",
-    });
+    const dir = onePartyProject("wrangler.jsonc", jsonc);
     const r = await roomkit(dir, ["add", "chat"]);
     expect(r.code, r.stderr).toBe(0);
     const text = read(dir, "wrangler.jsonc");
