@@ -36,6 +36,8 @@ export function matchRoute(pathname: string, knownParties: readonly string[]): R
     const slash = after.indexOf("/");
     party = slash === -1 ? after : after.slice(0, slash);
     roomAndRest = slash === -1 ? "" : after.slice(slash + 1);
+    // Also what `/parties/main/..` becomes: URL parsing resolves the dot segments.
+    if (party === "") return missingPartyAndRoom();
     const decodedParty = decodeSegment(party);
     if (decodedParty === null || !knownParties.includes(decodedParty)) {
       return {
@@ -56,7 +58,7 @@ export function matchRoute(pathname: string, knownParties: readonly string[]): R
       };
     }
   } else if (pathname === "/parties" || pathname === "/party") {
-    return { kind: "error", status: 400, reason: `Missing party and room: use /parties/:party/:room.` };
+    return missingPartyAndRoom();
   } else {
     return { kind: "none" };
   }
@@ -67,6 +69,10 @@ export function matchRoute(pathname: string, knownParties: readonly string[]): R
   const checked = checkRoomId(rawRoom);
   if (typeof checked !== "string") return checked;
   return { kind: "room", party, room: checked, rest };
+}
+
+function missingPartyAndRoom(): RouteError {
+  return { kind: "error", status: 400, reason: "Missing party and room: use /parties/:party/:room." };
 }
 
 /** Decodes and validates one raw (percent-encoded) room id segment. */

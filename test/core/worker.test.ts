@@ -28,9 +28,11 @@ describe("routing", () => {
     ["/parties/main/", 400, /Missing room id/],
     ["/parties/main", 400, /Missing room id/],
     ["/parties", 400, /Missing party and room/],
+    ["/parties/", 400, /Missing party and room/],
     ["/parties/main/a%2Fb", 400, /must not contain "\/"/],
-    ["/parties/main/%2e%2e", 404, /Unknown party|Not found/], // URL normalisation turns it into /parties/
-    ["/parties/main/.%2E", 404, /Unknown party|Not found/],
+    ["/parties/main/%2e%2e", 400, /Missing party and room/], // URL normalisation turns it into /parties/
+    ["/parties/main/.%2E", 400, /Missing party and room/],
+    ["/parties/main/..", 400, /Missing party and room/],
     ["/parties/main/%00abc", 400, /control characters/],
     ["/parties/main/a%0Ab", 400, /control characters/],
     ["/parties/main/%E0%A4%A", 400, /not valid percent-encoded UTF-8/],
