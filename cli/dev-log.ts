@@ -71,7 +71,15 @@ export function formatEvent(e: Extract<LogLine, { kind: "request" | "connect" | 
     const where = room ? (room[2] !== undefined ? `${decode(room[1]!)}/${decode(room[2])}` : `main/${decode(room[1]!)}`) : e.path;
     return `${clock(now)}  ⇄ connect  ${where}${took}`;
   }
-  return `${clock(now)}  ${e.method.padEnd(6)} ${e.path}  ${e.status}${e.text ? " " + e.text : ""}${took}`;
+  return `${clock(now)}  ${e.method.padEnd(6)} ${shorten(e.path)}  ${e.status}${e.text ? " " + e.text : ""}${took}`;
+}
+
+/** The longest path shown whole; a hostile 10 KB path would otherwise fill the terminal. */
+export const MAX_SHOWN_PATH = 160;
+
+function shorten(path: string): string {
+  if (path.length <= MAX_SHOWN_PATH) return path;
+  return `${path.slice(0, MAX_SHOWN_PATH - 40)}… (${path.length.toLocaleString("en")} characters)`;
 }
 
 const CLOSE_NAMES: Record<number, string> = {

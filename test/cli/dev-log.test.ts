@@ -1,6 +1,6 @@
 // roomkit dev's output: one readable line per request and connection, no offline noise.
 import { describe, expect, it } from "vitest";
-import { DevLogParser, formatEvent } from "../../cli/dev-log.js";
+import { DevLogParser, MAX_SHOWN_PATH, formatEvent } from "../../cli/dev-log.js";
 
 const at = new Date(2026, 0, 1, 9, 5, 7);
 
@@ -11,6 +11,14 @@ describe("dev log", () => {
     expect(e).toEqual({ kind: "request", method: "GET", path: "/parties/main/x", status: 200, text: "OK", ms: 16 });
     expect(formatEvent(e as never, at)).toBe("09:05:07  GET    /parties/main/x  200 OK (16ms)");
     expect(formatEvent(p.classify("[wrangler:info] POST /api 404 Not Found (3ms)") as never, at)).toBe("09:05:07  POST   /api  404 Not Found (3ms)");
+  });
+
+  it("shortens a hostile long path to one line that still says how long it was", () => {
+    const p = new DevLogParser();
+    const path = `/party/${"a".repeat(10_240)}`;
+    const line = formatEvent(p.classify(`[wrangler:info] GET ${path} 400 Bad Request (7ms)`) as never, at);
+    expect(line.length).toBeLessThan(MAX_SHOWN_PATH + 80);
+    expect(line).toBe(`09:05:07  GET    ${path.slice(0, MAX_SHOWN_PATH - 40)}… (10,247 characters)  400 Bad Request (7ms)`);
   });
 
   it("shows WebSocket upgrades as connections to party/room", () => {
