@@ -9,7 +9,7 @@ export default {
   references: CORE_REFERENCES,
   mode: "fresh", // resident memory never shrinks, so each sample gets its own process
   rounds: 7, // a join costs under a millisecond: its CPU figure varies ±20 % between processes
-  sizes: { full: { clients: 1_000 }, smoke: { clients: 20 } },
+  sizes: { full: { clients: 1_000 }, smoke: { clients: 60 } },
   describe: (s) => `${s.clients} clients opened at once (all handshakes in flight) into one room of a freshly started workerd`,
   figures: {
     allOpenMs: { label: "time to all open ms", better: "lower", digits: 0 },
