@@ -392,24 +392,21 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
 
     /** The line `roomkit dev` turns into "⇄ close party/room id (code)"; parts are URI-encoded so spaces never split it. */
     #logClose(id: string, code: number): void {
-      let room: string;
-      try {
-        room = this.#roomIdOrThrow();
-      } catch {
-        room = this.#state.id.toString();
-      }
       const e = encodeURIComponent;
-      console.log(`[roomkit:dev] close ${e(this.#partyNameNow())} ${e(room)} ${e(id)} ${code}`);
+      console.log(`[roomkit:dev] close ${e(this.#partyNameNow())} ${e(this.#roomIdForLogs())} ${e(id)} ${code}`);
     }
 
     #where(): string {
-      let id: string;
+      return `${Server.name || "Server"} ${this.#partyNameNow()}/${this.#roomIdForLogs()}`;
+    }
+
+    /** The room id, or the object's hex id when the name is not known (logging must not throw). */
+    #roomIdForLogs(): string {
       try {
-        id = this.#roomIdOrThrow();
+        return this.#roomIdOrThrow();
       } catch {
-        id = this.#state.id.toString();
+        return this.#state.id.toString();
       }
-      return `${Server.name || "Server"} ${this.#partyNameNow()}/${id}`;
     }
   }
 
