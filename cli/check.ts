@@ -76,11 +76,18 @@ type Finding = Diagnostic & { sources: readonly Source[] };
  */
 export async function checkProject(config: WranglerConfig, options: CheckOptions = {}): Promise<CheckResult> {
   const cfg = path.basename(config.file);
-  const top = await checkTarget(config, topLevel(config, cfg), options);
+  // Environments usually share the top level's entry: read and analyse each entry file once.
+  const entries = new Map<string, Promise<EntryAnalysis>>();
+  const analyze = (file: string) => {
+    let analysis = entries.get(file);
+    if (!analysis) entries.set(file, (analysis = analyzeEntry(file, config.dir, options.overrides)));
+    return analysis;
+  };
+  const top = await checkTarget(config, topLevel(config, cfg), options, analyze);
   const diagnostics: Diagnostic[] = top.findings.map(stripSources);
   for (const env of config.envs) {
     const target = environment(config, cfg, env);
-    const result = await checkTarget(config, target, options);
+    const result = await checkTarget(config, target, options, analyze);
     for (const f of result.findings) {
       if (f.sources.every((s) => target.inherited.has(s))) continue;
       diagnostics.push(stripSources(f));
@@ -133,6 +140,7 @@ async function checkTarget(
   config: WranglerConfig,
   t: Target,
   options: CheckOptions,
+  analyze: (file: string) => Promise<EntryAnalysis>,
 ): Promise<{ findings: Finding[]; parties: PartySummary[]; entry?: EntryAnalysis }> {
   const out: Finding[] = [];
   const error = (code: string, sources: readonly Source[], message: string) => out.push({ severity: "error", code, message, sources });
@@ -146,7 +154,7 @@ async function checkTarget(
   }
   let entry: EntryAnalysis;
   try {
-    entry = await analyzeEntry(path.resolve(root, t.main), root, options.overrides);
+    entry = await analyze(path.resolve(root, t.main));
   } catch (e) {
     // The top level's entry errors read as before; an environment's own entry is named with it.
     if (e instanceof CliError && t.env !== undefined && !t.inherited.has("entry")) throw failure(`${cfg}: ${e.message}`);
