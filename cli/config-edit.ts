@@ -92,36 +92,32 @@ function editToml(config: WranglerConfig, original: string, party: NewParty, pla
 
   const bindingTable = table("durable_objects.bindings");
   const migrationTable = table("migrations");
-  const bindingBlock = `[[${bindingTable}]]${newline}name = ${tomlString(party.binding)}${newline}class_name = ${tomlString(party.className)}${newline}`;
+
+  /** The text with `block` after the last `[[name]]` table; undefined if there is none (and none was expected). */
+  const afterLast = (name: string, block: string, existing: unknown): string | undefined => {
+    const { all, found } = headerIndex(name);
+    if (found.length === 0) {
+      if (Array.isArray(existing) && existing.length > 0) throw cannot(name);
+      return undefined;
+    }
+    const end = blockEnd(all, found.at(-1)!);
+    return text.slice(0, end) + newline + newline + block.trimEnd() + text.slice(end);
+  };
+  /** The text with `block` before the first `[[name]]` table; undefined if there is none. */
+  const beforeFirst = (name: string, block: string): string | undefined => {
+    const { all, found } = headerIndex(name);
+    if (found.length === 0) return undefined;
+    const start = all[found[0]!]!.start;
+    return text.slice(0, start) + block + newline + text.slice(start);
+  };
 
   // Binding: after the last existing binding, else before the first migration, else at the end.
-  {
-    const { all, found } = headerIndex(bindingTable);
-    if (found.length === 0 && Array.isArray(existingBindings) && existingBindings.length > 0) throw cannot(bindingTable);
-    if (found.length > 0) {
-      const end = blockEnd(all, found.at(-1)!);
-      text = text.slice(0, end) + newline + newline + bindingBlock.trimEnd() + text.slice(end);
-    } else {
-      const migrations = headerIndex(migrationTable);
-      if (migrations.found.length > 0) {
-        const start = migrations.all[migrations.found[0]!]!.start;
-        text = text.slice(0, start) + bindingBlock + newline + text.slice(start);
-      } else {
-        text = appendBlock(text, bindingBlock, newline);
-      }
-    }
-  }
+  const bindingBlock = `[[${bindingTable}]]${newline}name = ${tomlString(party.binding)}${newline}class_name = ${tomlString(party.className)}${newline}`;
+  text = afterLast(bindingTable, bindingBlock, existingBindings) ?? beforeFirst(migrationTable, bindingBlock) ?? appendBlock(text, bindingBlock, newline);
   // Migration: after the last migration, else at the end.
   if (place.migrationTag) {
     const migrationBlock = `[[${migrationTable}]]${newline}tag = ${tomlString(place.migrationTag)}${newline}new_sqlite_classes = [${tomlString(party.className)}]${newline}`;
-    const { all, found } = headerIndex(migrationTable);
-    if (found.length === 0 && Array.isArray(existingMigrations) && existingMigrations.length > 0) throw cannot(migrationTable);
-    if (found.length > 0) {
-      const end = blockEnd(all, found.at(-1)!);
-      text = text.slice(0, end) + newline + newline + migrationBlock.trimEnd() + text.slice(end);
-    } else {
-      text = appendBlock(text, migrationBlock, newline);
-    }
+    text = afterLast(migrationTable, migrationBlock, existingMigrations) ?? appendBlock(text, migrationBlock, newline);
   }
   return text;
 }
