@@ -58,6 +58,20 @@ export async function closeAll(sockets, timeoutMs = 5_000) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The unmeasured run before each sample of a message workload; it also wakes a hibernated object. */
+const WARMUP_MS = 300;
+
+/**
+ * Runs `load(durationMs)` once unmeasured (warm-up), then measured: its result
+ * plus the CPU time workerd spent during the measured run.
+ */
+export async function warmThenMeasure(server, load, durationMs) {
+  await load(Math.min(WARMUP_MS, durationMs));
+  const cpu0 = server.cpuMs();
+  const result = await load(durationMs);
+  return { ...result, cpuMs: server.cpuMs() - cpu0 };
+}
+
 /** Waits for `cond()` to hold, polling; throws `what` after `timeoutMs`. */
 export async function waitFor(cond, what, timeoutMs = 60_000) {
   const end = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 // echo + storage.put: each message is written to storage, then sent back.
-import { closeAll, echoLoop, openMany } from "../lib/clients.mjs";
+import { closeAll, echoLoop, openMany, warmThenMeasure } from "../lib/clients.mjs";
 import { CORE_IMPLS, CORE_REFERENCES } from "../lib/impls.mjs";
 
 export default {
@@ -19,11 +19,8 @@ export default {
     return { sockets: await openMany(Array.from({ length: s.clients }, (_, i) => `${url}?_pk=c${i}`)) };
   },
   async sample(server, impl, state, s) {
-    await echoLoop(state.sockets, { durationMs: Math.min(300, s.durationMs) });
-    const cpu0 = server.cpuMs();
-    const r = await echoLoop(state.sockets, { durationMs: s.durationMs });
-    const cpu = server.cpuMs() - cpu0;
-    return { check: { outOfOrder: r.outOfOrder }, values: { roundTripsPerSec: r.roundTrips / r.seconds, cpuMsPer1k: (cpu / r.roundTrips) * 1000 } };
+    const r = await warmThenMeasure(server, (durationMs) => echoLoop(state.sockets, { durationMs }), s.durationMs);
+    return { check: { outOfOrder: r.outOfOrder }, values: { roundTripsPerSec: r.roundTrips / r.seconds, cpuMsPer1k: (r.cpuMs / r.roundTrips) * 1000 } };
   },
   async teardown(state) {
     await closeAll(state.sockets);

@@ -1,5 +1,5 @@
 // fan-out: one room, N clients, a few senders; every message goes to everyone.
-import { broadcastLoop, closeAll, openMany } from "../lib/clients.mjs";
+import { broadcastLoop, closeAll, openMany, warmThenMeasure } from "../lib/clients.mjs";
 import { CORE_IMPLS, CORE_REFERENCES } from "../lib/impls.mjs";
 import { percentile } from "../lib/stats.mjs";
 
@@ -22,13 +22,10 @@ export default {
     return { sockets: await openMany(Array.from({ length: s.clients }, (_, i) => `${url}?_pk=c${i}`), 50) };
   },
   async sample(server, impl, state, s) {
-    await broadcastLoop([state.sockets], { sendersPerRoom: s.senders, durationMs: Math.min(300, s.durationMs) }); // wake + warm
-    const cpu0 = server.cpuMs();
-    const r = await broadcastLoop([state.sockets], { sendersPerRoom: s.senders, durationMs: s.durationMs });
-    const cpu = server.cpuMs() - cpu0;
+    const r = await warmThenMeasure(server, (durationMs) => broadcastLoop([state.sockets], { sendersPerRoom: s.senders, durationMs }), s.durationMs);
     return {
       check: { lost: r.lost, outOfOrder: r.outOfOrder },
-      values: { deliveredPerSec: r.delivered / r.seconds, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99), cpuMsPer1k: (cpu / r.delivered) * 1000 },
+      values: { deliveredPerSec: r.delivered / r.seconds, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99), cpuMsPer1k: (r.cpuMs / r.delivered) * 1000 },
     };
   },
   async teardown(state) {

@@ -1,5 +1,5 @@
 // many rooms: R rooms × K clients, every client sending to its room.
-import { broadcastLoop, closeAll, openMany } from "../lib/clients.mjs";
+import { broadcastLoop, closeAll, openMany, warmThenMeasure } from "../lib/clients.mjs";
 import { CORE_IMPLS, CORE_REFERENCES } from "../lib/impls.mjs";
 import { percentile } from "../lib/stats.mjs";
 
@@ -26,13 +26,10 @@ export default {
     return { rooms: rooms.map((_, r) => flat.slice(r * s.perRoom, (r + 1) * s.perRoom)) };
   },
   async sample(server, impl, state, s) {
-    await broadcastLoop(state.rooms, { sendersPerRoom: s.perRoom, durationMs: Math.min(300, s.durationMs) });
-    const cpu0 = server.cpuMs();
-    const r = await broadcastLoop(state.rooms, { sendersPerRoom: s.perRoom, durationMs: s.durationMs });
-    const cpu = server.cpuMs() - cpu0;
+    const r = await warmThenMeasure(server, (durationMs) => broadcastLoop(state.rooms, { sendersPerRoom: s.perRoom, durationMs }), s.durationMs);
     return {
       check: { lost: r.lost, outOfOrder: r.outOfOrder },
-      values: { deliveredPerSec: r.delivered / r.seconds, p99Ms: percentile(r.latencies, 99), cpuMsPer1k: (cpu / r.delivered) * 1000 },
+      values: { deliveredPerSec: r.delivered / r.seconds, p99Ms: percentile(r.latencies, 99), cpuMsPer1k: (r.cpuMs / r.delivered) * 1000 },
     };
   },
   async teardown(state) {
