@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
 import { DevServer } from "../support/wrangler-dev.js";
+import { WORLD } from "../../templates/game/src/game.js";
 import { buildClient, devConfig } from "./dev.js";
 
 let server: DevServer | undefined;
@@ -63,8 +64,8 @@ it("two players meet through the lobby and see each other move", async () => {
   // Ada holds an arrow key towards the far side (she spawns at a random place and
   // walls stop her), then another, until her page has moved her: held for a fixed
   // time instead, a page starved of frames on a busy machine sends too few inputs.
-  const dx = start.x < 480 ? 1 : -1; // the arena is 960 × 600
-  const dy = start.y < 300 ? 1 : -1;
+  const dx = start.x < WORLD.width / 2 ? 1 : -1;
+  const dy = start.y < WORLD.height / 2 ? 1 : -1;
   await a.bringToFront();
   await a.keyboard.down(dx > 0 ? "ArrowRight" : "ArrowLeft");
   await expect.poll(async () => ((await view(a)).predicted[aId]!.x - start.x) * dx, { timeout: 15_000 }).toBeGreaterThan(60);
