@@ -1,7 +1,7 @@
 // Yjs many docs: many rooms with a small document each, then idle.
 import { sleep, waitFor } from "../lib/clients.mjs";
 import { YJS_IMPLS, YJS_REFERENCES } from "../lib/impls.mjs";
-import { provider } from "../lib/yclient.mjs";
+import { provider, synced } from "../lib/yclient.mjs";
 
 const TEXT = "A small document: a title, a sentence or two of notes, nothing more. ".repeat(3);
 
@@ -22,7 +22,7 @@ export default {
     const url = impl.serverUrl(server.ws);
     // Load the worker and the class once before the baseline.
     const warm = provider(url, `docs-warm-${tag}`);
-    await waitFor(() => warm.synced, "warm-up client");
+    await synced(warm, "warm-up client");
     warm.destroy();
     await sleep(200);
     const rss0 = server.rss();
