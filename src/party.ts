@@ -8,6 +8,7 @@
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
+import { noteStart } from "./clock.js";
 import { asConnection, createConnection } from "./connection.js";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, errorResponse, internalErrorResponse, logError } from "./errors.js";
 import { RateLimiter, messageBytesOver, resolveLimits, type ResolvedLimits } from "./limits.js";
@@ -91,7 +92,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
       super(ctx, env);
       this.#state = ctx;
-      this.#scheduler = new Scheduler(ctx.storage, (name, payload) => this.#dispatchTimer(name, payload));
+      this.#scheduler = new Scheduler(ctx.storage, (name, payload) => this.#dispatchTimer(name, payload), ctx.id);
       const host: RoomHost = {
         ctx,
         env,
@@ -149,6 +150,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
         try {
           await this.#server!.onStart?.();
           this.#started = true;
+          noteStart(this.#state.id);
         } catch (e) {
           error = e;
         }

@@ -8,6 +8,7 @@
  * `storage.setAlarm()` is one more timer under a reserved name.
  * @module
  */
+import { noteAlarm, now as clockNow } from "./clock.js";
 import { RoomkitError, logError } from "./errors.js";
 import type { When } from "./types.js";
 
@@ -29,6 +30,8 @@ export class Scheduler {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly dispatch: TimerDispatch,
+    /** The object these timers belong to, reported to a test clock with each re-arm. */
+    private readonly owner?: DurableObjectId,
   ) {}
 
   /** Whether timers can be stored (SQLite-backed Durable Objects only). */
@@ -101,7 +104,7 @@ export class Scheduler {
 
   /** Fires every due timer; never throws (failures are logged and retried). */
   async run(): Promise<void> {
-    const now = Date.now();
+    const now = clockNow();
     const due = [...this.#sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE at <= ? ORDER BY at", now)];
     for (const t of due) {
       // Lease first: if we crash inside the handler, the timer fires again at the retry time.
@@ -129,7 +132,7 @@ export class Scheduler {
       }
       if (ok || exhausted) {
         if (t.every !== null) {
-          const next = t.at + t.every * (Math.floor((Date.now() - t.at) / t.every) + 1);
+          const next = t.at + t.every * (Math.floor((clockNow() - t.at) / t.every) + 1);
           this.#sql.exec("UPDATE _roomkit_timers SET at = ?, attempt = 0 WHERE name = ?", next, t.name);
         } else {
           this.#sql.exec("DELETE FROM _roomkit_timers WHERE name = ?", t.name);
@@ -147,6 +150,7 @@ export class Scheduler {
   async #rearm(): Promise<void> {
     const row = [...this.#sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM _roomkit_timers")][0];
     const next = row?.at ?? null;
+    noteAlarm(this.owner, next);
     const current = await this.storage.getAlarm();
     if (next === null) {
       if (current !== null) await this.storage.deleteAlarm();
@@ -161,7 +165,7 @@ function backoff(attempt: number): number {
 }
 
 function toEpoch(when: When): number {
-  const at = when instanceof Date ? when.getTime() : Date.now() + when;
+  const at = when instanceof Date ? when.getTime() : clockNow() + when;
   if (!Number.isFinite(at)) throw new RoomkitError(`A timer's time must be a valid Date or a number of milliseconds, got ${String(when)}.`);
   return Math.round(at);
 }
