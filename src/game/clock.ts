@@ -4,6 +4,7 @@
  * drive the simulation tick by tick, deterministically.
  * @module
  */
+import { every as seamEvery, now as seamNow } from "../clock.js";
 
 /** Where the game loop gets the time and its periodic wake-ups from. */
 export interface Clock {
@@ -14,18 +15,28 @@ export interface Clock {
 }
 
 /**
- * The real clock: `Date.now()` and `setInterval`. Inside a Durable Object a
+ * The real clock: `Date.now()` and `setInterval` (through roomkit's clock
+ * seam, so `roomkit/testing` can drive it). Inside a Durable Object a
  * pending interval keeps the object in memory (it cannot hibernate), which is
  * what a room wants while a match is being played — and why the room stops
  * its loop as soon as no player is connected.
  */
 export const systemClock: Clock = {
-  now: () => Date.now(),
-  every(ms, fn) {
-    const handle = setInterval(fn, ms);
-    return () => clearInterval(handle);
-  },
+  now: () => seamNow(),
+  every: (ms, fn) => seamEvery(ms, fn),
 };
+
+/**
+ * The real clock of one room: as {@link systemClock}, but its intervals say
+ * which Durable Object they belong to, so a test clock (`roomkit/testing`'s
+ * `advance`) runs the game loop inside that room.
+ *
+ * @example
+ * const clock = roomClock(room.internalID);
+ */
+export function roomClock(owner: string): Clock {
+  return { now: () => seamNow(), every: (ms, fn) => seamEvery(ms, fn, owner) };
+}
 
 type Timer = { id: number; base: number; fired: number; every: number; fn: () => void };
 

@@ -19,7 +19,8 @@ import { Flusher } from "../flusher.js";
 import { RateLimiter } from "../limits.js";
 import { internals, type RoomImpl } from "../room.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
-import { systemClock, type Clock } from "./clock.js";
+import { roomClock, type Clock } from "./clock.js";
+import { now as clockNow } from "../clock.js";
 import { InputQueues, type PlayerInput, type QueueStats } from "./inputs.js";
 import { LobbyReporter } from "./lobby-reporter.js";
 import type { RoomReport } from "./matchmaking.js";
@@ -190,7 +191,7 @@ export abstract class GameRoom<S, I, V = S> {
   ) {
     if (!(internals in room)) throw new RoomkitError("GameRoom needs the room object roomkit passed to the server's constructor.");
     this.#options = resolveOptions(options);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? roomClock(room.internalID);
     this.#inputs = new InputQueues(this.#options.maxQueuedInputs, this.#options.maxInputsPerTick);
     this.#rate = new RateLimiter(this.#options.inputRate.perSecond, this.#options.inputRate.burst);
     this.#loop = new FixedStepLoop({
@@ -280,7 +281,7 @@ export abstract class GameRoom<S, I, V = S> {
   reportToLobby(): void {
     if (!this.#options.lobby) return;
     this.#reporter ??= new LobbyReporter(this.room, this.#options.lobby);
-    this.#lastLobbyReport = Date.now();
+    this.#lastLobbyReport = clockNow();
     if (this.#seats.size === 0) {
       this.#reporter.send(null);
       return;
@@ -329,7 +330,7 @@ export abstract class GameRoom<S, I, V = S> {
       }
     }
     let changed = false;
-    const now = Date.now();
+    const now = clockNow();
     for (const seat of this.#seats.all()) {
       if (seat.connected && !open.has(seat.key)) {
         this.#seats.disconnect(seat.key, now);
@@ -378,7 +379,7 @@ export abstract class GameRoom<S, I, V = S> {
         if (e instanceof InputError) return refuse(conn, GameCloseCode.JoinRefused, e.message);
         throw e; // a bug in onJoin: roomkit closes this connection with 1011 and logs it
       }
-      seat = this.#seats.add(key, id, Date.now());
+      seat = this.#seats.add(key, id, clockNow());
       this.#tellOthers(key, { type: "joined", id });
     }
     // Everything above is synchronous, so two players can never take the last seat together.
@@ -442,7 +443,7 @@ export abstract class GameRoom<S, I, V = S> {
       await this.#freeSeat(seat.key, "left");
       return;
     }
-    this.#seats.disconnect(seat.key, Date.now());
+    this.#seats.disconnect(seat.key, clockNow());
     this.#tellOthers(seat.key, { type: "disconnected", id: seat.id, graceMs: this.#options.reconnectGraceMs });
     this.#stopIfEmpty();
     await this.#saveNow();
@@ -513,7 +514,7 @@ export abstract class GameRoom<S, I, V = S> {
       // A throwing step loses this tick's inputs but not the room; the log is
       // rate-limited so a bug that throws every tick does not flood it.
       this.#stats.stepErrors++;
-      const now = Date.now();
+      const now = clockNow();
       if (now - this.#lastStepErrorLog >= 10_000) {
         this.#lastStepErrorLog = now;
         logError(`${this.#where()} step (tick ${this.#tick}; ${this.#stats.stepErrors} failed steps so far)`, e);
@@ -529,7 +530,7 @@ export abstract class GameRoom<S, I, V = S> {
       this.#nextPatchAt = Math.max(this.#nextPatchAt + every, now + every / 2);
       this.#sendPatches();
     }
-    if (this.#options.lobby && Date.now() - this.#lastLobbyReport >= this.#options.lobbyHeartbeatMs) this.reportToLobby();
+    if (this.#options.lobby && clockNow() - this.#lastLobbyReport >= this.#options.lobbyHeartbeatMs) this.reportToLobby();
   }
 
   #armSave(): void {
@@ -665,7 +666,7 @@ export abstract class GameRoom<S, I, V = S> {
 
   /** The grace timer fired: free every seat whose grace period is over, and re-arm for the next. */
   async #expireSeats(): Promise<void> {
-    for (const key of this.#seats.expired(Date.now(), this.#options.reconnectGraceMs)) await this.#freeSeat(key, "timeout");
+    for (const key of this.#seats.expired(clockNow(), this.#options.reconnectGraceMs)) await this.#freeSeat(key, "timeout");
     await this.#scheduleGrace();
   }
 
@@ -732,7 +733,7 @@ export abstract class GameRoom<S, I, V = S> {
       // roomkit did not close it, so roomkit will not run onClose for it: depart here.
       return this.#depart(conn);
     }
-    const now = Date.now();
+    const now = clockNow();
     if (now - (this.#throttleNotices.get(conn) ?? -Infinity) < 1000) return;
     this.#throttleNotices.set(conn, now);
     const reason = `Too many messages: at most ${perSecond} per second. Extra messages are dropped.`;
