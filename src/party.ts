@@ -34,6 +34,8 @@ export type PartyClass = (new (ctx: DurableObjectState, env: any) => DurableObje
 
 /** Longest accepted connection id (`_pk`); ids are indexed as socket tags, which the platform caps at 256. */
 export const MAX_CONNECTION_ID_LENGTH = 200;
+/** The key under which a party instance exposes its room to `roomkit/testing` (a symbol, so never over RPC). */
+export const ROOM_OF = Symbol.for("roomkit.roomOf");
 const MAX_USER_TAGS = 9;
 const MAX_TAG_LENGTH = 256;
 
@@ -62,6 +64,11 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
   class RoomkitParty extends DurableObject<Record<string, unknown>> {
     static readonly server = Server;
     static readonly binding = options.binding;
+
+    /** The room this instance hosts, for `roomkit/testing`'s inspection of connections. */
+    get [ROOM_OF](): Room {
+      return this.#room as Room;
+    }
 
     readonly #state: DurableObjectState;
     readonly #scheduler: Scheduler;
