@@ -50,23 +50,49 @@ export function messageBytesOver(message: string | ArrayBuffer | ArrayBufferView
   return bytes > limit ? bytes : null;
 }
 
-/** Token buckets per socket; in memory only, so a wake starts every connection with a full bucket. */
+/**
+ * Token buckets per socket (or per string key, e.g. a client address); in
+ * memory only, so a wake starts every key with a full bucket. String keys are
+ * bounded: past `maxKeys` the least recently seen key is forgotten.
+ *
+ * @example
+ * const bytes = new RateLimiter(1_048_576, 8_388_608); // 1 MiB/s, 8 MiB burst
+ * if (!bytes.take(conn, Date.now(), frame.byteLength)) conn.close(1008, "Too many bytes per second.");
+ */
 export class RateLimiter {
   readonly #buckets = new WeakMap<object, { tokens: number; at: number }>();
+  readonly #named = new Map<string, { tokens: number; at: number }>();
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
+    private readonly maxKeys = 10_000,
   ) {}
 
-  /** Takes one token for `key`; false when the connection is over its rate. */
-  take(key: object, now = Date.now()): boolean {
+  /** Takes `cost` tokens (default one) for `key`; false when the key is over its rate (nothing is taken then). */
+  take(key: object | string, now = Date.now(), cost = 1): boolean {
     if (this.perSecond === Infinity) return true;
-    let b = this.#buckets.get(key);
-    if (!b) this.#buckets.set(key, (b = { tokens: this.burst, at: now }));
+    let b = typeof key === "string" ? this.#named.get(key) : this.#buckets.get(key);
+    if (!b) {
+      b = { tokens: this.burst, at: now };
+      if (typeof key !== "string") this.#buckets.set(key, b);
+    }
+    if (typeof key === "string") {
+      this.#named.delete(key); // re-inserted last: the Map's order is recency
+      this.#named.set(key, b);
+      if (this.#named.size > this.maxKeys) this.#named.delete(this.#named.keys().next().value!);
+    }
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
     b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    if (b.tokens < cost) return false;
+    b.tokens -= cost;
     return true;
+  }
+
+  /** Milliseconds until `key` could take `cost` tokens (0 if it can now). */
+  waitMs(key: object | string, now = Date.now(), cost = 1): number {
+    const b = typeof key === "string" ? this.#named.get(key) : this.#buckets.get(key);
+    if (!b || this.perSecond === Infinity) return 0;
+    const tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    return tokens >= cost ? 0 : Math.ceil(((cost - tokens) / this.perSecond) * 1000);
   }
 }

@@ -10,6 +10,35 @@ import type { Parties, Stub } from "./types.js";
 /** Headers the worker sets on every request it forwards to a room (clients cannot forge them: they are overwritten). */
 export const PARTY_HEADER = "x-roomkit-party";
 export const ROOM_HEADER = "x-roomkit-room";
+/**
+ * Names the room that sent a request, when roomkit's own helpers call another
+ * room in-process with {@link sendToRoom}'s `caller` (e.g. a game room
+ * reporting to its lobby). Every other request — the Worker's, and user
+ * stubs' — has it removed, so no client can carry it.
+ */
+export const CALLER_HEADER = "x-roomkit-caller";
+
+/** The room a request came from, for requests roomkit's helpers send between rooms. */
+export type Caller = { party: string; room: string };
+
+/**
+ * Who sent `request`: the calling room, or `undefined` for anything that
+ * entered through the Worker or a user's stub.
+ *
+ * @example
+ * const from = callerOf(req);
+ * if (from?.party !== "arena") return new Response("Forbidden", { status: 403 });
+ */
+export function callerOf(request: { headers: Headers }): Caller | undefined {
+  const value = request.headers.get(CALLER_HEADER);
+  const slash = value?.indexOf("/") ?? -1;
+  if (!value || slash < 0) return undefined;
+  try {
+    return { party: decodeURIComponent(value.slice(0, slash)), room: decodeURIComponent(value.slice(slash + 1)) };
+  } catch {
+    return undefined;
+  }
+}
 
 /** The conventional binding for a party: `main` → `MAIN`, `chat-room` / `chatRoom` → `CHAT_ROOM`. */
 export function defaultBindingName(party: string): string {
@@ -44,12 +73,13 @@ export function namespaceOf(env: Record<string, unknown>, party: string): Durabl
   return ns;
 }
 
-/** Sends `request` to room `room` of `party`, telling the room who it is. */
+/** Sends `request` to room `room` of `party`, telling the room who it is (and, with `caller`, which room is asking). */
 export function sendToRoom(
   env: Record<string, unknown>,
   party: string,
   room: string,
   request: Request,
+  caller?: Caller,
 ): Promise<Response> {
   const ns = namespaceOf(env, party);
   // One copy of the request (its headers become mutable); overwriting the two
@@ -57,6 +87,8 @@ export function sendToRoom(
   const forward = new Request(request);
   forward.headers.set(PARTY_HEADER, party);
   forward.headers.set(ROOM_HEADER, encodeURIComponent(room));
+  if (caller) forward.headers.set(CALLER_HEADER, `${encodeURIComponent(caller.party)}/${encodeURIComponent(caller.room)}`);
+  else forward.headers.delete(CALLER_HEADER);
   return ns.get(ns.idFromName(room)).fetch(forward as never) as unknown as Promise<Response>;
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { logError } from "../errors.js";
+import { partyNames, sendToRoom } from "../parties.js";
 import type { Room } from "../types.js";
 import type { RoomReport } from "./matchmaking.js";
 
@@ -70,15 +71,13 @@ export class LobbyReporter {
   }
 
   async #post(report: RoomReport | null): Promise<void> {
-    const lobby = this.room.context.parties[this.target.party];
-    if (!lobby) throw new Error(`no party named "${this.target.party}" in createWorker({...})`);
-    const path = `/rooms/${encodeURIComponent(this.room.id)}`;
-    const res = await lobby.get(this.target.room).fetch(
-      path,
-      report === null
-        ? { method: "DELETE" }
-        : { method: "PUT", body: JSON.stringify(report), headers: { "content-type": "application/json" } },
-    );
+    const { party, room } = this.target;
+    if (!partyNames().includes(party)) throw new Error(`no party named "${party}" in createWorker({...})`);
+    const url = `https://roomkit.internal/parties/${encodeURIComponent(party)}/${encodeURIComponent(room)}/rooms/${encodeURIComponent(this.room.id)}`;
+    const init: RequestInit =
+      report === null ? { method: "DELETE" } : { method: "PUT", body: JSON.stringify(report), headers: { "content-type": "application/json" } };
+    // Sent as this room (the caller header), which the lobby checks: no outside request can carry it.
+    const res = await sendToRoom(this.room.env, party, room, new Request(url, init), { party: this.room.name, room: this.room.id });
     await res.body?.cancel();
     if (!res.ok) throw new Error(`the lobby answered ${res.status}`);
   }

@@ -2,16 +2,20 @@
  * `GameLobby`: a party that lists the open rooms of a game with their player
  * counts, live, and matches players into rooms ("quick join").
  *
- * Game rooms keep it up to date themselves with in-process cross-party calls
- * (`room.context.parties.<lobby>.get(<id>).fetch(...)`) whenever their seats
- * change; the lobby never polls. Those report endpoints are refused when they
- * come from the public internet (the static `onBeforeRequest` runs only for
- * requests that enter through the Worker).
+ * Game rooms keep it up to date themselves with in-process calls whenever
+ * their seats change; the lobby never polls. A report is accepted only when
+ * it carries roomkit's caller header naming a room of the lobby's game party,
+ * and only about that room: the Worker removes that header from every request
+ * that enters from outside, so no spelling of a report URL can forge or remove
+ * an entry. Quick join is rate-limited per client address, and the rooms it
+ * creates that no player has reached yet are capped.
  * @module
  */
 import { RoomkitError, errorResponse, logError } from "../errors.js";
+import { RateLimiter } from "../limits.js";
+import { callerOf } from "../parties.js";
 import { matchRoute } from "../router.js";
-import type { Connection, Request as PartyRequest, Room, ServerOptions } from "../types.js";
+import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
 import { applyReport, isGone, listing, pickRoom, reserve, type LobbyEntry, type RoomListing, type RoomReport } from "./matchmaking.js";
 
 /** Options of a {@link GameLobby}, passed to its constructor. */
@@ -26,19 +30,41 @@ export type GameLobbyOptions = {
   staleAfterMs?: number;
   /** How new room ids are made. Default: 8 random lowercase letters and digits. */
   newRoomId?: () => string;
+  /** Quick joins one client (one address) may make per minute, sustained; more get 429. Default 20. */
+  quickJoinsPerMinute?: number;
+  /** Quick joins one client may make at once above that rate. Default 5. */
+  quickJoinBurst?: number;
+  /** Rooms quick join created that no player has reached yet; while this many wait, quick join answers 503 instead of creating another. Default 50. */
+  maxWaitingRooms?: number;
 };
 
 /** What the lobby sends its sockets: the whole list, on connect and after every change. */
 export type LobbyMessage =
   | { type: "rooms"; rooms: RoomListing[] }
   | { type: "matched"; room: string; party: string; created: boolean }
-  | { type: "invalid"; reason: string };
+  | { type: "invalid"; reason: string }
+  /** Quick join refused for now (this client asks too often, or too many new rooms wait for players); retry after `retryAfterMs`. */
+  | { type: "unavailable"; reason: string; retryAfterMs: number };
 
 /** What `POST /quick-join` answers. */
 export type QuickJoinResult = { room: string; party: string; created: boolean };
 
 const ENTRY_PREFIX = "lobby:room:";
 const REPORT_PATH = /^\/rooms\/([^/]+)$/;
+/** Any path that looks like a report, however it is spelled: refused unless a game room sent it. */
+const REPORT_LIKE = /^\/+rooms(\/|$)/i;
+const FORGED_REPORT = "Room reports are accepted only from game rooms of this deployment.";
+
+/** Quick join refused for now: HTTP status, reason, and when to retry. */
+class Unavailable extends Error {
+  constructor(
+    readonly status: 429 | 503,
+    readonly reason: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(reason);
+  }
+}
 
 /**
  * A lobby. Extend it, pass the game party's name, and add it to `createWorker`:
@@ -62,15 +88,15 @@ export class GameLobby {
    * (`/rooms/<id>`) answer only to game rooms calling in-process.
    */
   static onBeforeRequest(req: PartyRequest): PartyRequest | Response {
+    // An early answer only: the lobby room itself authenticates reports (see onRequest).
     const route = matchRoute(new URL(req.url).pathname, partyNamesIn(req.url));
-    if (route.kind === "room" && REPORT_PATH.test(route.rest) && req.method !== "GET") {
-      return errorResponse(403, "Room reports are accepted only from game rooms of this deployment.");
-    }
+    if (route.kind === "room" && REPORT_LIKE.test(route.rest) && req.method !== "GET") return errorResponse(403, FORGED_REPORT);
     return req;
   }
 
   readonly #options: Required<Omit<GameLobbyOptions, "newRoomId">> & Pick<GameLobbyOptions, "newRoomId">;
   readonly #entries = new Map<string, LobbyEntry>();
+  readonly #quickJoins: RateLimiter;
 
   constructor(
     readonly room: Room,
@@ -79,11 +105,14 @@ export class GameLobby {
     if (!options || typeof options.gameParty !== "string" || options.gameParty === "") {
       throw new RoomkitError("GameLobby needs the game rooms' party name: super(room, { gameParty: \"arena\" }).");
     }
-    const o = { maxPlayers: 8, reservationMs: 15_000, staleAfterMs: 180_000, ...options };
-    for (const key of ["maxPlayers", "reservationMs", "staleAfterMs"] as const) {
-      if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new RoomkitError(`GameLobby: ${key} must be a positive number, got ${o[key]}.`);
+    const o = { maxPlayers: 8, reservationMs: 15_000, staleAfterMs: 180_000, quickJoinsPerMinute: 20, quickJoinBurst: 5, maxWaitingRooms: 50, ...definedOnly(options) };
+    for (const key of ["maxPlayers", "reservationMs", "staleAfterMs", "quickJoinsPerMinute", "quickJoinBurst", "maxWaitingRooms"] as const) {
+      if (!(o[key] > 0 && (Number.isFinite(o[key]) || (key === "quickJoinsPerMinute" && o[key] === Infinity)))) {
+        throw new RoomkitError(`GameLobby: ${key} must be a positive number, got ${o[key]}.`);
+      }
     }
     this.#options = o;
+    this.#quickJoins = new RateLimiter(o.quickJoinsPerMinute / 60, o.quickJoinBurst);
   }
 
   async onStart(): Promise<void> {
@@ -99,7 +128,9 @@ export class GameLobby {
       .sort((a, b) => b.players - a.players || a.room.localeCompare(b.room));
   }
 
-  onConnect(conn: Connection): void {
+  onConnect(conn: Connection, ctx?: ConnectionContext): void {
+    // Remembered with the socket (it survives hibernation): quick joins over it count against this client.
+    if (ctx) conn.setState({ client: clientKey(ctx.request as unknown as Request) });
     conn.send(JSON.stringify({ type: "rooms", rooms: this.rooms() } satisfies LobbyMessage));
   }
 
@@ -111,8 +142,14 @@ export class GameLobby {
       // handled below
     }
     if (type === "quick-join") {
-      const match = await this.quickJoin();
-      sender.send(JSON.stringify({ type: "matched", ...match } satisfies LobbyMessage));
+      const client = (sender.state as { client?: unknown } | null)?.client;
+      try {
+        const match = await this.quickJoin(typeof client === "string" ? client : sender);
+        sender.send(JSON.stringify({ type: "matched", ...match } satisfies LobbyMessage));
+      } catch (e) {
+        if (!(e instanceof Unavailable)) throw e;
+        sender.send(JSON.stringify({ type: "unavailable", reason: e.reason, retryAfterMs: e.retryAfterMs } satisfies LobbyMessage));
+      }
       return;
     }
     sender.send(JSON.stringify({ type: "invalid", reason: 'The lobby understands only {"type":"quick-join"}.' } satisfies LobbyMessage));
@@ -122,12 +159,18 @@ export class GameLobby {
     const url = new URL(req.url);
     const route = matchRoute(url.pathname, [this.room.name, "main"]);
     const rest = route.kind === "room" ? route.rest.replace(/\/$/, "") : "";
-    const report = REPORT_PATH.exec(rest);
+    const caller = callerOf(req as unknown as Request);
+    if (caller) return this.#authenticatedReport(req, caller, rest);
+    if (REPORT_LIKE.test(rest) && req.method !== "GET" && req.method !== "HEAD") return errorResponse(403, FORGED_REPORT);
     try {
-      if (report) return await this.#report(req, decodeURIComponent(report[1]!));
       if (rest === "/quick-join") {
         if (req.method !== "POST") return errorResponse(405, "Use POST /quick-join.", { allow: "POST" });
-        return Response.json(await this.quickJoin());
+        try {
+          return Response.json(await this.quickJoin(clientKey(req as unknown as Request)));
+        } catch (e) {
+          if (!(e instanceof Unavailable)) throw e;
+          return errorResponse(e.status, e.reason, { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) });
+        }
       }
       if (rest === "" && (req.method === "GET" || req.method === "HEAD")) {
         return Response.json({ rooms: this.rooms() }, { headers: { "cache-control": "no-store" } });
@@ -142,10 +185,16 @@ export class GameLobby {
   /**
    * Picks an open room with a free seat (reserving it for a while) or makes
    * up a new room id. Reservations are counts, not names: the next player who
-   * arrives in that room uses one up.
+   * arrives in that room uses one up. `client` (an address, or a socket) is
+   * rate-limited (server code calling without one is not); a refusal throws,
+   * and HTTP/socket callers answer 429/503 or `{"type":"unavailable"}`.
    */
-  async quickJoin(): Promise<QuickJoinResult> {
+  async quickJoin(client?: string | object): Promise<QuickJoinResult> {
     const now = Date.now();
+    if (client !== undefined && !this.#quickJoins.take(client, now)) {
+      const perMinute = this.#options.quickJoinsPerMinute;
+      throw new Unavailable(429, `Too many quick joins: at most ${perMinute} per minute per client.`, this.#quickJoins.waitMs(client, now));
+    }
     this.#prune(now);
     const until = now + this.#options.reservationMs;
     const found = pickRoom(this.#entries.values(), now);
@@ -154,6 +203,11 @@ export class GameLobby {
     if (found) {
       entry = reserve(found, now, until);
     } else {
+      const waiting = [...this.#entries.values()].filter((e) => e.players === 0).length;
+      if (waiting >= this.#options.maxWaitingRooms) {
+        const max = this.#options.maxWaitingRooms;
+        throw new Unavailable(503, `${max} new rooms are already waiting for their players; try again shortly.`, this.#options.reservationMs);
+      }
       created = true;
       let id: string;
       do id = this.#options.newRoomId?.() ?? randomRoomId();
@@ -175,6 +229,19 @@ export class GameLobby {
     return { room: entry.room, party: entry.party, created };
   }
 
+  /** A request sent by another room: accepted only as a report, from a room of the game party, about that same room. */
+  async #authenticatedReport(req: PartyRequest, caller: { party: string; room: string }, rest: string): Promise<Response> {
+    const report = REPORT_PATH.exec(rest);
+    let roomId: string | undefined;
+    try {
+      roomId = report ? decodeURIComponent(report[1]!) : undefined;
+    } catch {
+      roomId = undefined;
+    }
+    if (caller.party !== this.#options.gameParty || roomId !== caller.room) return errorResponse(403, FORGED_REPORT);
+    return this.#report(req, roomId);
+  }
+
   async #report(req: PartyRequest, roomId: string): Promise<Response> {
     const previous = this.#entries.get(roomId);
     let report: RoomReport | string;
@@ -185,6 +252,7 @@ export class GameLobby {
     } else if (req.method === "PUT") {
       report = parseReport(await req.json().catch(() => undefined));
       if (typeof report === "string") return errorResponse(400, report);
+      if (report.party !== this.#options.gameParty) return errorResponse(403, FORGED_REPORT);
     } else {
       return errorResponse(405, "Reports are PUT or DELETE.", { allow: "PUT, DELETE" });
     }
@@ -239,6 +307,15 @@ function parseReport(body: unknown): RoomReport | string {
     open: b.open,
     info: info as RoomReport["info"],
   };
+}
+
+/** Who is asking for a quick join: the client's address as Cloudflare's edge reports it (a client cannot set it there). */
+function clientKey(request: Request): string {
+  return request.headers.get("cf-connecting-ip") ?? "unknown";
+}
+
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function randomRoomId(): string {

@@ -9,5 +9,6 @@ declare namespace Cloudflare {
     REALTIME: DurableObjectNamespace;
     RANKED: DurableObjectNamespace;
     RANKED_LOBBY: DurableObjectNamespace;
+    TINY_LOBBY: DurableObjectNamespace;
   }
 }

@@ -127,10 +127,11 @@ describe("the report endpoint", () => {
     }
   });
 
-  it("checks every field even from inside the deployment", async () => {
+  it("checks every field even from a game room of this deployment", async () => {
     const lobby = stub("ranked-lobby", "ranked");
-    const put = (body: string) =>
-      lobby.fetch(`${LOBBY}/rooms/fake`, { method: "PUT", body, headers: { "x-roomkit-party": "ranked-lobby", "x-roomkit-room": "ranked" } });
+    // What a "ranked" room's reporter sends (the caller header only in-process requests can carry).
+    const headers = { "x-roomkit-party": "ranked-lobby", "x-roomkit-room": "ranked", "x-roomkit-caller": "ranked/fake" };
+    const put = (body: string) => lobby.fetch(`${LOBBY}/rooms/fake`, { method: "PUT", body, headers });
     let res = await put("nope");
     expect([res.status, await res.text()]).toEqual([400, "A report is a JSON object."]);
     res = await put(JSON.stringify({ party: "ranked", players: -1, connected: 0, spectators: 0, maxPlayers: 3, open: true }));
