@@ -40,7 +40,8 @@ function spellings(id: string): string[] {
 it("refuses forged reports in every path spelling, with or without a forged caller header", async () => {
   const fake = newRoom("fake");
   for (const url of spellings(fake)) {
-    for (const headers of [{}, { "x-roomkit-caller": `ranked/${fake}` }, { "x-roomkit-caller": "ranked%2Ffake/x", "x-roomkit-party": "ranked" }]) {
+    const forged: Record<string, string>[] = [{}, { "x-roomkit-caller": `ranked/${fake}` }, { "x-roomkit-caller": "ranked%2Ffake/x", "x-roomkit-party": "ranked" }];
+    for (const headers of forged) {
       const res = await SELF.fetch(url, { method: "PUT", body: report(2), headers });
       await res.body?.cancel();
       expect(res.status, `PUT ${url} ${JSON.stringify(headers)}`).toBeGreaterThanOrEqual(400);
