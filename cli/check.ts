@@ -8,6 +8,7 @@ import path from "node:path";
 import { analyzeEntry, rel, type EntryAnalysis, type ExportInfo } from "./entry.js";
 import { defaultBindingName } from "./names.js";
 import { installedRuntimeDate } from "./runtime.js";
+import { serverShape } from "./server-shape.js";
 import { CliError, failure } from "./errors.js";
 import type { DurableObjectBinding, EnvironmentConfig, Migration, WranglerConfig } from "./wrangler-config.js";
 
@@ -221,6 +222,18 @@ async function checkTarget(
       "unbound-class",
       ["entry", "bindings"],
       `${info.file}:${info.line} exports ${info.kind === "party" ? "party" : "Durable Object"} class "${name}" but ${cfg} does not bind it${t.bindingsNote}: add ${t.bindingsTable} name = "${binding}" class_name = "${name}"`,
+    );
+  }
+
+  // --- what each party serves -----------------------------------------------------------------
+  for (const [name, info] of exported) {
+    if (info.kind !== "party" || !info.server) continue;
+    const shape = await serverShape(path.resolve(root, info.file), info.server, root, options.overrides);
+    if (shape.kind !== "not-a-server") continue;
+    error(
+      "not-a-server",
+      ["entry"],
+      `${info.file}:${info.line}: party class "${name}" serves ${info.server} (${shape.file}:${shape.line}), which is ${shape.what}: a party needs a server class (export default class ... implements Party.Server) or an object of handlers (export default { onConnect(conn, room) {} })`,
     );
   }
 

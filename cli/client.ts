@@ -84,8 +84,11 @@ function validate(v: unknown): ClientConfig {
 }
 
 function fromConfig(root: string, c: ClientConfig): ClientBuild {
-  const entries = (Array.isArray(c.entry) ? c.entry : [c.entry]).map((e) => path.resolve(root, e));
-  for (const e of entries) if (!existsSync(e)) throw failure(`client entry ${path.relative(root, e)} not found (package.json roomkit.client.entry)`);
+  // An entry that is not a file may be a module in a package (PartyKit builds
+  // e.g. "monaco-editor/esm/vs/editor/editor.worker.js"): esbuild resolves it,
+  // and names its output after the specifier, as PartyKit's build did.
+  const entries = (Array.isArray(c.entry) ? c.entry : [c.entry]).map((e) => (existsSync(path.resolve(root, e)) || !isBareSpecifier(root, e) ? path.resolve(root, e) : e));
+  for (const e of entries) if (path.isAbsolute(e) && !existsSync(e)) throw failure(`client entry ${path.relative(root, e)} not found (package.json roomkit.client.entry)`);
   const outfile = c.outfile ? path.resolve(root, c.outfile) : undefined;
   const outdir = c.outdir ? path.resolve(root, c.outdir) : outfile ? undefined : path.resolve(root, "public");
   if (entries.length > 1 && outfile) throw failure("package.json: roomkit.client has several entries: use outdir, not outfile");
@@ -104,8 +107,14 @@ function fromConfig(root: string, c: ClientConfig): ClientBuild {
     external: c.external ?? [],
     alias: c.alias ?? {},
     loader: c.loader ?? {},
-    describe: `${entries.map(rel).join(", ")} → ${rel(outfile ?? outdir!)}`,
+    describe: `${entries.map((e) => (path.isAbsolute(e) ? rel(e) : e)).join(", ")} → ${rel(outfile ?? outdir!)}`,
   };
+}
+
+/** `pkg/sub/path` or `@scope/pkg/...` whose first segment is no directory of the project: a module in node_modules. */
+function isBareSpecifier(root: string, entry: string): boolean {
+  const m = /^(?:@[\w.-]+\/)?[\w.-]+(?=\/|$)/.exec(entry);
+  return m !== null && !entry.startsWith(".") && !path.isAbsolute(entry) && !existsSync(path.join(root, entry.split("/")[0]!));
 }
 
 function options(build: ClientBuild, minifyByDefault: boolean): esbuild.BuildOptions {

@@ -48,13 +48,13 @@ export async function importProject(out: Output, cwd: string, dir: string, optio
     await createDirectoryAtomically(target, async (staging) => {
       await copyTree(source, staging, (rel) => !rel.split("/").some((p) => ["node_modules", ".git", ".partykit", ".wrangler"].includes(p)));
       plan = await planImport({ ...input, root: staging, compatibilityDate: compatibilityDateFor(source) });
-      await verify(staging, plan);
+      await verify(out, dir, staging, plan);
       await writeFilesAtomically(plan.files);
     });
     report(out, dir, options.out, plan);
   } else {
     plan = await planImport({ ...input, root: source, compatibilityDate: compatibilityDateFor(source) });
-    await verify(source, plan);
+    await verify(out, dir, source, plan);
     await writeFilesAtomically(plan.files);
     report(out, dir, undefined, plan);
   }
@@ -74,14 +74,21 @@ async function nameFor(dir: string, partykitName: string | undefined): Promise<s
   return "roomkit-app";
 }
 
-/** The converted project must pass `roomkit check` before anything is written. */
-async function verify(root: string, plan: ImportPlan): Promise<void> {
+/**
+ * The converted project must be able to start: no blocker found while
+ * converting, and `roomkit check` passes. Otherwise nothing is written and
+ * every blocker is listed.
+ */
+async function verify(out: Output, dir: string, root: string, plan: ImportPlan): Promise<void> {
   const byPath = new Map(plan.files.map((f) => [f.path, f.content]));
   const tomlPath = path.join(root, "wrangler.toml");
   const config = parseConfig(tomlPath, byPath.get(tomlPath)!);
   const result = await checkProject(config, { overrides: byPath });
-  const firstError = result.diagnostics.find((d) => d.severity === "error");
-  if (firstError) throw failure(`the converted project would fail roomkit check (${firstError.message}); nothing was written`);
+  const blockers = [...plan.blockers, ...result.diagnostics.filter((d) => d.severity === "error" && !(d.code === "not-a-server" && plan.blockers.length > 0)).map((d) => `roomkit check: ${d.message}`)];
+  if (blockers.length === 0) return;
+  out.error(`${dir} cannot run as converted (${blockers.length} blocker${blockers.length === 1 ? "" : "s"}); fix ${blockers.length === 1 ? "it" : "them"} in the PartyKit project and import again:`);
+  for (const b of blockers) out.error(`  - ${b}`);
+  throw failure(`nothing was written: the converted project would not start`);
 }
 
 function report(out: Output, dir: string, outDir: string | undefined, plan: ImportPlan): void {

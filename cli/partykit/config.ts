@@ -52,6 +52,10 @@ export type PartykitConfig = {
   persist?: boolean | string;
   placement?: { mode: string };
   observability?: { enabled?: boolean; head_sampling_rate?: number };
+  /** `main` does not exist yet: a build (package.json `build` script or `build.command`) writes it. */
+  mainIsBuildOutput: boolean;
+  /** package.json `scripts.build`, if any. */
+  buildScript?: string;
   /** Every key as written, to report the ones not converted. */
   raw: Record<string, unknown>;
 };
@@ -117,8 +121,12 @@ export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
     build = raw.build as PartykitConfig["build"];
   }
 
+  // A main that a build writes (the Remix example's dist/index.js) is missing until the build ran.
+  const buildScript = await packageBuildScript(dir);
+  const mainIsBuildOutput = !existsSync(path.join(dir, main)) && (buildScript !== undefined || typeof build?.command === "string");
   for (const [name, file] of [["main", main], ...Object.entries(parties)] as [string, string][]) {
     if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_"`);
+    if (name === "main" && mainIsBuildOutput) continue;
     if (!existsSync(path.join(dir, file))) throw failure(`partykit.json: ${name === "main" ? "main" : `party "${name}"`} file ${file} does not exist`);
   }
   if ("main" in parties) throw failure('partykit.json: "parties" must not redefine "main" (that is the "main" field)');
@@ -138,6 +146,17 @@ export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
     persist: raw.persist as boolean | string | undefined,
     placement: isRecord(raw.placement) && typeof raw.placement.mode === "string" ? (raw.placement as { mode: string }) : undefined,
     observability: isRecord(raw.observability) ? (raw.observability as PartykitConfig["observability"]) : undefined,
+    mainIsBuildOutput,
+    buildScript,
     raw,
   };
+}
+
+async function packageBuildScript(dir: string): Promise<string | undefined> {
+  try {
+    const pkg = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as { scripts?: Record<string, unknown> };
+    return typeof pkg.scripts?.build === "string" ? pkg.scripts.build : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -87,16 +87,26 @@ export async function scanSources(root: string, files: string[]): Promise<Source
         }
       }
     });
-    if (literals.length === 0) continue;
+    // JSDoc types (`@typedef {import("partykit/server").Room} Room`) live in comments, not in the AST.
+    const starts = [...literals.map((l) => l.start! + 1), ...(ast.comments ?? []).flatMap((c) => jsdocImports(text, c.start!, c.end!))];
+    if (starts.length === 0) continue;
     let out = text;
-    for (const lit of literals.sort((a, b) => b.start! - a.start!)) {
+    for (const start of starts.sort((a, b) => b - a)) {
       // Keep the original quote style: replace only the characters inside the quotes.
-      out = out.slice(0, lit.start! + 1) + "roomkit" + out.slice(lit.end! - 1);
+      out = out.slice(0, start) + "roomkit" + out.slice(start + "partykit/server".length);
     }
-    scan.rewrites.push({ file, text: out, replaced: literals.length });
+    scan.rewrites.push({ file, text: out, replaced: starts.length });
     if (legacy.size > 0) scan.legacyTypes.push({ file: rel, names: [...legacy].sort() });
   }
   return scan;
+}
+
+/** Offsets of `partykit/server` inside `import("partykit/server")` types in the comment at [start, end). */
+function jsdocImports(text: string, start: number, end: number): number[] {
+  const offsets: number[] = [];
+  const pattern = /import\(\s*["']partykit\/server["']\s*\)/g;
+  for (const m of text.slice(start, end).matchAll(pattern)) offsets.push(start + m.index + m[0].indexOf("partykit/server"));
+  return offsets;
 }
 
 /** The module specifier literal of an import/export/`import()`/`import("x").T` node. */

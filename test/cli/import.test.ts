@@ -35,7 +35,8 @@ describe("roomkit import", () => {
       name: "ts-starter",
       main: "src/worker.ts",
       compatibility_flags: ["nodejs_compat"],
-      assets: { directory: "./public" },
+      // The binding room.context.assets and lobby.assets read.
+      assets: { directory: "./public", binding: "ASSETS" },
       durable_objects: { bindings: [{ name: "MAIN", class_name: "Main" }] },
       migrations: [{ tag: "v1", new_sqlite_classes: ["Main"] }],
     });
@@ -43,7 +44,8 @@ describe("roomkit import", () => {
     expect(pkg.scripts).toEqual({ dev: "roomkit dev", deploy: "roomkit deploy", check: "roomkit check" });
     expect(pkg.dependencies.roomkit).toMatch(/^\^\d/);
     expect(pkg.devDependencies.wrangler).toBe("^4.86.0");
-    expect(pkg.roomkit.client).toEqual({ entry: "src/client.ts", outdir: "public/dist", define: { PARTYKIT_HOST: "location.host" } });
+    // As PartyKit built it: ESM, split into chunks, into <serve.path>/dist.
+    expect(pkg.roomkit.client).toEqual({ entry: "src/client.ts", outdir: "public/dist", define: { PARTYKIT_HOST: "location.host" }, splitting: true });
     expect(read(out, "src/server.ts").split("\n")[0]).toBe('import type { Party, PartyConnection, PartyConnectionContext, PartyServer, PartyWorker } from "roomkit";');
     // The client is untouched (partysocket works with roomkit as is).
     expect(read(out, "src/client.ts")).toBe(read(partykit("ts-starter"), "src/client.ts"));
@@ -75,7 +77,7 @@ describe("roomkit import", () => {
     const toml = parse(read(r.out, "wrangler.toml")) as Record<string, any>;
     expect(toml.vars).toEqual({ WEBSITES: ["https://example.com/*"] });
     expect(toml.build).toEqual({ command: "esbuild src/embed.ts --bundle --minify --outfile=public/embed.js" });
-    expect(toml.assets).toEqual({ directory: "./public", not_found_handling: "single-page-application", run_worker_first: ["/parties/*", "/party/*"] });
+    expect(toml.assets).toEqual({ directory: "./public", binding: "ASSETS", not_found_handling: "single-page-application", run_worker_first: ["/parties/*", "/party/*"] });
     expect(notConverted(r.stdout)).toEqual([]);
   });
 
@@ -121,11 +123,13 @@ describe("roomkit import", () => {
     expect(JSON.parse(read(r.out, "package.json")).scripts.dev).toBe('roomkit dev --port 3000 --persist-to ".partykit/state"');
   });
 
-  it("lists an object-syntax server as not convertible", async () => {
+  it("wires an object-syntax server with party() like a class", async () => {
     const r = await importInto("object-syntax");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`  - party "main": src/server.js exports an object (PartyKit's old PartyKitServer syntax); rewrite it as export default class ... implements Party.Server`);
-    expect(read(r.out, "src/worker.js")).toContain('import MainServer from "./server.js";');
+    expect(r.stdout).toContain("  object-syntax server (main): wired with party() like a class\n");
+    expect(read(r.out, "src/worker.js")).toContain('import MainServer from "./server.js";\n\nexport const Main = party(MainServer);');
+    expect(notConverted(r.stdout)).toEqual([]);
+    expect((await roomkit(r.out, ["check"])).code).toBe(0);
   });
 
   it("converts in place, then refuses to run twice", async () => {
