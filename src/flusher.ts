@@ -8,6 +8,9 @@ import { RoomkitError, logError } from "./errors.js";
 import { internals, type RoomImpl } from "./room.js";
 import type { Room } from "./types.js";
 
+/** Longest wait between two attempts of a failing flush. */
+const MAX_RETRY_DELAY = 60_000;
+
 /** Options of a {@link Flusher}. */
 export type FlusherOptions = {
   /** Longest time a change waits before it is flushed, in milliseconds. */
@@ -37,7 +40,8 @@ export class Flusher {
   readonly #room: RoomImpl;
   readonly #timer: string;
   readonly #options: FlusherOptions;
-  #flushing: Promise<void> | undefined;
+  /** Consecutive failed flushes, for the retry backoff. */
+  #failures = 0;
 
   constructor(room: Room, options: FlusherOptions) {
     if (!(internals in room)) throw new RoomkitError("Flusher needs the room object roomkit passed to the server's constructor.");
@@ -49,6 +53,8 @@ export class Flusher {
     this.#timer = `roomkit:flush:${options.name ?? "default"}`;
     const hooks = this.#room[internals];
     hooks.timerHandlers.set(this.#timer, () => this.#run());
+    // After storage.deleteAll() nothing of the old state is left to write out.
+    hooks.storageReset.add(() => (this.#failures = 0));
     if (options.onLastClose !== false) {
       hooks.lastConnectionClosed.add(() => this.flushNow());
     }
@@ -66,28 +72,27 @@ export class Flusher {
   }
 
   /**
-   * Flushes now if anything is pending. On failure the flush is retried later
-   * through the timer (with backoff) and the error is logged, never lost.
+   * Flushes now if anything is pending. The pending timer stays until the flush
+   * succeeded (it is leased meanwhile): a flush that throws is retried with
+   * backoff and logged, and one cut short by a crash fires again from storage.
    */
   async flushNow(): Promise<void> {
     if (!this.dirty) return;
-    await this.#scheduler().cancel(this.#timer);
-    try {
-      await this.#run();
-    } catch (e) {
-      logError(`flusher "${this.#options.name ?? "default"}"`, e);
-      await this.#scheduler().schedule(2_000, this.#timer);
-    }
+    // A flush already running for this timer is not joined: it may have read the state before the change.
+    await this.#scheduler().runNow(this.#timer);
   }
 
+  /** The timer's handler: on failure it re-schedules itself (so the scheduler keeps it), never throws. */
   async #run(): Promise<void> {
-    // Concurrent callers share one flush rather than writing the same state twice.
-    if (!this.#flushing) {
-      this.#flushing = (async () => {
-        await this.#options.flush();
-      })().finally(() => (this.#flushing = undefined));
+    try {
+      await this.#options.flush();
+      this.#failures = 0;
+    } catch (e) {
+      const delay = Math.min(2_000 * 2 ** this.#failures++, MAX_RETRY_DELAY);
+      logError(`flusher "${this.#options.name ?? "default"}" (retried in ${delay / 1000} s)`, e);
+      // A flush must never be dropped, so not the scheduler's six retries: this timer retries until it succeeds.
+      if (this.#scheduler().next(this.#timer) === null) await this.#scheduler().schedule(delay, this.#timer);
     }
-    await this.#flushing;
   }
 
   #scheduler() {

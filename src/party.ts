@@ -158,6 +158,8 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
           await this.#server!.onStart?.();
           this.#started = true;
           noteStart(this.#state.id);
+          // An alarm the platform gave up on (or a failed start never set again) must not strand timers.
+          await this.#scheduler.resume();
         } catch (e) {
           error = e;
         }
@@ -371,14 +373,31 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       await this.#error(ws, error);
     }
 
+    /**
+     * Never throws for a failed start: the platform stops retrying an alarm after
+     * six attempts, which would strand every timer of a room whose onStart fails
+     * longer. The alarm is set again here instead, with a capped backoff.
+     */
     override async alarm(): Promise<void> {
       try {
         await this.#ensureStarted();
+        if (!this.#scheduler.supported) {
+          // Key-value-backed: no timers, the platform alarm is the user's own (PartyKit's retries).
+          await this.#server!.onAlarm?.();
+          return;
+        }
+        await this.#scheduler.run();
       } catch (e) {
-        logError(`${this.#where()} onStart (before alarm)`, e);
-        throw e; // let the platform retry the alarm later
+        if (this.#started && !this.#scheduler.supported) throw e;
+        logError(`${this.#where()} ${this.#started ? "running timers" : "onStart (before alarm)"}`, e);
+        try {
+          const delay = await this.#scheduler.retryLater();
+          if (delay !== null) console.error(`[roomkit] ${this.#where()}: timers wait; the alarm is retried in ${delay / 1000} s.`);
+        } catch (retryError) {
+          logError(`${this.#where()} setting the alarm again`, retryError);
+          throw e; // the platform's own retries are all that is left
+        }
       }
-      await this.#scheduler.run();
     }
 
     async #dispatchTimer(name: string, payload: unknown): Promise<void> {

@@ -31,6 +31,8 @@ export interface RoomInternals {
   scheduler: Scheduler;
   timerHandlers: Map<string, (payload: unknown) => unknown>;
   lastConnectionClosed: Set<() => unknown>;
+  /** Run (awaited, errors logged) after `room.storage.deleteAll()`: helpers restart from an empty state. */
+  storageReset: Set<() => unknown>;
 }
 
 export const internals = Symbol("roomkit.internals");
@@ -42,8 +44,9 @@ export class RoomImpl implements Room {
   #context: Context | undefined;
 
   constructor(private readonly host: RoomHost) {
-    this[internals] = { scheduler: host.scheduler, timerHandlers: new Map(), lastConnectionClosed: new Set() };
-    this.storage = roomStorage(host.ctx.storage, host.scheduler);
+    const storageReset = new Set<() => unknown>();
+    this[internals] = { scheduler: host.scheduler, timerHandlers: new Map(), lastConnectionClosed: new Set(), storageReset };
+    this.storage = roomStorage(host.ctx.storage, host.scheduler, storageReset);
     this.blockConcurrencyWhile = host.ctx.blockConcurrencyWhile.bind(host.ctx) as Room["blockConcurrencyWhile"];
   }
 

@@ -23,9 +23,21 @@ export type TimerDispatch = (name: string, payload: unknown) => Promise<void>;
 
 type Row = { name: string; at: number; every: number | null; payload: string | null; attempt: number; seq: number };
 
+/**
+ * A room's named timers over the object's one alarm. The object calls
+ * {@link Scheduler.run} from `alarm()`; rooms reach it as `room.schedule` etc.
+ *
+ * @example
+ * const scheduler = new Scheduler(ctx.storage, (name, payload) => server.onTimer(name, payload));
+ * await scheduler.schedule(30_000, "tick");  // in the alarm handler: await scheduler.run();
+ */
 export class Scheduler {
   #ready = false;
+  /** The seq of each timer whose handler is running. */
   #running = new Map<string, number>();
+  /** Consecutive failed alarm runs (onStart or the run itself), for {@link retryLater}'s backoff. */
+  #failures = 0;
+  #supported: boolean | undefined;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -36,11 +48,15 @@ export class Scheduler {
 
   /** Whether timers can be stored (SQLite-backed Durable Objects only). */
   get supported(): boolean {
-    try {
-      return this.storage.sql !== undefined;
-    } catch {
-      return false;
+    if (this.#supported === undefined) {
+      try {
+        // A key-value-backed object may still expose `sql`; only using it tells (it throws there).
+        this.#supported = this.storage.sql.databaseSize >= 0;
+      } catch {
+        this.#supported = false;
+      }
     }
+    return this.#supported;
   }
 
   get #sql(): SqlStorage {
@@ -102,48 +118,140 @@ export class Scheduler {
     return row.at;
   }
 
-  /** Fires every due timer; never throws (failures are logged and retried). */
+  /** Fires every due timer; never throws for a handler (failures are logged and retried). */
   async run(): Promise<void> {
-    const now = clockNow();
-    const due = [...this.#sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE at <= ? ORDER BY at", now)];
-    for (const t of due) {
-      // Lease first: if we crash inside the handler, the timer fires again at the retry time.
-      this.#sql.exec(
-        "UPDATE _roomkit_timers SET at = ?, attempt = attempt + 1 WHERE name = ? AND seq = ?",
-        now + backoff(t.attempt),
-        t.name,
-        t.seq,
-      );
-      this.#running.set(t.name, t.seq);
-      let ok = true;
-      try {
-        await this.dispatch(t.name, t.payload === null ? undefined : JSON.parse(t.payload));
-      } catch (e) {
-        ok = false;
-        logError(t.name === USER_ALARM ? "onAlarm" : `timer "${t.name}"`, e);
-      } finally {
-        this.#running.delete(t.name);
-      }
-      const current = this.#row(t.name);
-      if (!current || current.seq !== t.seq) continue; // the handler cancelled or replaced it
-      const exhausted = !ok && t.attempt + 1 > MAX_RETRIES;
-      if (exhausted && t.every === null) {
-        console.error(`[roomkit] timer "${printName(t.name)}" failed ${MAX_RETRIES + 1} times; giving up.`);
-      }
-      if (ok || exhausted) {
-        if (t.every !== null) {
-          const next = t.at + t.every * (Math.floor((clockNow() - t.at) / t.every) + 1);
-          this.#sql.exec("UPDATE _roomkit_timers SET at = ?, attempt = 0 WHERE name = ?", next, t.name);
-        } else {
-          this.#sql.exec("DELETE FROM _roomkit_timers WHERE name = ?", t.name);
-        }
+    const due = [...this.#sql.exec<{ name: string }>("SELECT name FROM _roomkit_timers WHERE at <= ? ORDER BY at, name", this.#now())];
+    for (const { name } of due) {
+      // Read again right before dispatching: while an earlier handler awaited, another
+      // event may have cancelled or replaced this timer. Only its latest schedule runs.
+      const t = this.#row(name);
+      if (t && t.at <= this.#now() && !this.#running.has(name)) await this.#fire(t);
+    }
+    this.#failures = 0;
+    await this.#rearm();
+  }
+
+  /**
+   * Fires the timer `name` now, ahead of its time, through the same lease as
+   * {@link run}: it is removed only once its handler succeeded, so a crash
+   * mid-handler leaves it to fire again. Resolves to whether it ran (not if
+   * absent or already running).
+   *
+   * @example
+   * await scheduler.runNow("roomkit:flush:default");
+   */
+  async runNow(name: string): Promise<boolean> {
+    const t = this.#row(name);
+    if (!t || this.#running.has(name)) return false;
+    await this.#fire(t);
+    await this.#rearm();
+    return true;
+  }
+
+  /**
+   * After `onStart` or {@link run} failed inside the alarm: wakes the object
+   * again after a capped backoff (2 s doubling to 60 s, without end), so no timer
+   * waits for an unrelated `schedule()` and none relies on the platform's own
+   * alarm retries, which stop after six. Resolves to the delay in milliseconds,
+   * or `null` when nothing waits.
+   *
+   * @example
+   * const delay = await scheduler.retryLater();
+   */
+  async retryLater(): Promise<number | null> {
+    if (this.supported && !this.#hasTimers()) return null;
+    const delay = backoff(this.#failures++);
+    const at = this.#now() + delay;
+    noteAlarm(this.owner, at);
+    // A key-value-backed object has no timers: its alarm is the user's own, set again as it was.
+    await this.storage.setAlarm(at);
+    return delay;
+  }
+
+  /**
+   * Points the platform alarm at the earliest timer again, e.g. after a start:
+   * an alarm the platform gave up on must not strand the timers. Creates no
+   * table in a room that never had timers; never throws (logged).
+   *
+   * @example
+   * await scheduler.resume();
+   */
+  async resume(): Promise<void> {
+    try {
+      if (this.supported && this.#hasTimers()) await this.#rearm();
+    } catch (e) {
+      logError("re-arming timers", e);
+    }
+  }
+
+  /**
+   * `storage.deleteAll()` dropped the timers table with the rest of the data:
+   * every timer (and the user's alarm) is gone, as the platform's alarm is under
+   * compatibility dates from 2026-02-24. The table is created again on demand
+   * and the platform alarm, if an older date kept it, is cleared.
+   *
+   * @example
+   * await storage.deleteAll();
+   * await scheduler.cleared();
+   */
+  async cleared(): Promise<void> {
+    this.#ready = false;
+    this.#running.clear();
+    if ((await this.storage.getAlarm()) !== null) await this.storage.deleteAlarm();
+    noteAlarm(this.owner, null);
+  }
+
+  /** Leases, dispatches and settles one timer row. */
+  async #fire(t: Row): Promise<void> {
+    // Lease first: if we crash inside the handler, the timer fires again at the retry time.
+    this.#sql.exec(
+      "UPDATE _roomkit_timers SET at = ?, attempt = attempt + 1 WHERE name = ? AND seq = ?",
+      this.#now() + backoff(t.attempt),
+      t.name,
+      t.seq,
+    );
+    this.#running.set(t.name, t.seq);
+    let ok = true;
+    try {
+      await this.dispatch(t.name, t.payload === null ? undefined : JSON.parse(t.payload));
+    } catch (e) {
+      ok = false;
+      logError(t.name === USER_ALARM ? "onAlarm" : `timer "${t.name}"`, e);
+    } finally {
+      if (this.#running.get(t.name) === t.seq) this.#running.delete(t.name);
+    }
+    const current = this.#row(t.name);
+    if (!current || current.seq !== t.seq) return; // the handler (or another event) cancelled or replaced it
+    const exhausted = !ok && t.attempt + 1 > MAX_RETRIES;
+    if (exhausted && t.every === null) {
+      console.error(`[roomkit] timer "${printName(t.name)}" failed ${MAX_RETRIES + 1} times; giving up.`);
+    }
+    if (ok || exhausted) {
+      if (t.every !== null) {
+        const next = t.at + t.every * (Math.floor((this.#now() - t.at) / t.every) + 1);
+        this.#sql.exec("UPDATE _roomkit_timers SET at = ?, attempt = 0 WHERE name = ? AND seq = ?", next, t.name, t.seq);
+      } else {
+        this.#sql.exec("DELETE FROM _roomkit_timers WHERE name = ? AND seq = ?", t.name, t.seq);
       }
     }
-    await this.#rearm();
   }
 
   #row(name: string): Row | undefined {
     return [...this.#sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE name = ?", name)][0];
+  }
+
+  /** Whether any timer is stored, without creating the table in a room that never had one. */
+  #hasTimers(): boolean {
+    if (!this.#ready) {
+      const table = this.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_roomkit_timers'");
+      if (table.toArray().length === 0) return false;
+    }
+    return this.#sql.exec("SELECT 1 FROM _roomkit_timers LIMIT 1").toArray().length > 0;
+  }
+
+  /** The time timers are measured against (the clock seam, so tests can move it). */
+  #now(): number {
+    return clockNow();
   }
 
   /** Points the platform alarm at the earliest timer. */

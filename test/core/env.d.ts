@@ -13,6 +13,9 @@ declare namespace Cloudflare {
     SINK: DurableObjectNamespace;
     LIMITED: DurableObjectNamespace;
     SECURE: DurableObjectNamespace;
+    TIMER_LAB: DurableObjectNamespace;
+    KV_ALARM: DurableObjectNamespace;
+    FRAGILE_FLUSH: DurableObjectNamespace;
     AUTH_SECRET: string;
   }
 }

@@ -1,0 +1,56 @@
+// Flusher never loses a flush: its timer is cleared only once a flush succeeded.
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { expect, it } from "vitest";
+import { connect } from "../../src/testing/index.js";
+import { runAlarmLater } from "./clock.js";
+
+const HOUR = 3_600_000;
+const stub = (room: string) => env.FRAGILE_FLUSH.get(env.FRAGILE_FLUSH.idFromName(room));
+const sinkLog = async (room: string) => (await SELF.fetch(`http://x/parties/sink/${room}`)).json<string[]>();
+const info = async (room: string) => (await SELF.fetch(`http://x/parties/fragile-flush/${room}`)).json<{ dirty: boolean; attempts: number }>();
+const dirty = async (room: string) => (await info(room)).dirty;
+
+it("a last-close flush interrupted by a crash is retried", async () => {
+  const room = "crash-" + Math.random();
+  const ws = await connect(SELF, `/parties/fragile-flush/${room}`);
+  ws.send("inc");
+  expect(await ws.next()).toBe("1");
+  ws.send("hang-next-flush");
+  expect(await ws.next()).toBe("ok");
+  const watcher = await connect(SELF, `/parties/fragile-flush/${room}`);
+  await ws.close(); // not the last one yet
+  watcher.ws.close(1000); // the last one leaves: the flush starts and hangs (so does the close handshake)
+
+  // The instance crashes mid-flush.
+  await waitFor(async () => (await info(room)).attempts === 1);
+  await runInDurableObject(stub(room), (_, ctx) => ctx.abort("crash mid-flush")).catch(() => {});
+
+  expect(await runAlarmLater(stub(room), HOUR)).toBe(true);
+  expect(await sinkLog(room)).toEqual(["1"]);
+  expect(await dirty(room)).toBe(false);
+  expect(await runDurableObjectAlarm(stub(room))).toBe(false);
+});
+
+it("a last-close flush that throws is retried until it succeeds", async () => {
+  const room = "throw-" + Math.random();
+  const ws = await connect(SELF, `/parties/fragile-flush/${room}`);
+  ws.send("inc");
+  expect(await ws.next()).toBe("1");
+  ws.send("fail-next-flush");
+  expect(await ws.next()).toBe("ok");
+  await ws.close();
+  await waitFor(async () => (await info(room)).attempts === 1);
+  expect(await sinkLog(room)).toEqual([]);
+  expect(await dirty(room)).toBe(true);
+  expect(await runAlarmLater(stub(room), HOUR)).toBe(true);
+  expect(await sinkLog(room)).toEqual(["1"]);
+  expect(await dirty(room)).toBe(false);
+});
+
+async function waitFor(cond: () => Promise<boolean>, ms = 3_000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
