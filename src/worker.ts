@@ -118,7 +118,8 @@ function fetchLobby(env: Env): FetchLobby {
   };
 }
 
-function lobby(env: Env, id: string): Lobby {
+/** The `lobby` edge hooks receive (also used by roomkit/streams). */
+export function lobby(env: Env, id: string): Lobby {
   return { ...fetchLobby(env), id };
 }
 

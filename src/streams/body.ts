@@ -1,0 +1,71 @@
+/**
+ * Request bodies of creates and appends: bounded reading, and JSON mode's
+ * message framing (one level of array flattening, §9.1).
+ * @module
+ */
+
+/** A body larger than the limit (→ 413). */
+export class TooLarge extends Error {}
+
+/**
+ * Reads a request body, refusing more than `limit` bytes without buffering them.
+ *
+ * @example
+ * const bytes = await readBody(request, 1 << 20);
+ */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw new TooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new TooLarge();
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * JSON mode's messages of a body: an array is flattened one level, any other
+ * value is one message. Each message is re-serialised compactly. `null` when
+ * the body is not valid JSON.
+ *
+ * @example
+ * jsonMessages(new TextEncoder().encode('[{"a":1},[2]]')) // ['{"a":1}', '[2]']
+ */
+export function jsonMessages(body: Uint8Array): string[] | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true } as TextDecoderConstructorOptions).decode(body));
+  } catch {
+    return null;
+  }
+  return Array.isArray(value) ? value.map((m) => JSON.stringify(m)) : [JSON.stringify(value)];
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * Responses of the streams protocol: every one carries the browser security
+ * headers (§12.7), errors are short plain text with a precise reason, and
+ * nothing internal ever reaches a client.
+ * @module
+ */
+import { SECURITY_HEADERS } from "./protocol.js";
+
+/**
+ * A response with the security headers added.
+ *
+ * @example
+ * streamResponse(204, { "stream-next-offset": offset })
+ */
+export function streamResponse(status: number, headers: Record<string, string> = {}, body: BodyInit | null = null): Response {
+  const h = new Headers(headers);
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) h.set(k, v);
+  return new Response(status === 204 || status === 304 ? null : body, { status, headers: h });
+}
+
+/**
+ * A protocol error: the status and a one-line reason a client may see.
+ *
+ * @example
+ * problem(409, "Content-Type text/plain does not match the stream's application/json.")
+ */
+export function problem(status: number, reason: string, headers: Record<string, string> = {}): Response {
+  return streamResponse(status, { ...headers, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }, reason);
+}
