@@ -42,6 +42,8 @@ export class Flusher {
   readonly #options: FlusherOptions;
   /** Consecutive failed flushes, for the retry backoff. */
   #failures = 0;
+  /** The flush running now, if any. */
+  #inFlight: Promise<void> | undefined;
 
   constructor(room: Room, options: FlusherOptions) {
     if (!(internals in room)) throw new RoomkitError("Flusher needs the room object roomkit passed to the server's constructor.");
@@ -77,13 +79,21 @@ export class Flusher {
    * backoff and logged, and one cut short by a crash fires again from storage.
    */
   async flushNow(): Promise<void> {
-    if (!this.dirty) return;
-    // A flush already running for this timer is not joined: it may have read the state before the change.
-    await this.#scheduler().runNow(this.#timer);
+    // A flush already running may have read the state before the latest change:
+    // wait for it, then flush again if a change is still pending.
+    await this.#inFlight;
+    if (this.dirty) await this.#scheduler().runNow(this.#timer);
   }
 
   /** The timer's handler: on failure it re-schedules itself (so the scheduler keeps it), never throws. */
-  async #run(): Promise<void> {
+  #run(): Promise<void> {
+    const run = this.#attempt().finally(() => {
+      if (this.#inFlight === run) this.#inFlight = undefined;
+    });
+    return (this.#inFlight = run);
+  }
+
+  async #attempt(): Promise<void> {
     try {
       await this.#options.flush();
       this.#failures = 0;
