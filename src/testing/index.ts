@@ -21,6 +21,6 @@
 export { rooms, TestRooms } from "./rooms.js";
 export { TestRoom, type ConnectOptions, type ConnectionInfo, type PendingTimer } from "./room.js";
 export { TestSocket, ConnectionRefused, connect, type CloseInfo, type FetcherLike, type Message } from "./socket.js";
-export { TestWebSocket, webSocketThrough } from "./web-socket.js";
+export { TestWebSocket, webSocketThrough, type WebSocketClass } from "./web-socket.js";
 export { toMs, type Duration } from "./duration.js";
 export type { AdvanceResult } from "./time.js";

@@ -11,7 +11,7 @@ type Env = Record<string, unknown>;
 
 /** The stub of room `room` of `party`, as the Worker would address it. */
 export function stubOf(party: string, room: string): DurableObjectStub {
-  const ns = namespaceOf(env as Env, party);
+  const ns = namespaceOf(env as unknown as Env, party);
   return ns.get(ns.idFromName(room));
 }
 
@@ -21,7 +21,7 @@ export function stubOf(party: string, room: string): DurableObjectStub {
  * every property looks like an RPC method.)
  */
 function namespaces(): DurableObjectNamespace[] {
-  return partyNames().map((party) => namespaceOf(env as Env, party));
+  return partyNames().map((party) => namespaceOf(env as unknown as Env, party));
 }
 
 /**

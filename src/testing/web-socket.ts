@@ -9,6 +9,16 @@ import type { FetcherLike } from "./socket.js";
 
 type Listener = ((event: Event) => void) | null;
 
+/** A browser-style WebSocket class, as client libraries take it (partysocket, y-websocket, `GameClient`). */
+export type WebSocketClass = {
+  new (url: string | URL, protocols?: string | string[]): WebSocket;
+  prototype: WebSocket;
+  readonly CONNECTING: number;
+  readonly OPEN: number;
+  readonly CLOSING: number;
+  readonly CLOSED: number;
+};
+
 /**
  * Makes a `WebSocket` class that connects through `fetcher`. The URL's host
  * does not matter (every request goes to the Worker); `ws:`/`wss:` become
@@ -18,7 +28,7 @@ type Listener = ((event: Event) => void) | null;
  * const TestWebSocket = webSocketThrough(SELF);
  * const provider = new WebsocketProvider("ws://localhost/parties/main", "doc-1", doc, { WebSocketPolyfill: TestWebSocket });
  */
-export function webSocketThrough(fetcher: FetcherLike): typeof WebSocket {
+export function webSocketThrough(fetcher: FetcherLike): WebSocketClass {
   class FetchedWebSocket extends EventTarget {
     static readonly CONNECTING = 0;
     static readonly OPEN = 1;
@@ -109,7 +119,7 @@ export function webSocketThrough(fetcher: FetcherLike): typeof WebSocket {
       }
     }
   }
-  return FetchedWebSocket as unknown as typeof WebSocket;
+  return FetchedWebSocket as unknown as WebSocketClass;
 }
 
 /**
@@ -118,4 +128,4 @@ export function webSocketThrough(fetcher: FetcherLike): typeof WebSocket {
  * @example
  * const client = new GameClient({ host: "localhost", party: "arena", room: "r1", WebSocket: TestWebSocket });
  */
-export const TestWebSocket: typeof WebSocket = webSocketThrough(SELF);
+export const TestWebSocket: WebSocketClass = webSocketThrough(SELF);
