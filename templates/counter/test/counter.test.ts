@@ -1,65 +1,80 @@
-// The counter, tested inside workerd with real WebSockets (roomkit/testing).
-import { SELF, env, evictDurableObject } from "cloudflare:test";
-import { connect } from "roomkit/testing";
-import { expect, it } from "vitest";
+// The counter, tested inside workerd with real WebSockets through the Worker,
+// using roomkit/testing: `rooms.get()` gives a fresh room per test, fake time
+// drives the Flusher, `room.evict()` hibernates the room. Guide: roomkit's docs/testing.md.
+import { rooms } from "roomkit/testing";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { CounterMessage } from "../src/counter";
 
-const newRoom = () => `test-${crypto.randomUUID()}`;
-const state = async (room: string) =>
-  (await SELF.fetch(`http://localhost/parties/main/${room}`)).json<{ count: number; online: number; reported: { count: number } | null }>();
+type Report = { count: number; at: string } | null;
+
+beforeEach(() => rooms.useFakeTime());
+afterEach(() => rooms.reset());
 
 it("keeps two clients in sync", async () => {
-  const room = newRoom();
-  const alice = await connect(SELF, `/parties/main/${room}`);
-  expect(await alice.nextJSON()).toEqual({ count: 0, online: 1 });
-  const bob = await connect(SELF, `/parties/main/${room}`);
-  expect(await bob.nextJSON()).toEqual({ count: 0, online: 2 });
-  expect(await alice.nextJSON()).toEqual({ online: 2 });
+  const room = rooms.get("main");
+  const alice = await room.connect();
+  expect(await alice.nextJSON<CounterMessage>()).toEqual({ count: 0, online: 1 });
+  const bob = await room.connect();
+  expect(await bob.nextJSON<CounterMessage>()).toEqual({ count: 0, online: 2 });
+  expect(await alice.nextJSON<CounterMessage>()).toEqual({ online: 2 });
 
   alice.send("increment");
   bob.send("increment");
-  expect(await alice.nextJSON()).toEqual({ count: 1 });
-  expect(await alice.nextJSON()).toEqual({ count: 2 });
-  expect(await bob.nextJSON()).toEqual({ count: 1 });
-  expect(await bob.nextJSON()).toEqual({ count: 2 });
-  await alice.close();
-  await bob.close();
+  for (const ws of [alice, bob]) {
+    expect(await ws.nextJSON<CounterMessage>()).toEqual({ count: 1 });
+    expect(await ws.nextJSON<CounterMessage>()).toEqual({ count: 2 });
+  }
 });
 
-it("keeps the count when the room is evicted from memory", async () => {
-  const room = newRoom();
-  const ws = await connect(SELF, `/parties/main/${room}`);
+it("keeps the count and the sockets when the room hibernates", async () => {
+  const room = rooms.get("main");
+  const ws = await room.connect();
   await ws.nextJSON();
   ws.send("increment");
-  expect(await ws.nextJSON()).toEqual({ count: 1 });
+  expect(await ws.nextJSON<CounterMessage>()).toEqual({ count: 1 });
 
-  await evictDurableObject(env.MAIN.get(env.MAIN.idFromName(room)));
-
-  // The hibernated socket still works, and a new one sees the stored count.
+  await room.evict(); // out of memory; the hibernated socket stays open
   ws.send("increment");
-  expect(await ws.nextJSON()).toEqual({ count: 2 });
-  const late = await connect(SELF, `/parties/main/${room}`);
-  expect(await late.nextJSON()).toEqual({ count: 2, online: 2 });
-  await ws.close();
-  await late.close();
+  expect(await ws.nextJSON<CounterMessage>()).toEqual({ count: 2 });
+  expect(room.starts).toBe(2); // a new instance served the second increment
+  const late = await room.connect();
+  expect(await late.nextJSON<CounterMessage>()).toEqual({ count: 2, online: 2 });
+  expect(await room.storage()).toMatchObject({ count: 2 });
 });
 
-it("flushes a snapshot when the last connection leaves", async () => {
-  const room = newRoom();
-  const ws = await connect(SELF, `/parties/main/${room}`);
+it("reports the count 10 s after a change while the room is busy", async () => {
+  const room = rooms.get("main");
+  const ws = await room.connect();
   await ws.nextJSON();
   ws.send("increment");
   await ws.nextJSON();
-  expect((await state(room)).reported).toBeNull(); // not yet: the room is active
+  expect(await room.timers()).toMatchObject([{ name: "roomkit:flush:default", in: 10_000 }]);
+
+  await rooms.advance("9s");
+  expect((await room.storage()).reported).toBeUndefined();
+  await rooms.advance("1s");
+  expect((await room.storage()).reported).toMatchObject({ count: 1 });
+  expect(await room.timers()).toEqual([]);
+});
+
+it("reports at once when the last connection leaves", async () => {
+  const room = rooms.get("main");
+  const ws = await room.connect();
+  await ws.nextJSON();
+  ws.send("increment");
+  await ws.nextJSON();
   await ws.close();
-  await expect.poll(async () => (await state(room)).reported?.count).toBe(1);
+  await expect.poll(async () => (await room.fetch()).json<{ reported: Report }>()).toMatchObject({ reported: { count: 1 } });
 });
 
 it("answers unknown messages with an error, only to the sender", async () => {
-  const room = newRoom();
-  const ws = await connect(SELF, `/parties/main/${room}`);
-  await ws.nextJSON();
-  ws.send("explode");
-  expect(await ws.nextJSON()).toEqual({ error: 'Send "increment" or "reset".' });
-  expect((await state(room)).count).toBe(0);
-  await ws.close();
+  const room = rooms.get("main");
+  const [ws, other] = await room.connectMany(2);
+  await ws!.nextJSON();
+  await other!.nextJSON();
+  await ws!.nextJSON(); // { online: 2 }
+  ws!.send("explode");
+  expect(await ws!.nextJSON<CounterMessage>()).toEqual({ error: 'Send "increment" or "reset".' });
+  await other!.expectSilence(50);
+  expect((await room.storage()).count).toBeUndefined();
 });
