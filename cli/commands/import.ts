@@ -87,7 +87,7 @@ async function verify(out: Output, dir: string, root: string, plan: ImportPlan):
   const blockers = [...plan.blockers, ...result.diagnostics.filter((d) => d.severity === "error" && !(d.code === "not-a-server" && plan.blockers.length > 0)).map((d) => `roomkit check: ${d.message}`)];
   if (blockers.length === 0) return;
   out.error(`${dir} cannot run as converted (${blockers.length} blocker${blockers.length === 1 ? "" : "s"}); fix ${blockers.length === 1 ? "it" : "them"} in the PartyKit project and import again:`);
-  for (const b of blockers) out.error(`  - ${b}`);
+  for (const b of blockers) out.io.stderr.write(`  - ${b}\n`);
   throw failure(`nothing was written: the converted project would not start`);
 }
 

@@ -146,8 +146,8 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const devFlags = [...(config.port && config.port !== 1999 ? ["--port", String(config.port)] : []), ...(typeof config.persist === "string" ? ["--persist-to", JSON.stringify(config.persist)] : [])];
   const scriptsRewrite = rewriteScripts(pkg.scripts ?? {}, (script, command) => [
     ...(command === "roomkit dev" ? devFlags : []),
-    ...Object.entries(firstPass.vars.get(script) ?? {}).filter(([k]) => scriptVars.differing.has(k)).map(([k, v]) => `--var ${k}:${v}`),
-    ...Object.entries(firstPass.defines.get(script) ?? {}).filter(([k]) => scriptDefines.differing.has(k)).map(([k, v]) => `--define ${k}:${v}`),
+    ...Object.entries(firstPass.vars.get(script) ?? {}).filter(([k]) => scriptVars.differing.has(k)).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ...Object.entries(firstPass.defines.get(script) ?? {}).filter(([k]) => scriptDefines.differing.has(k)).flatMap(([k, v]) => ["--define", `${k}:${v}`]),
   ]);
   const vars = { ...config.vars, ...scriptVars.values };
   const defines = { ...config.define, ...scriptDefines.values };

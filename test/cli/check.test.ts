@@ -66,6 +66,20 @@ describe("roomkit check", () => {
     );
   });
 
+  it("fails on a party whose server is neither a class nor an object of handlers, and accepts an object", async () => {
+    const arrow = await check(project({ files: { "src/counter.ts": "export default (conn: unknown) => conn;\n" } }));
+    expect(arrow.code).toBe(1);
+    expect(arrow.stderr).toContain(
+      'error[not-a-server]: src/index.ts:4: party class "Main" serves Counter (src/counter.ts:1), which is an arrow function: a party needs a server class (export default class ... implements Party.Server) or an object of handlers (export default { onConnect(conn, room) {} })',
+    );
+    const missing = await check(project({ files: { "src/counter.ts": "export const Counter = class {};\n" } }));
+    expect(missing.stderr).toContain("serves Counter (src/counter.ts:1), which is missing: src/counter.ts has no default export:");
+    // Followed through a re-export, and an object server passes.
+    const object = await check(project({ files: { "src/counter.ts": 'export { default } from "./impl";\n', "src/impl.ts": "const server = { onConnect() {} };\nexport default server;\n" } }));
+    expect(object.stderr).toBe("");
+    expect(object.code).toBe(0);
+  });
+
   it("reports a bound class without a migration", async () => {
     const r = await check(project({ toml: TOML.replace(/\[\[migrations\]\][\s\S]*/, "") }));
     expect(r.code).toBe(1);

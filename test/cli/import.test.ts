@@ -132,6 +132,78 @@ describe("roomkit import", () => {
     expect((await roomkit(r.out, ["check"])).code).toBe(0);
   });
 
+  it("rewrites every script that runs partykit, keeping the rest, and keeps per-script values as flags", async () => {
+    const dir = projectWith({
+      "partykit.json": '{ "main": "src/server.ts", "vars": { "MODE": "base" } }',
+      "src/server.ts": "export default class S {}\n",
+      "package.json": JSON.stringify({
+        name: "scripts-demo",
+        scripts: {
+          start: "partykit dev -p 4000 --var MODE=dev --define DEBUG=true",
+          deploy: "npm run build && npx partykit deploy --var MODE=prod --define DEBUG=true --preview staging",
+          remove: "partykit delete -f",
+          logs: "partykit tail",
+          secrets: "partykit env add API_KEY",
+          projects: "partykit list",
+          both: 'concurrently "partykit dev" "tsc -w"',
+        },
+      }),
+    });
+    const r = await roomkit(path.dirname(dir), ["import", "app"]);
+    expect(r.code, r.stderr).toBe(0);
+    const pkg = JSON.parse(read(dir, "package.json"));
+    expect(pkg.scripts).toEqual({
+      start: "roomkit dev --port 4000 --var MODE:dev",
+      deploy: "npm run build && roomkit deploy --var MODE:prod",
+      remove: "wrangler delete",
+      logs: "wrangler tail",
+      secrets: "wrangler secret put API_KEY",
+      projects: "partykit list",
+      both: 'concurrently "roomkit dev" "tsc -w"',
+      dev: "roomkit dev",
+      check: "roomkit check",
+    });
+    // Values every script agrees on are the project's; partykit.json's stay under the ones that differ.
+    const toml = parse(read(dir, "wrangler.toml")) as Record<string, any>;
+    expect(toml.vars).toEqual({ MODE: "base" });
+    expect(toml.define.DEBUG).toBe("true");
+    expect(r.stdout).toContain('  scripts.deploy: "npm run build && npx partykit deploy --var MODE=prod --define DEBUG=true --preview staging" → "npm run build && roomkit deploy --var MODE:prod"\n');
+    expect(notConverted(r.stdout)).toEqual(["scripts.deploy --preview staging", "scripts.remove -f", "scripts.projects"]);
+    expect(r.stdout).toContain("  - scripts.projects: partykit list has no roomkit equivalent (it talks to PartyKit's platform): remove it or use wrangler\n");
+  });
+
+  it("exits non-zero listing every party that cannot start, writing nothing", async () => {
+    const dir = projectWith({
+      "partykit.json": '{ "main": "src/server.ts", "parties": { "chat": "src/chat.ts", "ok": "src/ok.ts" } }',
+      "src/server.ts": "export default (req: Request) => new Response('hi');\n",
+      "src/chat.ts": "export const handlers = { onConnect() {} };\n",
+      "src/ok.ts": "export default { onConnect() {} };\n",
+    });
+    const before = snapshot(dir);
+    const r = await roomkit(path.dirname(dir), ["import", "app"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n")).toEqual([
+      "error: app cannot run as converted (2 blockers); fix them in the PartyKit project and import again:",
+      `  - party "main": the default export of src/server.ts (src/server.ts:1) is an arrow function; PartyKit and roomkit serve a class (export default class ... implements Party.Server) or an object of handlers (export default { onConnect(conn, room) {} })`,
+      `  - party "chat": the default export of src/chat.ts (src/chat.ts:1) is missing: src/chat.ts has no default export; PartyKit and roomkit serve a class (export default class ... implements Party.Server) or an object of handlers (export default { onConnect(conn, room) {} })`,
+      "error: nothing was written: the converted project would not start",
+      "",
+    ]);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("watches a build's inputs when it writes into src/, and says what to set when the inputs are unknown", async () => {
+    const known = projectWith({ "partykit.json": '{ "main": "src/server.ts", "build": { "command": "asc assembly/fib.ts --outFile src/fib.wasm --optimize" } }', "src/server.ts": "export default class S {}\n", "assembly/fib.ts": "" });
+    expect((await roomkit(path.dirname(known), ["import", "app"])).code).toBe(0);
+    expect((parse(read(known, "wrangler.toml")) as Record<string, any>).build).toEqual({ command: "asc assembly/fib.ts --outFile src/fib.wasm --optimize", watch_dir: ["assembly/fib.ts"] });
+    const unknown = projectWith({ "partykit.json": '{ "main": "src/server.ts", "build": { "command": "make wasm -o src/fib.wasm" } }', "src/server.ts": "export default class S {}\n" });
+    const r = await roomkit(path.dirname(unknown), ["import", "app"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      '  - build.command: the build command writes src/fib.wasm inside src/, which wrangler dev watches: every build would start another. Set [build] watch_dir in wrangler.toml to the files or directories the command reads (not src/fib.wasm), e.g. watch_dir = ["assembly"]\n',
+    );
+  });
+
   it("converts in place, then refuses to run twice", async () => {
     const dir = path.join(tempDir(), "proj");
     cpSync(partykit("partypoll"), dir, { recursive: true });
