@@ -4,8 +4,9 @@
  * Timers live in a SQLite table that the user's key-value API never sees.
  * Delivery is at least once: before a handler runs, its timer is leased (moved
  * to a retry time), so a crash mid-handler makes it fire again; success deletes
- * it (one-shot) or moves it to its next occurrence (repeating). The user's own
- * `storage.setAlarm()` is one more timer under a reserved name.
+ * it (one-shot) or moves it to its next occurrence (repeating). Each due timer
+ * is read again right before it runs, so only its latest schedule ever fires.
+ * The user's own `storage.setAlarm()` is one more timer under a reserved name.
  * @module
  */
 import { noteAlarm, now as clockNow } from "./clock.js";
