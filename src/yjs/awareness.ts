@@ -9,6 +9,12 @@
  * lives in the connection's state (the socket attachment), so a room that
  * slept can still clean up after a client that left while it was asleep, and
  * can show newcomers everyone's presence without asking the clients again.
+ *
+ * Presence is bounded: a connection may control at most a few client ids
+ * (those it introduced) with at most so many bytes of state, and may not
+ * remove ids another connection controls; the states of the whole room
+ * together are capped too (past the cap new states are ignored, so one
+ * client cannot make every peer hold hundreds of thousands of states).
  * @module
  */
 import * as decoding from "lib0/decoding";
@@ -71,6 +77,16 @@ export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8
   return encoding.toUint8Array(encoder);
 }
 
+/** Bounds on presence; see {@link AwarenessRegistry}. */
+export type AwarenessLimits = {
+  /** Client ids one connection may control at once; one more closes it with 1008. */
+  clientsPerConnection: number;
+  /** UTF-8 bytes of the states one connection controls, together; more closes it with 1008. */
+  bytesPerConnection: number;
+  /** UTF-8 bytes of every state in the room, together; states past it are ignored (not stored, not relayed). */
+  roomBytes: number;
+};
+
 /**
  * The room's view of everyone's awareness. Follows y-protocols' rules: a
  * state is accepted if its clock is newer, or if it is a removal at the same
@@ -79,6 +95,10 @@ export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8
 export class AwarenessRegistry {
   readonly #clocks = new Map<number, number>();
   readonly #states = new Map<number, string>();
+  /** UTF-8 bytes of each state in #states, and their sum. */
+  readonly #bytes = new Map<number, number>();
+  #totalBytes = 0;
+  #warnedFull = false;
   readonly #owners = new Map<number, Connection>();
   readonly #owned = new WeakMap<Connection, Set<number>>();
   readonly #departed = new WeakSet<Connection>();
@@ -86,19 +106,27 @@ export class AwarenessRegistry {
   /** Whether to keep entries in connection state: only hibernating rooms need it. */
   persist = true;
 
+  constructor(private readonly limits: AwarenessLimits = { clientsPerConnection: Infinity, bytesPerConnection: Infinity, roomBytes: Infinity }) {}
+
+  /** UTF-8 bytes of every state held (for tests and diagnostics). */
+  get bytes(): number {
+    return this.#totalBytes;
+  }
+
   /** Re-learns what `conn` controls from its state (after a wake). */
   restore(conn: Connection): void {
     for (const [clientID, clock, state] of storedEntries(conn)) {
       this.#own(clientID, conn);
       if (clock >= (this.#clocks.get(clientID) ?? 0)) {
         this.#clocks.set(clientID, clock);
-        if (state !== null) this.#states.set(clientID, state);
+        if (state !== null) this.#setState(clientID, state);
       }
     }
   }
 
   /** Applies `entries` sent by `conn`; returns the accepted ones, to relay to the other connections. */
   apply(entries: readonly AwarenessEntry[], conn: Connection): AwarenessEntry[] {
+    this.#checkLimits(entries, conn);
     const accepted: AwarenessEntry[] = [];
     const touched = new Set<Connection>();
     for (const e of entries) {
@@ -106,18 +134,25 @@ export class AwarenessRegistry {
       const exists = this.#states.has(e.clientID);
       const removal = e.state === "null";
       if (!(current < e.clock || (current === e.clock && removal && exists))) continue;
-      this.#clocks.set(e.clientID, e.clock);
       const owner = this.#owners.get(e.clientID);
+      // Only the connection in control removes a client (y-websocket peers also send removals of
+      // others that went quiet on their side: the room removes those when their own socket closes).
+      if (removal && owner !== undefined && owner !== conn) continue;
+      if (!removal && this.#totalBytes - (this.#bytes.get(e.clientID) ?? 0) + utf8Length(e.state) > this.limits.roomBytes) {
+        this.#warnFull();
+        continue;
+      }
+      this.#clocks.set(e.clientID, e.clock);
       if (removal) {
         if (!exists) continue; // y-protocols does not report removing an unknown client either
-        this.#states.delete(e.clientID);
+        this.#deleteState(e.clientID);
         if (owner) {
           this.#owned.get(owner)?.delete(e.clientID);
           this.#owners.delete(e.clientID);
           touched.add(owner);
         }
       } else {
-        this.#states.set(e.clientID, e.state);
+        this.#setState(e.clientID, e.state);
         if (owner !== conn) {
           // The connection that last sent a client's state controls it: after a
           // reconnect, the old socket closing must not remove the client.
@@ -165,7 +200,7 @@ export class AwarenessRegistry {
       // room instance never saw the client (it slept since), announce to be safe.
       const wasPresent = this.#states.has(clientID) || owner === conn || !this.#clocks.has(clientID);
       this.#owners.delete(clientID);
-      this.#states.delete(clientID);
+      this.#deleteState(clientID);
       this.#clocks.delete(clientID);
       if (wasPresent) removals.push({ clientID, clock, state: "null" });
     }
@@ -175,6 +210,54 @@ export class AwarenessRegistry {
   /** Number of clients with a state (for tests and diagnostics). */
   get size(): number {
     return this.#states.size;
+  }
+
+  /**
+   * Refuses (ProtocolError 1008, nothing applied) a frame that would make
+   * `conn` control more client ids, or more bytes of state, than allowed.
+   * Entries the clock rules would drop anyway (echoes of others' states,
+   * which y-websocket clients send back) do not count.
+   */
+  #checkLimits(entries: readonly AwarenessEntry[], conn: Connection): void {
+    const { clientsPerConnection, bytesPerConnection } = this.limits;
+    const after = new Map<number, number>(); // client id → bytes, for what conn would control
+    for (const clientID of this.#owned.get(conn) ?? []) after.set(clientID, this.#bytes.get(clientID) ?? 0);
+    for (const e of entries) {
+      if (!((this.#clocks.get(e.clientID) ?? 0) < e.clock)) continue;
+      const owner = this.#owners.get(e.clientID);
+      if (e.state === "null") {
+        if (owner === conn || owner === undefined) after.delete(e.clientID);
+      } else {
+        after.set(e.clientID, utf8Length(e.state));
+      }
+    }
+    if (after.size > clientsPerConnection) {
+      throw new ProtocolError(YCloseCode.PolicyViolation, `Awareness for more than ${clientsPerConnection} client ids from one connection.`);
+    }
+    let bytes = 0;
+    for (const n of after.values()) bytes += n;
+    if (bytes > bytesPerConnection) {
+      throw new ProtocolError(YCloseCode.PolicyViolation, `Awareness states of one connection exceed ${bytesPerConnection} bytes.`);
+    }
+  }
+
+  #setState(clientID: number, state: string): void {
+    const bytes = utf8Length(state);
+    this.#totalBytes += bytes - (this.#bytes.get(clientID) ?? 0);
+    this.#bytes.set(clientID, bytes);
+    this.#states.set(clientID, state);
+  }
+
+  #deleteState(clientID: number): void {
+    this.#totalBytes -= this.#bytes.get(clientID) ?? 0;
+    this.#bytes.delete(clientID);
+    this.#states.delete(clientID);
+  }
+
+  #warnFull(): void {
+    if (this.#warnedFull) return;
+    this.#warnedFull = true;
+    console.warn(`[roomkit] YRoom: presence states of this room reached ${this.limits.roomBytes} bytes (maxAwarenessBytes); new states are ignored until some leave.`);
   }
 
   #own(clientID: number, conn: Connection): void {
@@ -229,6 +312,21 @@ export class AwarenessRegistry {
       if (!this.#states.has(clientID) && !this.#owners.has(clientID)) this.#clocks.delete(clientID);
     }
   }
+}
+
+/** UTF-8 length of a string, without encoding it. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 2; // a surrogate pair: 2 units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
 }
 
 /** The entries stored in a connection's state; tolerant of anything a user may have put there. */

@@ -35,6 +35,19 @@ export class WriteBatch {
     return this.#pending.length;
   }
 
+  /** Bytes of the updates waiting to be written. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Forgets what is waiting, unwritten (the document it belonged to is gone). */
+  discard(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending = [];
+    this.#bytes = 0;
+  }
+
   add(update: Uint8Array, origin: unknown): void {
     this.#pending.push({ update, origin });
     this.#bytes += update.byteLength;

@@ -8,6 +8,12 @@
  * one (which needs the platform to evict while frames are still arriving), the
  * remaining chunks are rejected as malformed and the client reconnects and
  * syncs again.
+ *
+ * Batches are bounded for the whole room, not only per message: the sizes
+ * announced by every batch in progress together may not pass `maxPendingBytes`
+ * (a new one is refused with 1013, "try again later"), and a batch not
+ * finished within `timeoutMs` is dropped and its sender closed with 1008, so a
+ * client that starts batches and never ends them cannot hold the room's memory.
  * @module
  */
 import type { Connection } from "../types.js";
@@ -17,10 +23,36 @@ import { ProtocolError, YCloseCode } from "./protocol.js";
 export const BATCH_SENTINEL = "y-pk-batch#";
 
 type Marker = { id: string; type: "start" | "end"; size: number; count: number };
-type Batch = { marker: Marker; parts: Uint8Array[]; bytes: number };
+type Batch = { marker: Marker; parts: Uint8Array[]; bytes: number; timer: ReturnType<typeof setTimeout> };
 
+/** Bounds of the chunked messages a room receives at once. */
+export type ChunkLimits = {
+  /** Longest time a batch may take from its start marker to its end marker, in ms. */
+  timeoutMs: number;
+  /** Announced bytes of all batches in progress in the room, together. */
+  maxPendingBytes: number;
+  /** Called when a batch timed out (it is already dropped): close its sender. */
+  onTimeout: (conn: Connection, error: ProtocolError) => void;
+};
+
+/**
+ * Reassembles y-partykit's chunked messages, one batch per connection at most.
+ *
+ * @example
+ * const chunks = new ChunkedReceiver({ timeoutMs: 30_000, maxPendingBytes: 16 << 20, onTimeout: (c, e) => c.close(e.code, e.reason) });
+ * if (typeof msg === "string" && ChunkedReceiver.isMarker(msg)) whole = chunks.marker(conn, msg, maxBytes);
+ * else if (chunks.chunk(conn, bytes)) return; // a part of a batch
+ */
 export class ChunkedReceiver {
   readonly #batches = new WeakMap<Connection, Batch>();
+  #pendingBytes = 0;
+
+  constructor(private readonly limits: ChunkLimits) {}
+
+  /** Announced bytes of the batches in progress (for tests and diagnostics). */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
 
   /** Whether a text frame is a batch marker. */
   static isMarker(text: string): boolean {
@@ -36,10 +68,20 @@ export class ChunkedReceiver {
       if (marker.size > maxBytes) {
         throw new ProtocolError(YCloseCode.MessageTooBig, `Chunked message of ${marker.size} bytes exceeds the room's limit of ${maxBytes} bytes.`);
       }
-      this.#batches.set(conn, { marker, parts: [], bytes: 0 });
+      if (this.#pendingBytes + marker.size > this.limits.maxPendingBytes) {
+        throw new ProtocolError(YCloseCode.TryAgainLater, "The room is receiving too many large messages at once; reconnect and try again.");
+      }
+      const timer = setTimeout(() => {
+        if (this.#batches.get(conn)?.timer !== timer) return;
+        this.forget(conn);
+        const seconds = this.limits.timeoutMs / 1000;
+        this.limits.onTimeout(conn, new ProtocolError(YCloseCode.PolicyViolation, `Chunked message not completed within ${seconds} s.`));
+      }, this.limits.timeoutMs);
+      this.#batches.set(conn, { marker, parts: [], bytes: 0, timer });
+      this.#pendingBytes += marker.size;
       return undefined;
     }
-    this.#batches.delete(conn);
+    this.forget(conn);
     if (!open) throw new ProtocolError(YCloseCode.InvalidPayload, "Chunked message ended without a start marker.");
     const m = open.marker;
     if (m.id !== marker.id || m.count !== marker.count || m.size !== marker.size || open.parts.length !== m.count || open.bytes !== m.size) {
@@ -60,7 +102,7 @@ export class ChunkedReceiver {
     if (!open) return false;
     open.bytes += bytes.byteLength;
     if (open.bytes > open.marker.size || open.parts.length >= open.marker.count) {
-      this.#batches.delete(conn);
+      this.forget(conn);
       throw new ProtocolError(YCloseCode.InvalidPayload, "Chunked message is larger than announced.");
     }
     open.parts.push(bytes);
@@ -69,6 +111,10 @@ export class ChunkedReceiver {
 
   /** Drops any batch in progress (the connection closed). */
   forget(conn: Connection): void {
+    const open = this.#batches.get(conn);
+    if (!open) return;
+    clearTimeout(open.timer);
+    this.#pendingBytes -= open.marker.size;
     this.#batches.delete(conn);
   }
 }

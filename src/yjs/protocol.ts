@@ -30,8 +30,12 @@ export const YCloseCode = {
   UnsupportedData: 1003,
   /** A message that is truncated, malformed, or carries an invalid Yjs update / awareness state. */
   InvalidPayload: 1007,
-  /** A message larger than the room's `maxMessageBytes`. */
+  /** A client over one of the room's limits: awareness for too many client ids or bytes, too many bytes per second, a chunked message left unfinished. */
+  PolicyViolation: 1008,
+  /** A message larger than the room's `maxMessageBytes`, or an update that would grow the document past `maxDocumentBytes`. */
   MessageTooBig: 1009,
+  /** The room is busy receiving other large (chunked) messages: reconnect and try again. */
+  TryAgainLater: 1013,
 } as const;
 
 /** A decoded client message. Payloads are views into the received frame. */

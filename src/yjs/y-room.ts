@@ -18,7 +18,8 @@ import * as Y from "yjs";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, logError } from "../errors.js";
 import { Flusher } from "../flusher.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, Server, ServerOptions } from "../types.js";
-import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from "./awareness.js";
+import { RateLimiter } from "../limits.js";
+import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, utf8Length, type AwarenessEntry } from "./awareness.js";
 import { ChunkedReceiver } from "./chunked.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
 import { serveDocument } from "./http.js";
@@ -57,6 +58,29 @@ export type YRoomOptions = {
    * keystroke.
    */
   batchDelay?: number;
+  /**
+   * Largest document, in bytes of its encoded state (`Y.encodeStateAsUpdate`).
+   * A client or HTTP update that would grow it past this is refused: the
+   * connection is closed with 1009 (HTTP: 413) and the stored document is
+   * left as it was. Edits made by server code are not limited. Default 32 MiB
+   * (a room's memory is 128 MB, and a loaded Yjs document takes several times
+   * its encoded size).
+   */
+  maxDocumentBytes?: number;
+  /** Client ids one connection may set presence (awareness) for — its own, typically one. One more closes it with 1008. Default 4. */
+  maxAwarenessClients?: number;
+  /** UTF-8 bytes of the presence states one connection sets, together. More closes it with 1008. Default 64 KiB. */
+  maxAwarenessBytesPerConnection?: number;
+  /** UTF-8 bytes of every presence state in the room, together; new states past it are ignored (not stored, not relayed). Default 1 MiB. */
+  maxAwarenessBytes?: number;
+  /** Sustained bytes per second one connection may send (every frame counts). Faster senders are closed with 1008. Default 1 MiB. */
+  bytesPerSecond?: number;
+  /** Bytes one connection may send at once above that rate. Default 2 × `maxMessageBytes` (so the largest initial sync fits). */
+  bytesBurst?: number;
+  /** Longest time a y-partykit chunked message may take from start to end marker, in ms. Slower ones close the sender with 1008. Default 30 000. */
+  chunkTimeoutMs?: number;
+  /** Announced bytes of all chunked messages in progress in the room, together; one more is refused with 1013. Default 2 × `maxMessageBytes`. */
+  maxPendingChunkBytes?: number;
 };
 
 /** What `onLoad` may return: a Yjs update, a document to copy, or nothing. */
@@ -69,15 +93,22 @@ export const CUSTOM_MESSAGE_PREFIX = "__YPS:";
 /** What a read-only client is told (a y-protocols "permission denied" message) the first time it tries to write. */
 export const READ_ONLY_REASON = "This connection is read-only: its changes are neither saved nor shared.";
 
+const MIB = 1024 * 1024;
 const DEFAULTS = {
   gc: true,
-  maxMessageBytes: 8 * 1024 * 1024,
+  maxMessageBytes: 8 * MIB,
   compactDelay: 30_000,
-  compactLogBytes: 1024 * 1024,
+  compactLogBytes: MIB,
   compactLogUpdates: 10_000,
   saveDelay: 5_000,
   batchDelay: 10,
-} satisfies Required<YRoomOptions>;
+  maxDocumentBytes: 32 * MIB,
+  maxAwarenessClients: 4,
+  maxAwarenessBytesPerConnection: 64 * 1024,
+  maxAwarenessBytes: MIB,
+  bytesPerSecond: MIB,
+  chunkTimeoutMs: 30_000,
+} satisfies Omit<Required<YRoomOptions>, "bytesBurst" | "maxPendingChunkBytes">;
 
 /** Transaction origin of edits posted over HTTP (broadcast to every connection). */
 export const HTTP_ORIGIN = Symbol("roomkit/yjs http");
@@ -110,7 +141,8 @@ export class YRoom implements Server {
    * frame per transaction, and scripts or replays legitimately send bursts.
    * Set `limits` (see roomkit's limits) in your subclass to restrict them.
    */
-  static options: ServerOptions = { hibernate: true, limits: { maxMessageBytes: 8 * 1024 * 1024, messagesPerSecond: Infinity } };
+  // closeOnError: a failed write or a throwing onCustomMessage closes the connection (1011), so its provider reconnects and resends.
+  static options: ServerOptions = { hibernate: true, closeOnError: true, limits: { maxMessageBytes: 8 * 1024 * 1024, messagesPerSecond: Infinity } };
 
   /**
    * Called once per room, when its storage holds no document yet: return the
@@ -129,8 +161,9 @@ export class YRoom implements Server {
   onSave?(doc: Y.Doc): void | Promise<void>;
 
   readonly #options: Required<YRoomOptions>;
-  readonly #awareness = new AwarenessRegistry();
-  readonly #chunks = new ChunkedReceiver();
+  readonly #awareness: AwarenessRegistry;
+  readonly #chunks: ChunkedReceiver;
+  readonly #bytesRate: RateLimiter;
   readonly #compactor: Flusher;
   readonly #saver: Flusher | undefined;
   readonly #batch: WriteBatch;
@@ -144,14 +177,28 @@ export class YRoom implements Server {
   #compactArmed = false;
   #saveArmed = false;
   #stateCache: { version: number; bytes: Uint8Array } | undefined;
+  /** The document's exact encoded size when last measured, and the log's size then (see #sizeBound). */
+  #measured: { bytes: number; logBytes: number } | undefined;
   readonly #onUpdate = (update: Uint8Array, origin: unknown) => this.#documentChanged(update, origin);
 
   constructor(
     readonly room: Room,
     options: YRoomOptions = {},
   ) {
-    this.#options = { ...DEFAULTS, ...definedOnly(options) };
+    const o = { ...DEFAULTS, ...definedOnly(options) };
+    this.#options = { bytesBurst: 2 * o.maxMessageBytes, maxPendingChunkBytes: 2 * o.maxMessageBytes, ...o };
     checkOptions(this.#options);
+    this.#awareness = new AwarenessRegistry({
+      clientsPerConnection: this.#options.maxAwarenessClients,
+      bytesPerConnection: this.#options.maxAwarenessBytesPerConnection,
+      roomBytes: this.#options.maxAwarenessBytes,
+    });
+    this.#chunks = new ChunkedReceiver({
+      timeoutMs: this.#options.chunkTimeoutMs,
+      maxPendingBytes: this.#options.maxPendingChunkBytes,
+      onTimeout: (conn, error) => this.#reject(conn, error),
+    });
+    this.#bytesRate = new RateLimiter(this.#options.bytesPerSecond, this.#options.bytesBurst);
     // Flushers register their timers now, so a pending compaction/save fires after a wake.
     this.#compactor = new Flusher(room, { name: "yjs-compact", every: this.#options.compactDelay, flush: () => this.#compactFromTimer() });
     if (typeof this.onSave === "function") {
@@ -265,7 +312,12 @@ export class YRoom implements Server {
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
+    if (sender.readyState !== 1) return; // closed by the room (a limit): what it still sent is dropped
     try {
+      const size = typeof message === "string" ? utf8Length(message) : message.byteLength;
+      if (!this.#bytesRate.take(sender, Date.now(), size)) {
+        throw new ProtocolError(YCloseCode.PolicyViolation, `Sending more than ${this.#options.bytesPerSecond} bytes per second.`);
+      }
       if (typeof message === "string") {
         await this.#onText(message, sender);
         return;
@@ -394,6 +446,9 @@ export class YRoom implements Server {
    * in case Yjs had integrated part of it.
    */
   async #applyUpdate(update: Uint8Array, origin: unknown): Promise<void> {
+    const max = this.#options.maxDocumentBytes;
+    // Measured exactly only when a cheap upper bound says the update might not fit.
+    const before = this.#sizeBound() + update.byteLength > max ? this.#measure() : undefined;
     const doc = this.document;
     const captured: Uint8Array[] = [];
     this.#capture = captured;
@@ -413,7 +468,40 @@ export class YRoom implements Server {
       throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid Yjs update.");
     }
     this.#capture = undefined;
+    if (before !== undefined) {
+      let grown = 0;
+      for (const effective of captured) grown += effective.byteLength;
+      if (grown > 0 && before + grown > max) {
+        // Nothing of it was written (the batch was flushed by #measure): rebuild from storage.
+        this.#reload();
+        throw new ProtocolError(
+          YCloseCode.MessageTooBig,
+          `This update would grow the document past its limit of ${max} bytes (maxDocumentBytes); it was not applied.`,
+        );
+      }
+    }
     for (const effective of captured) this.#batch.add(effective, origin);
+  }
+
+  /**
+   * An upper bound of the document's encoded size, without encoding it: the
+   * snapshot plus every update since (or the last exact measure plus updates
+   * since), plus what waits in the batch.
+   */
+  #sizeBound(): number {
+    const store = this.#store!;
+    let stored = store.snapshotBytes + store.logBytes;
+    if (this.#measured && store.logBytes >= this.#measured.logBytes) {
+      stored = Math.min(stored, this.#measured.bytes + store.logBytes - this.#measured.logBytes);
+    }
+    return stored + this.#batch.bytes;
+  }
+
+  /** The document's exact encoded size (writes the batch first). */
+  #measure(): number {
+    const bytes = this.#encodedState().byteLength;
+    this.#measured = { bytes, logBytes: this.#store!.logBytes };
+    return bytes;
   }
 
   /** Every change to the document ends up here (client, HTTP or server code). */
@@ -482,6 +570,7 @@ export class YRoom implements Server {
     this.#batch.flush();
     if (store.logRows === 0) return;
     store.compact(Y.encodeStateAsUpdate(this.#doc));
+    this.#measured = undefined; // the snapshot is now the exact size
   }
 
   async #save(): Promise<void> {
@@ -499,6 +588,7 @@ export class YRoom implements Server {
     const old = this.#doc;
     const stored = this.#store!.load();
     this.#use(this.#build(stored.snapshot, stored.updates));
+    this.#measured = undefined;
     old?.destroy();
   }
 
@@ -553,8 +643,20 @@ function definedOnly(options: YRoomOptions): YRoomOptions {
 }
 
 function checkOptions(o: Required<YRoomOptions>): void {
-  for (const key of ["maxMessageBytes", "compactDelay", "compactLogBytes", "compactLogUpdates", "saveDelay"] as const) {
+  for (const key of ["maxMessageBytes", "compactDelay", "compactLogBytes", "compactLogUpdates", "saveDelay", "chunkTimeoutMs"] as const) {
     if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number, got ${String(o[key])}.`);
+  }
+  // Limits may be switched off with Infinity.
+  for (const key of [
+    "maxDocumentBytes",
+    "maxAwarenessClients",
+    "maxAwarenessBytesPerConnection",
+    "maxAwarenessBytes",
+    "bytesPerSecond",
+    "bytesBurst",
+    "maxPendingChunkBytes",
+  ] as const) {
+    if (!(o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number (or Infinity), got ${String(o[key])}.`);
   }
   if (!(Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
     throw new RoomkitError(`YRoom option \`batchDelay\` must be 0 or a positive number of milliseconds, got ${String(o.batchDelay)}.`);

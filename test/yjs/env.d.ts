@@ -12,5 +12,6 @@ declare namespace Cloudflare {
     STORE: DurableObjectNamespace;
     GUARDED_DOC: DurableObjectNamespace;
     FORGETFUL_DOC: DurableObjectNamespace;
+    LIMITED_DOC: DurableObjectNamespace;
   }
 }

@@ -12,6 +12,7 @@ const BINDINGS: Record<string, keyof Cloudflare.Env> = {
   "nogc-doc": "NOGC_DOC",
   "hook-doc": "HOOK_DOC",
   "guarded-doc": "GUARDED_DOC",
+  "limited-doc": "LIMITED_DOC",
 };
 
 export function stubOf(party: string, room: string): DurableObjectStub {
