@@ -1,68 +1,87 @@
-// The arena and the lobby, tested inside workerd with real WebSockets
-// (roomkit/testing): the same wrangler.toml as `npm run dev`.
-import { SELF } from "cloudflare:test";
-import { expect, it } from "vitest";
-import { Player } from "./player";
+// The arena and the lobby, tested inside workerd with roomkit/testing: real
+// GameClients through the Worker, and fake time, so the 30 Hz loop and the
+// 15 s reconnect grace run exactly as far as a test says. Guide: roomkit's docs/testing.md.
+import { GameClient } from "roomkit/game/client";
+import { rooms, TestWebSocket } from "roomkit/testing";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { PLAYER_RADIUS, SPEED, WORLD, type Input, type State } from "../src/game";
 
-const newRoom = () => `test-${crypto.randomUUID().slice(0, 8)}`;
+const clients: GameClient<State, Input>[] = [];
 
-it("two players see each other, and one's movement reaches the other", async () => {
-  const room = newRoom();
-  const ada = await Player.join(room, "ada-key", "Ada");
-  const bo = await Player.join(room, "bo-key", "Bo");
-  expect(Object.keys(bo.state!.players).sort()).toEqual([ada.id, bo.id].sort());
-  await ada.until(() => ada.state!.players[bo.id]?.name === "Bo");
+beforeEach(() => rooms.useFakeTime());
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await rooms.reset();
+});
 
-  const start = bo.state!.players[ada.id]!.x;
-  let last = 0;
+/** A player in `room` with seat key `key`, welcomed. */
+async function join(room: string, key: string, name = "Tester"): Promise<GameClient<State, Input>> {
+  const client = new GameClient<State, Input>({ host: "localhost", party: "arena", room, id: key, query: { name }, WebSocket: TestWebSocket });
+  clients.push(client);
+  await expect.poll(() => client.me).toBeDefined();
+  return client;
+}
+
+it("moves a player exactly SPEED × dt per input, and the other player sees it", async () => {
+  const room = rooms.get("arena");
+  const ada = await join(room.id, "ada-key", "Ada");
+  const bo = await join(room.id, "bo-key", "Bo");
+  await expect.poll(() => bo.serverState!.players[ada.me!]?.name).toBe("Ada");
+  const start = ada.serverState!.players[ada.me!]!.x;
+  const dx = start > WORLD.width / 2 ? -1 : 1; // away from the nearer wall, so no move is clamped
+
+  // One input per tick, as a browser sends them: step the room's clock a tick
+  // at a time until it has applied each one (inputs travel over the socket).
   for (let i = 0; i < 10; i++) {
-    last = ada.input(1, 0); // ten frames of "right", paced like a browser's input loop
-    await new Promise((r) => setTimeout(r, 35));
+    const seq = ada.sendInput({ dx, dy: 0 })!;
+    await expect.poll(async () => (await rooms.advance(1000 / 30), ada.ack)).toBe(seq);
   }
-  await ada.until(() => ada.ack === last);
-  // 10 inputs × 240 px/s × 1/30 s = 80 px, unless Ada started near the right wall.
-  const expected = Math.min(start + 80, 960 - 18);
-  expect(ada.me.x).toBeCloseTo(expected, 1);
-  await bo.until(() => Math.abs(bo.state!.players[ada.id]!.x - expected) < 0.01);
-  for (const p of [ada, bo]) p.leave();
+
+  const expected = start + dx * 10 * (SPEED / 30); // 10 ticks of 1/30 s
+  expect(ada.serverState!.players[ada.me!]!.x).toBeCloseTo(expected, 1);
+  await expect.poll(() => bo.serverState!.players[ada.me!]!.x).toBeCloseTo(expected, 1);
+  expect(expected).toBeGreaterThan(PLAYER_RADIUS);
 });
 
-it("rejects invalid input with a reason, and only to the sender", async () => {
-  const room = newRoom();
-  const ada = await Player.join(room, "ada-key");
-  ada.socket.send('[1, {"dx": 1e999, "dy": 0}]'); // JSON.parse makes this Infinity
-  ada.socket.send(JSON.stringify([2, { dx: 1, dy: 0, teleport: true }]));
-  await ada.until(() => ada.messages.filter((m) => m.type === "invalid").length === 2);
-  expect(ada.messages.filter((m) => m.type === "invalid")).toEqual([
-    { type: "invalid", seq: 1, reason: "dx must be a finite number, got Infinity" },
-    { type: "invalid", seq: 2, reason: 'input has an unknown field "teleport"' },
-  ]);
-  const refused = await SELF.fetch(`http://x/parties/arena/${room}?_pk=x&name=${"n".repeat(17)}`, { headers: { upgrade: "websocket" } });
-  const ws = refused.webSocket!;
-  ws.accept();
-  const closed = await new Promise<CloseEvent>((r) => ws.addEventListener("close", r));
-  expect([closed.code, closed.reason]).toEqual([4004, "Names are at most 16 characters."]);
-  ada.leave();
+it("rejects invalid input with a reason, only to the sender, and refuses long names with a close code", async () => {
+  const room = rooms.get("arena");
+  const ws = await room.connect({ id: "ada-key", query: { name: "Ada" } });
+  await ws.waitForJSON<{ type?: string }>((m) => m.type === "welcome");
+  ws.send('[1, {"dx": 1e999, "dy": 0}]'); // JSON.parse makes this Infinity
+  ws.sendJSON([2, { dx: 1, dy: 0, teleport: true }]);
+  expect(await ws.waitForJSON<{ type?: string }>((m) => m.type === "invalid")).toEqual({ type: "invalid", seq: 1, reason: "dx must be a finite number, got Infinity" });
+  expect(await ws.waitForJSON<{ type?: string }>((m) => m.type === "invalid")).toEqual({ type: "invalid", seq: 2, reason: 'input has an unknown field "teleport"' });
+
+  const refused = await room.connect({ id: "x", query: { name: "n".repeat(17) } });
+  expect(await refused.closed).toEqual({ code: 4004, reason: "Names are at most 16 characters." });
 });
 
-it("a player who reloads (same seat key) within 15 s gets their seat and score back", async () => {
-  const room = newRoom();
-  const ada = await Player.join(room, "ada-key");
-  await ada.socket.close();
-  const again = await Player.join(room, "ada-key");
-  expect(again.id).toBe(ada.id);
-  expect(again.messages[0]).toMatchObject({ type: "welcome", reconnected: true });
-  again.leave();
+it("keeps a dropped player's seat and score for 15 s of room time, then frees it", async () => {
+  const room = rooms.get("arena");
+  const ada = await join(room.id, "ada-key", "Ada");
+  const bo = await join(room.id, "bo-key", "Bo");
+  const adaId = ada.me!;
+  ada.close(); // the tab closed: no "leave", so the seat is kept
+
+  await rooms.advance("14s");
+  const again = await join(room.id, "ada-key", "Ada"); // a reload within the grace period
+  expect(again.me).toBe(adaId);
+  again.close();
+
+  await rooms.advance("14999ms");
+  expect(bo.serverState!.players[adaId]).toBeDefined();
+  await rooms.advance("1ms");
+  await expect.poll(() => bo.serverState!.players[adaId]).toBeUndefined();
 });
 
 it("the lobby lists the room with its players, and quick play sends newcomers there", async () => {
-  const room = newRoom();
-  const ada = await Player.join(room, "ada-key", "Ada");
-  const listed = async () =>
-    ((await (await SELF.fetch("http://x/parties/lobby/main")).json()) as { rooms: { room: string; players: number; info: unknown }[] }).rooms.find((r) => r.room === room);
+  const room = rooms.get("arena");
+  const ada = await join(room.id, "ada-key", "Ada");
+  const lobby = rooms.get("lobby", "main");
+  const listed = async () => (await (await lobby.fetch()).json<{ rooms: { room: string; players: number; info: unknown }[] }>()).rooms.find((r) => r.room === room.id);
   await expect.poll(listed).toMatchObject({ players: 1, info: { leader: "Ada", score: 0 } });
-  const match = (await (await SELF.fetch("http://x/parties/lobby/main/quick-join", { method: "POST" })).json()) as { room: string };
-  expect(match.room).toBe(room); // the only room with players (the other tests' players left)
+  const match = await (await lobby.fetch("/quick-join", { method: "POST" })).json<{ room: string }>();
+  expect(match.room).toBe(room.id); // the only room with players
   ada.leave();
   await expect.poll(async () => (await listed())?.players ?? 0).toBe(0);
 });
