@@ -150,7 +150,7 @@ describe("a scaffolded counter project", () => {
     expect(typecheck.code, typecheck.output).toBe(0);
 
     const test = await run("npm", ["test"], app);
-    expect(test.output, test.output).toMatch(/Tests\s+4 passed/);
+    expect(test.output, test.output).toMatch(/Tests\s+5 passed/);
     expect(test.code).toBe(0);
 
     const outdir = path.join(work, "deploy-out");
