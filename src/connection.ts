@@ -1,7 +1,9 @@
 /**
- * Turns a server-side WebSocket into a `Party.Connection`. Everything a
- * connection knows (id, uri, tags, state) lives in the socket's attachment, so
- * a connection rebuilt after hibernation is indistinguishable from the original.
+ * Turns a server-side WebSocket into a `Party.Connection`. In a hibernating
+ * room everything a connection knows (id, uri, tags, state, whether it has
+ * ended) lives in the socket's attachment, so a connection rebuilt after
+ * hibernation is indistinguishable from the original. In an in-memory room it
+ * lives in memory only, as in PartyKit: any value, of any size.
  * @module
  */
 import { RoomkitError } from "./errors.js";
@@ -13,7 +15,11 @@ export const MAX_ATTACHMENT_BYTES = 16_384;
 /** Identity fields fixed at connect time. */
 export type ConnectionMeta = { id: string; uri: string; tags: readonly string[] };
 
-type Attachment = { rk: ConnectionMeta; state: unknown };
+/** `ended`: roomkit refused or closed the connection; it gets no further hooks. */
+type Attachment = { rk: ConnectionMeta; state: unknown; ended?: true };
+
+/** Where a connection's record is kept: with the socket (hibernating rooms) or in memory. */
+export type Keep = "socket" | "memory";
 
 // The connection shadows these two with PartyKit's deprecated state API, so keep the originals.
 const nativeSerialize = WebSocket.prototype.serializeAttachment;
@@ -21,12 +27,61 @@ const nativeDeserialize = WebSocket.prototype.deserializeAttachment;
 
 // One decoded attachment per socket object, so reading `conn.state` never deserializes twice.
 const attachments = new WeakMap<WebSocket, Attachment>();
+// Sockets of in-memory rooms: their attachment is never serialized.
+const inMemory = new WeakSet<WebSocket>();
 
-/** Makes `ws` a new connection with `meta`; throws a RoomkitError if the metadata cannot be stored. */
-export function createConnection(ws: WebSocket, meta: ConnectionMeta): Connection {
-  const attachment: Attachment = { rk: meta, state: null };
-  store(ws, attachment, meta.id);
+/**
+ * Makes `ws` a new connection with `meta`; throws a RoomkitError if the metadata cannot be stored.
+ *
+ * @example
+ * const conn = createConnection(ws, { id: "alice", uri: request.url, tags: [] }, "socket");
+ */
+export function createConnection(ws: WebSocket, meta: ConnectionMeta, keep: Keep): Connection {
+  if (keep === "memory") inMemory.add(ws);
+  store(ws, { rk: meta, state: null }, meta.id);
   return defineConnection(ws);
+}
+
+/**
+ * Sets the tags of a connection being opened, keeping any state set meanwhile
+ * (PartyKit keeps a `setState()` made inside `getConnectionTags`).
+ *
+ * @example
+ * setTags(ws, await server.getConnectionTags(conn, ctx));
+ */
+export function setTags(ws: WebSocket, tags: readonly string[]): void {
+  const current = read(ws)!;
+  store(ws, { ...current, rk: { ...current.rk, tags } }, current.rk.id);
+}
+
+/**
+ * Marks a connection that roomkit refused or closed as ended, with the socket
+ * itself: the client's answer to the close may arrive after the room
+ * hibernated, in a new instance that must still give it no hooks.
+ *
+ * @example
+ * markEnded(ws);
+ * closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+ */
+export function markEnded(ws: WebSocket): void {
+  const current = read(ws);
+  if (!current || current.ended) return;
+  try {
+    store(ws, { ...current, ended: true }, current.rk.id);
+  } catch {
+    // A state at the size limit leaves no room for the mark; the state is no longer needed.
+    store(ws, { rk: current.rk, state: null, ended: true }, current.rk.id);
+  }
+}
+
+/**
+ * Whether roomkit ended this connection (see {@link markEnded}), in this life of the room or an earlier one.
+ *
+ * @example
+ * if (isEnded(ws)) return; // a late frame from a refused socket
+ */
+export function isEnded(ws: WebSocket): boolean {
+  return read(ws)?.ended === true;
 }
 
 /**
@@ -51,6 +106,10 @@ function read(ws: WebSocket): Attachment | undefined {
 }
 
 function store(ws: WebSocket, attachment: Attachment, id: string): void {
+  if (inMemory.has(ws)) {
+    attachments.set(ws, attachment);
+    return;
+  }
   try {
     nativeSerialize.call(ws, attachment);
   } catch (e) {
@@ -78,7 +137,7 @@ function defineConnection(ws: WebSocket): Connection {
     const current = read(ws)!;
     const value =
       typeof next === "function" ? (next as ConnectionSetStateFn<unknown>)(current.state as never) : next;
-    store(ws, { rk: current.rk, state: value ?? null }, current.rk.id);
+    store(ws, { ...current, state: value ?? null }, current.rk.id);
     return value ?? null;
   };
   Object.defineProperties(ws, {

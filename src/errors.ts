@@ -46,12 +46,43 @@ export function errorResponse(status: number, reason: string, headers?: HeadersI
   return new Response(reason, { status, headers: h });
 }
 
-/** Closes a socket without throwing if it is already closing or closed. */
+/** The longest close reason a close frame carries, in bytes of UTF-8 (RFC 6455: 125 minus the code). */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Closes a socket without throwing if it is already closing or closed. The
+ * reason is cut to 123 bytes of UTF-8 at a code point boundary, so a long or
+ * non-ASCII reason can never make the close itself fail.
+ *
+ * @example
+ * closeQuietly(conn, CloseCode.PolicyViolation, "Rate limit exceeded.");
+ */
 export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
     // 1005/1006 describe a missing close frame; they are not allowed in close().
-    ws.close(code === 1005 || code === 1006 ? CloseCode.Normal : code, reason.slice(0, 123));
+    ws.close(code === 1005 || code === 1006 ? CloseCode.Normal : code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES));
   } catch {
     // Already closed: nothing to do.
   }
+}
+
+/**
+ * The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes`,
+ * never splitting a code point (a lone surrogate counts as the 3 bytes of U+FFFD).
+ *
+ * @example
+ * truncateUtf8("ééé", 5); // "éé"
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes) return text; // UTF-8 needs at most 3 bytes per UTF-16 unit
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }

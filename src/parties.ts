@@ -129,6 +129,8 @@ function stubFor(env: Record<string, unknown>, party: string, room: string): Stu
       const ws = (res as unknown as { webSocket?: WebSocket | null }).webSocket;
       if (!ws) throw new RoomkitError(`parties.${party}.get("${room}").socket(): the room answered ${res.status} instead of accepting a WebSocket.`);
       ws.accept();
+      // Newer compatibility dates deliver binary frames as Blob; PartyKit code (msgpack, socket.io-style adapters) expects ArrayBuffer.
+      (ws as { binaryType?: string }).binaryType = "arraybuffer";
       return ws;
     }) as Stub["socket"],
     connect: () => {

@@ -9,13 +9,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { noteStart } from "./clock.js";
-import { asConnection, createConnection } from "./connection.js";
+import { asConnection, createConnection, isEnded, markEnded, setTags } from "./connection.js";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, errorResponse, internalErrorResponse, logError } from "./errors.js";
 import { RateLimiter, messageBytesOver, resolveLimits, type ResolvedLimits } from "./limits.js";
+import { serverClassFromObject } from "./object-server.js";
 import { PARTY_HEADER, ROOM_HEADER } from "./parties.js";
-import { RoomImpl, idTag, internals, type RoomHost } from "./room.js";
+import { RoomImpl, internals, type RoomHost } from "./room.js";
 import { Scheduler, USER_ALARM } from "./scheduler.js";
-import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker } from "./types.js";
+import type { Connection, ConnectionContext, PartyKitServer, Room, Server, ServerOptions, Worker } from "./types.js";
 
 /** The user's server class, as `party()` accepts it. */
 export type ServerClass = Worker & { options?: ServerOptions };
@@ -47,16 +48,20 @@ export function setPartyName(cls: PartyClass, name: string): void {
 }
 
 /**
- * Turns a PartyKit-style server class into a Durable Object class.
+ * Turns a PartyKit-style server class into a Durable Object class. A server in
+ * PartyKit's older object syntax (`{ onConnect(conn, room) {…} }`) works too.
  *
  * @example
  * export const Main = party(Counter);          // bind as MAIN in wrangler.toml
  * export default createWorker({ main: Main });
  */
-export function party(Server: ServerClass, options: PartyOptions = {}): PartyClass {
-  if (typeof Server !== "function") {
-    throw new RoomkitError(`party() expects a server class, got ${Server === null ? "null" : typeof Server}.`);
+export function party(Server: ServerClass, options?: PartyOptions): PartyClass;
+export function party(server: PartyKitServer, options?: PartyOptions): PartyClass;
+export function party(ServerOrObject: ServerClass | PartyKitServer, options: PartyOptions = {}): PartyClass {
+  if (ServerOrObject === null || (typeof ServerOrObject !== "function" && typeof ServerOrObject !== "object")) {
+    throw new RoomkitError(`party() expects a server class or a PartyKit server object, got ${ServerOrObject === null ? "null" : typeof ServerOrObject}.`);
   }
+  const Server: ServerClass = typeof ServerOrObject === "function" ? ServerOrObject : serverClassFromObject(ServerOrObject);
 
   // Validated once here so a bad limit fails at deploy/start, not at the first message.
   const limits = resolveLimits(Server.options?.limits);
@@ -76,6 +81,8 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     readonly #server: Server | undefined;
     readonly #serverError: unknown;
     readonly #hibernate: boolean;
+    /** `options.closeOnError`: a throwing onMessage closes its connection (1011) instead of only being logged. */
+    readonly #closeOnError: boolean;
     readonly #limits: ResolvedLimits;
     readonly #rate: RateLimiter;
     /** `roomkit dev` sets ROOMKIT_DEV_LOG so closes get a line of their own (wrangler never reports them). */
@@ -89,8 +96,9 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     readonly #sockets = new Set<WebSocket>();
     /**
      * Sockets that have left the room (onClose/onError ran) or never joined it
-     * (onConnect failed): they get no further hooks. Per instance: after a wake
-     * the platform no longer delivers events for sockets that are gone.
+     * (onConnect failed): they get no further hooks. Per instance; a socket
+     * roomkit itself closed is also marked in its attachment (markEnded), since
+     * the client's answer may reach a later instance.
      */
     readonly #ended = new WeakSet<WebSocket>();
     /** Sockets whose onError already ran. */
@@ -110,16 +118,22 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       };
       this.#room = new RoomImpl(host);
       let server: Server | undefined;
+      let roomLimits = limits;
       try {
         server = new Server(this.#room as Room);
+        // An instance `options.limits` (docs/api.md) refines the static one.
+        const own = server.options?.limits;
+        if (own) roomLimits = resolveLimits({ ...Server.options?.limits, ...own });
       } catch (e) {
+        server = undefined;
         this.#serverError = e;
       }
       this.#server = server;
       const opts = { ...Server.options, ...server?.options };
       this.#hibernate = Boolean(opts.hibernate ?? false);
-      this.#limits = limits;
-      this.#rate = new RateLimiter(limits.messagesPerSecond, limits.burst);
+      this.#closeOnError = Boolean(opts.closeOnError ?? false);
+      this.#limits = roomLimits;
+      this.#rate = new RateLimiter(roomLimits.messagesPerSecond, roomLimits.burst);
       this.#devLog = env?.ROOMKIT_DEV_LOG === "1";
     }
 
@@ -142,7 +156,8 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       if (tag === undefined) return this.#sockets;
       return [...this.#sockets].filter((ws) => {
         const conn = asConnection(ws);
-        return conn !== undefined && (idTag(conn.id) === tag || conn.tags.includes(tag));
+        // As in PartyKit, a connection's id is always one of its tags.
+        return conn !== undefined && (conn.id === tag || conn.tags.includes(tag));
       });
     }
 
@@ -225,11 +240,12 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       };
       let conn: Connection;
       try {
-        conn = createConnection(ws, { id, uri: request.url, tags: [] });
+        conn = createConnection(ws, { id, uri: request.url, tags: [] }, this.#hibernate ? "socket" : "memory");
         const tags = checkTags((await server.getConnectionTags?.(conn, ctx)) ?? []);
-        if (tags.length > 0) conn = createConnection(ws, { id, uri: request.url, tags });
+        if (tags.length > 0) setTags(ws, tags); // keeps a state set inside getConnectionTags
         if (this.#hibernate) {
-          this.#state.acceptWebSocket(ws, [idTag(id), ...tags]);
+          // The id is a tag too, as in PartyKit: getConnections(id) and getConnection(id) find it.
+          this.#state.acceptWebSocket(ws, [id, ...tags.filter((t) => t !== id)]);
         } else {
           ws.accept();
           // Newer compatibility dates default to Blob; PartyKit servers (and y-partykit) expect ArrayBuffer.
@@ -243,8 +259,9 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
       try {
         await server.onConnect?.(conn, ctx);
       } catch (e) {
-        logError(`${this.#where()} onConnect`, e);
+        logError(`${this.#where()} onConnect of connection "${id}"`, e);
         this.#ended.add(ws);
+        markEnded(ws);
         this.#sockets.delete(ws);
         closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
@@ -261,7 +278,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     async #message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
       if (this.#ended.has(ws)) return;
       const conn = asConnection(ws);
-      if (!conn) return;
+      if (!conn || isEnded(ws)) return;
       const tooBig = messageBytesOver(message, this.#limits.maxMessageBytes);
       if (tooBig !== null) {
         return this.#reject(ws, CloseCode.MessageTooBig, `Message too big: ${tooBig} bytes; the limit is ${this.#limits.maxMessageBytes}.`);
@@ -274,8 +291,10 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
         if (!this.#started) await this.#ensureStarted();
         await this.#server!.onMessage?.(message, conn);
       } catch (e) {
-        logError(`${this.#where()} onMessage from "${conn.id}"`, e);
-        await this.#reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+        // As in PartyKit: logged, and the connection stays open (a bad frame must
+        // not cost a user their connection) unless the party opted into closing.
+        logError(`${this.#where()} onMessage of connection "${conn.id}"`, e);
+        if (this.#closeOnError) await this.#reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
     }
 
@@ -307,13 +326,14 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
     async #reject(ws: WebSocket, code: number, reason: string): Promise<void> {
       closeQuietly(ws, code, reason);
       await this.#depart(ws, "onClose", undefined, code);
+      markEnded(ws);
     }
 
     /** Runs onError at most once and then onClose exactly once, for each connection that completed onConnect. */
     async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error, code?: number): Promise<void> {
       this.#sockets.delete(ws);
       const done = hook === "onClose" ? this.#ended : this.#errored;
-      if (done.has(ws) || this.#ended.has(ws)) return;
+      if (done.has(ws) || this.#ended.has(ws) || isEnded(ws)) return;
       done.add(ws);
       const conn = asConnection(ws);
       if (!conn) return;
@@ -323,7 +343,7 @@ export function party(Server: ServerClass, options: PartyOptions = {}): PartyCla
         if (hook === "onClose") await this.#server!.onClose?.(conn);
         else await this.#server!.onError?.(conn, error!);
       } catch (e) {
-        logError(`${this.#where()} ${hook} of "${conn.id}"`, e);
+        logError(`${this.#where()} ${hook} of connection "${conn.id}"`, e);
       }
       if (hook === "onClose") await this.#afterDeparture();
     }

@@ -12,8 +12,12 @@ import type { Connection, Context, Room, Storage, When } from "./types.js";
 
 const OPEN = 1; // WebSocket.OPEN
 
-/** Tag under which a connection's id is indexed; prefixed so it never matches a user tag. */
-export const idTag = (id: string) => `rk:id:${id}`;
+/**
+ * The tag under which earlier roomkit versions indexed a connection's id.
+ * Sockets they accepted may still be open (hibernating) after an upgrade, so
+ * `getConnection(id)` also looks there.
+ */
+const legacyIdTag = (id: string) => `rk:id:${id}`;
 
 /** What the room needs from the Durable Object that hosts it. */
 export interface RoomHost {
@@ -112,13 +116,18 @@ export class RoomImpl implements Room {
   }
 
   getConnection<TState = unknown>(id: string): Connection<TState> | undefined {
+    return (this.#newestWithId(id, id) ?? this.#newestWithId(id, legacyIdTag(id))) as Connection<TState> | undefined;
+  }
+
+  /** A connection's id is one of its tags; a user tag may equal another connection's id, so the id is checked. */
+  #newestWithId(id: string, tag: string): Connection | undefined {
     let found: Connection | undefined;
-    for (const ws of this.host.sockets(idTag(id))) {
+    for (const ws of this.host.sockets(tag)) {
       if (ws.readyState !== OPEN) continue;
       const conn = asConnection(ws);
       if (conn?.id === id) found = conn; // the newest open socket with this id wins
     }
-    return found as Connection<TState> | undefined;
+    return found;
   }
 
   *getConnections<TState = unknown>(tag?: string): Iterable<Connection<TState>> {

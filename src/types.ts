@@ -125,9 +125,11 @@ export type Connection<TState = unknown> = WebSocket & {
   state: ConnectionState<TState>;
   /**
    * Replaces the state (or computes it from the previous one) and returns it.
-   * The state is stored with the socket, so it survives hibernation; a value
-   * larger than the platform's limit throws a `RoomkitError` and leaves the
-   * previous state in place.
+   * In a hibernating room the state is stored with the socket, so it survives
+   * hibernation; a value larger than the platform's limit (16 KiB) throws a
+   * `RoomkitError` and leaves the previous state in place. In an in-memory
+   * room (`hibernate: false`) it is kept in memory, as in PartyKit: any value
+   * of any size.
    */
   setState(state: TState | ConnectionSetStateFn<TState> | null): ConnectionState<TState>;
   /** @deprecated Use `setState`. */
@@ -163,7 +165,7 @@ export type Room = {
   broadcast: (msg: string | ArrayBuffer | ArrayBufferView, without?: string[] | undefined) => void;
   /** The open connection with this id, if any. */
   getConnection<TState = unknown>(id: string): Connection<TState> | undefined;
-  /** Every open connection, or those tagged `tag` by `getConnectionTags`. */
+  /** Every open connection, or those tagged `tag` by `getConnectionTags`; a connection's id is always one of its tags. */
   getConnections<TState = unknown>(tag?: string): Iterable<Connection<TState>>;
   /** Not provided by roomkit; bind an Analytics Engine dataset in `wrangler.toml` and use `room.env`. */
   analytics: AnalyticsEngineDataset;
@@ -190,6 +192,12 @@ export type ServerOptions = {
   hibernate?: boolean;
   /** Message size, message rate and connection limits (roomkit extension; see docs/limits.md). */
   limits?: Limits;
+  /**
+   * Close a connection whose `onMessage` throws (1011, generic reason; its
+   * `onClose` runs). Default `false`: as in PartyKit, the error is logged and
+   * the connection stays open. (roomkit extension)
+   */
+  closeOnError?: boolean;
 };
 
 /** A room's behaviour: every hook is optional and may be async. */
@@ -202,11 +210,11 @@ export type Server = {
   onStart?(): void | Promise<void>;
   /** A WebSocket connected. */
   onConnect?(connection: Connection, ctx: ConnectionContext): void | Promise<void>;
-  /** A message arrived from `sender`. */
+  /** A message arrived from `sender`. A throw is logged; the connection stays open (see `options.closeOnError`). */
   onMessage?(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): void | Promise<void>;
-  /** The client closed `connection`. */
+  /** The client closed `connection`. A throw is logged. */
   onClose?(connection: Connection): void | Promise<void>;
-  /** `connection` failed. */
+  /** `connection` failed. A throw is logged. */
   onError?(connection: Connection, error: Error): void | Promise<void>;
   /** An HTTP request to the room URL. */
   onRequest?(req: Request): Response | Promise<Response>;
@@ -286,9 +294,9 @@ export type PartyServerOptions = ServerOptions;
 /**
  * @deprecated Use a class implementing `Party.Server` (hooks) with static
  * `Party.Worker` methods (edge hooks). This is PartyKit's old object syntax
- * (`export default { onConnect(conn, room) {} }`), kept so code that mentions
- * the type still compiles; roomkit does not run servers written this way:
- * `party()` takes a class, and rejects such an object at compile time.
+ * (`export default { onConnect(conn, room) {} }`); `party(server)` runs such
+ * an object with PartyKit's argument order (the room after the connection or
+ * message). As in PartyKit, it hibernates when it has `onMessage`.
  */
 export type PartyKitServer = {
   /** @deprecated Use `onFetch`. */
@@ -302,7 +310,8 @@ export type PartyKitServer = {
   onBeforeRequest?: (req: Request, lobby: Lobby, ctx: ExecutionContext) => ReturnRequest | Response | Promise<ReturnRequest | Response>;
   onCron?: (controller: Cron, lobby: CronLobby, ctx: ExecutionContext) => void | Promise<void>;
   onRequest?: (req: Request, room: Room) => Response | Promise<Response>;
-  onAlarm?: (room: Omit<Room, "id" | "parties">) => void | Promise<void>;
+  /** Unlike PartyKit, `room.id` and `room.context.parties` work here. */
+  onAlarm?: (room: Room) => void | Promise<void>;
   onConnect?: (connection: Connection, room: Room, ctx: ConnectionContext) => void | Promise<void>;
   onBeforeConnect?: (req: Request, lobby: Lobby, ctx: ExecutionContext) => ReturnRequest | Response | Promise<ReturnRequest | Response>;
   onMessage?: (message: string | ArrayBuffer | ArrayBufferView, connection: Connection, room: Room) => void | Promise<void>;

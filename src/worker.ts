@@ -59,9 +59,13 @@ export function createWorker(parties: Record<string, PartyClass>, options: Worke
       const hook = upgrade ? Server.onBeforeConnect : Server.onBeforeRequest;
       let forward: Request = request as unknown as Request;
       if (hook) {
+        // PartyKit's auth pattern annotates the request in place
+        // (`req.headers.set("X-User-ID", id); return req;`): the hook gets a copy
+        // whose headers can change, and that copy is what the room receives.
+        forward = new Request(request);
         let result: unknown;
         try {
-          result = await hook.call(Server, request as never, lobby(env, route.room), ctx);
+          result = await hook.call(Server, forward as never, lobby(env, route.room), ctx);
         } catch (e) {
           // PartyKit semantics: a throw in an edge hook refuses the request with its message.
           return withCors(errorResponse(401, (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized"), cors);

@@ -90,12 +90,23 @@ describe("Party.* types", () => {
     expect(pk.filter((n) => !rk.includes(n) && !notApplicable.includes(n))).toEqual([]);
   });
 
-  it("party() refuses a server in PartyKit's old object syntax at compile time", () => {
+  // Until issue 13 party() refused this at compile time; it now runs it (test/core/object-syntax.test.ts).
+  it("party() accepts a server in PartyKit's old object syntax, with PartyKit's argument order", () => {
     const src = [
       `import { party, type Party } from "roomkit";`,
-      `const server: Party.PartyKitServer = { onMessage(message, connection, room) { room.broadcast(String(message)); } };`,
+      `const server = {`,
+      `  onConnect(connection, room, ctx) { connection.send(room.id + new URL(ctx.request.url).pathname); },`,
+      `  onMessage(message, connection, room) { room.broadcast(String(message), [connection.id]); },`,
+      `  onAlarm(room) { room.broadcast(room.id); },`,
+      `  onRequest(req, room) { return new Response(room.id + req.url); },`,
+      `  onBeforeConnect(req, lobby) { req.headers.set("X-User-ID", lobby.id); return req; },`,
+      `} satisfies Party.PartyKitServer;`,
       `export const Main = party(server);`,
+      `export const Typed = party({ onClose(conn, room) { room.broadcast(conn.id); } } as Party.PartyKitServer);`,
     ].join("\n");
-    expect(diagnostics("object-server.ts", src).join("\n")).toMatch(/Argument of type .PartyKitServer. is not assignable/);
+    expect(diagnostics("object-server.ts", src)).toEqual([]);
+    // The wrong order is still caught: onMessage's first argument is the message.
+    const wrong = `import { party } from "roomkit";\nexport const Main = party({ onMessage(conn: { send(s: string): void }, message: string) { conn.send(message); } });\n`;
+    expect(diagnostics("object-server-wrong.ts", wrong).join("\n")).toMatch(/No overload matches this call/);
   });
 });

@@ -16,6 +16,10 @@ declare namespace Cloudflare {
     TIMER_LAB: DurableObjectNamespace;
     KV_ALARM: DurableObjectNamespace;
     FRAGILE_FLUSH: DurableObjectNamespace;
+    STRICT: DurableObjectNamespace;
+    OBJECT: DurableObjectNamespace;
+    OBJECT_MEM: DurableObjectNamespace;
+    PK_CHAT: DurableObjectNamespace;
     AUTH_SECRET: string;
   }
 }

@@ -67,3 +67,44 @@ it("an alarm in a room evicted with no sockets still knows its id", async () => 
   const info = await (await SELF.fetch(`http://x/parties/probe/${room}`)).json<Record<string, any>>();
   expect(info.timers).toEqual(["cold"]);
 });
+
+// Issue 14.5: roomkit's own refusals are remembered with the socket. The test client
+// (compatibility date before 2026-04-07) answers a close only when it calls close()
+// itself, so its answer can be made to arrive after a real eviction.
+it("a socket refused by a throwing onConnect gets no onClose, even when its close arrives after eviction", async () => {
+  const room = "refused-connect-" + Math.random();
+  const watcher = await connect(SELF, `/parties/probe/${room}?_pk=w`);
+  await json(watcher);
+  const bad = await connect(SELF, `/parties/probe/${room}?_pk=bad&fail=connect`);
+  expect(await bad.closed).toEqual({ code: 1011, reason: "Internal server error" });
+
+  await evictDurableObject(stub(room));
+  bad.ws.close(); // reaches a new instance of the room
+  watcher.send(JSON.stringify({ cmd: "echo", data: "after" }));
+  expect(await json(watcher)).toEqual({ type: "echo", data: "after" });
+  const info = await (await SELF.fetch(`http://x/parties/probe/${room}`)).json<Record<string, any>>();
+  expect(info.closed).toEqual([]);
+  expect(info.connections).toEqual(["w"]);
+  expect(watcher.pending).toHaveLength(0);
+  await watcher.close();
+});
+
+it("a connection closed for a limit gets onClose once and no onMessage, even when its close arrives after eviction", async () => {
+  const room = "refused-limit-" + Math.random();
+  const watcher = await connect(SELF, `/parties/probe/${room}?_pk=w`);
+  const a = await connect(SELF, `/parties/probe/${room}?_pk=a`);
+  await Promise.all([watcher, a].map(json));
+  a.send("x".repeat(1_048_577)); // over the default maxMessageBytes
+  expect((await a.closed).code).toBe(1009);
+  expect(await json(watcher)).toEqual({ type: "left", id: "a", state: null });
+
+  await evictDurableObject(stub(room));
+  a.ws.send(JSON.stringify({ cmd: "broadcast", data: "from a refused socket" })); // sent before the client answers the close
+  a.ws.close();
+  watcher.send(JSON.stringify({ cmd: "echo", data: "after" }));
+  expect(await json(watcher)).toEqual({ type: "echo", data: "after" });
+  const info = await (await SELF.fetch(`http://x/parties/probe/${room}`)).json<Record<string, any>>();
+  expect(info.closed).toEqual(["a"]);
+  expect(watcher.pending).toHaveLength(0);
+  await watcher.close();
+});

@@ -1,7 +1,7 @@
 // The same behavioural checks against both socket modes: hibernating (WebSocket
 // Hibernation API) and in-memory (accept() + addEventListener).
 import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
 import { runAlarmLater } from "./clock.js";
 
@@ -10,10 +10,26 @@ const json = (s: TestSocket) => s.nextJSON<Msg>();
 let n = 0;
 const fresh = (p: string) => `${p}-${++n}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** What rooms log with console.error while `run` runs (rooms run in this isolate). */
+async function errorsLoggedDuring(run: () => Promise<void>): Promise<string[]> {
+  const logged: string[] = [];
+  const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+    logged.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return logged;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
 describe.each([
   { party: "probe", binding: "PROBE", hibernate: true },
   { party: "probe-mem", binding: "PROBE_MEM", hibernate: false },
-])("$party (hibernate: $hibernate)", ({ party, binding }) => {
+])("$party (hibernate: $hibernate)", ({ party, binding, hibernate }) => {
   const url = (room: string, q = "") => `/parties/${party}/${encodeURIComponent(room)}${q}`;
   const stub = (room: string) => {
     const ns = (env as any)[binding] as DurableObjectNamespace;
@@ -69,8 +85,8 @@ describe.each([
     expect((await json(a)).ids).toEqual(["a", "b", "c"]);
     a.send(JSON.stringify({ cmd: "connections", tag: "team-x" }));
     expect((await json(a)).ids).toEqual(["a", "c"]);
-    a.send(JSON.stringify({ cmd: "connections", tag: "b" })); // an id is not a tag
-    expect((await json(a)).ids).toEqual([]);
+    a.send(JSON.stringify({ cmd: "connections", tag: "b" })); // as in PartyKit, an id is a tag
+    expect((await json(a)).ids).toEqual(["b"]);
     await c.close();
     expect(await json(a)).toMatchObject({ type: "left", id: "c" });
     a.send(JSON.stringify({ cmd: "connections" }));
@@ -94,7 +110,8 @@ describe.each([
     await ws.close();
   });
 
-  it("a state over the platform limit throws a clear error and keeps the previous state", async () => {
+  // Hibernating rooms keep state with the socket; in-memory rooms hold any state (test below).
+  if (hibernate) it("a state over the platform limit throws a clear error and keeps the previous state", async () => {
     const ws = await connect(SELF, url(fresh("r"), "?_pk=big"));
     await json(ws);
     ws.send(JSON.stringify({ cmd: "setState", state: { keep: true } }));
@@ -129,23 +146,90 @@ describe.each([
     expect((await res.json().catch(() => null)) ?? true).toBeTruthy();
   });
 
-  it("a throw in onMessage closes only that connection with 1011 and a generic reason", async () => {
+  // Until issue 13 a throw in onMessage closed the connection with 1011; PartyKit logs it and keeps it open.
+  it("a throw in onMessage is logged with room, party and connection id; the connection stays open", async () => {
     const room = fresh("r");
     const a = await connect(SELF, url(room, "?_pk=a"));
     const b = await connect(SELF, url(room, "?_pk=b"));
     await Promise.all([a, b].map(json));
     b.send(JSON.stringify({ cmd: "setState", state: { kept: 1 } }));
     await json(b);
-    a.send(JSON.stringify({ cmd: "throw" }));
-    const closed = await a.closed;
-    expect(closed).toEqual({ code: 1011, reason: "Internal server error" });
-    // The failed connection leaves the room like any other: onClose runs for it, once.
-    expect(await json(b)).toEqual({ type: "left", id: "a", state: null });
-    b.send(JSON.stringify({ cmd: "echo", data: "still here" }));
-    expect(await json(b)).toEqual({ type: "echo", data: "still here" });
+    const logged = await errorsLoggedDuring(async () => {
+      a.send(JSON.stringify({ cmd: "throw" }));
+      a.send("{not json"); // an app's JSON.parse without try/catch
+      a.send(JSON.stringify({ cmd: "echo", data: "still here" }));
+      expect(await json(a)).toEqual({ type: "echo", data: "still here" });
+    });
+    const where = `${party}/${room} onMessage of connection "a"`;
+    expect(logged.filter((l) => l.includes(where))).toHaveLength(2);
+    expect(logged.some((l) => l.includes(where) && l.includes("Error: secret detail from onMessage"))).toBe(true);
+    expect(logged.some((l) => l.includes(where) && l.includes("SyntaxError"))).toBe(true);
+    // Nothing left the room: no onClose ran, other connections, state and storage are as they were.
+    a.send(JSON.stringify({ cmd: "connections" }));
+    expect((await json(a)).ids).toEqual(["a", "b"]);
     b.send(JSON.stringify({ cmd: "getState", id: "b" }));
     expect((await json(b)).state).toEqual({ kept: 1 });
-    await b.close();
+    const info = await (await SELF.fetch(`http://x${url(room)}`)).json<Msg>();
+    expect(info).toMatchObject({ closed: [], starts: 1 });
+    expect(b.pending).toHaveLength(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("a throw in onClose is logged and touches nobody else", async () => {
+    const room = fresh("r");
+    const a = await connect(SELF, url(room, "?_pk=a"));
+    const b = await connect(SELF, url(room, "?_pk=b"));
+    await Promise.all([a, b].map(json));
+    b.send(JSON.stringify({ cmd: "setState", state: { throwOnClose: true } }));
+    await json(b);
+    const logged = await errorsLoggedDuring(async () => {
+      await b.close();
+      a.send(JSON.stringify({ cmd: "connections" }));
+      expect((await json(a)).ids).toEqual(["a"]);
+    });
+    expect(logged.some((l) => l.includes(`${party}/${room} onClose of connection "b"`) && l.includes("secret detail from onClose"))).toBe(true);
+    a.send(JSON.stringify({ cmd: "echo", data: "fine" }));
+    expect(await json(a)).toEqual({ type: "echo", data: "fine" });
+    await a.close();
+  });
+
+  it("edge hooks annotate the request in place; the room sees the header in ctx.request and onRequest", async () => {
+    const room = fresh("r");
+    const ws = await connect(SELF, url(room, "?_pk=u&as=user-42&tags=red"));
+    // getConnectionTags saw it (it tags user:<X-User-ID>), and so did onConnect.
+    expect(await json(ws)).toMatchObject({ type: "welcome", id: "u", userId: "user-42", tags: ["red", "user:user-42"], routing: null });
+    ws.send(JSON.stringify({ cmd: "connections", tag: "user:user-42" }));
+    expect((await json(ws)).ids).toEqual(["u"]);
+    const res = await SELF.fetch(`http://x${url(room, "/info?as=http-9")}`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ room, method: "POST", userId: "http-9", routing: null });
+    await ws.close();
+  });
+
+  it("getConnections(id) yields that connection, as in PartyKit; getConnection(id) still finds it", async () => {
+    const room = fresh("r");
+    // A user tag equal to the id is the same tag, not a second one.
+    const a = await connect(SELF, url(room, "?_pk=alice&tags=alice,team"));
+    const b = await connect(SELF, url(room, "?_pk=bob"));
+    expect((await json(a)).tags).toEqual(["alice", "team"]);
+    await json(b);
+    for (const [tag, ids] of [["alice", ["alice"]], ["bob", ["bob"]], ["team", ["alice"]], ["nobody", []]] as const) {
+      b.send(JSON.stringify({ cmd: "connections", tag }));
+      expect((await json(b)).ids).toEqual(ids);
+    }
+    b.send(JSON.stringify({ cmd: "connection", id: "alice" }));
+    expect((await json(b)).id).toBe("alice");
+    b.send(JSON.stringify({ cmd: "connection", id: "team" })); // a tag is not an id
+    expect((await json(b)).id).toBeNull();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("a setState made inside getConnectionTags is kept", async () => {
+    const ws = await connect(SELF, url(fresh("r"), "?_pk=t&tags=x&tagState=early"));
+    expect(await json(ws)).toMatchObject({ type: "welcome", tags: ["x"], state: { fromTags: "early" } });
+    ws.send(JSON.stringify({ cmd: "getState", id: "t" }));
+    expect((await json(ws)).state).toEqual({ fromTags: "early" });
+    await ws.close();
   });
 
   it("a throw in onConnect closes that socket with 1011 and tells nothing of the error", async () => {
@@ -240,6 +324,32 @@ describe.each([
     await ws.close();
   });
 
+  if (!hibernate) it("in-memory connection state holds any value of any size, as in PartyKit", async () => {
+    const room = fresh("r");
+    const a = await connect(SELF, url(room, "?_pk=a"));
+    const big = await connect(SELF, url(room, "?_pk=big"));
+    await Promise.all([a, big].map(json));
+    for (const bytes of [20_000, 1_000_000]) {
+      big.send(JSON.stringify({ cmd: "setBigState", bytes }));
+      // Over 16 KiB and not structured-cloneable (a function): kept as is, in memory.
+      expect(await json(big)).toEqual({ type: "bigState", length: bytes, fn: "kept in memory", same: true });
+    }
+    await big.close();
+    const left = await json(a);
+    expect(left).toMatchObject({ type: "left", id: "big" });
+    expect(left.state.blob).toHaveLength(1_000_000); // onClose saw it too
+    await a.close();
+  });
+
+  it("sockets from room.context.parties.x.get(id).socket() deliver binary frames as ArrayBuffer", async () => {
+    const room = fresh("r");
+    const ws = await connect(SELF, url(room, "?_pk=x"));
+    await json(ws);
+    ws.send(JSON.stringify({ cmd: "socketOtherBinary", party, room: "binary-target-of-" + room }));
+    expect(await json(ws)).toEqual({ type: "socketedBinary", kind: "[object ArrayBuffer]", bytes: [9, 8, 7] });
+    await ws.close();
+  });
+
   it("cross-party fetch and socket reach another room in-process", async () => {
     const room = fresh("r");
     const ws = await connect(SELF, url(room, "?_pk=x"));
@@ -249,6 +359,43 @@ describe.each([
     ws.send(JSON.stringify({ cmd: "socketOther", party: "probe", room: "target-of-" + room }));
     const m = await json(ws);
     expect(m.first).toMatchObject({ type: "welcome", id: room, room: "target-of-" + room, party: "probe" });
+    await ws.close();
+  });
+});
+
+describe("options.closeOnError and options read from the instance", () => {
+  // StrictProbe sets { hibernate: false, closeOnError: true, limits: { maxMessageBytes: 512 } } as an instance field only.
+  const url = (room: string, q = "") => `/parties/strict/${encodeURIComponent(room)}${q}`;
+
+  it("closeOnError: a throw in onMessage closes only that connection with 1011 and a generic reason; its onClose runs once", async () => {
+    const room = fresh("strict");
+    const a = await connect(SELF, url(room, "?_pk=a"));
+    const b = await connect(SELF, url(room, "?_pk=b"));
+    await Promise.all([a, b].map(json));
+    const logged = await errorsLoggedDuring(async () => {
+      a.send(JSON.stringify({ cmd: "throw" }));
+      expect(await a.closed).toEqual({ code: 1011, reason: "Internal server error" });
+      expect(await json(b)).toEqual({ type: "left", id: "a", state: null });
+    });
+    expect(logged.some((l) => l.includes(`strict/${room} onMessage of connection "a"`))).toBe(true);
+    b.send(JSON.stringify({ cmd: "echo", data: "still here" }));
+    expect(await json(b)).toEqual({ type: "echo", data: "still here" });
+    await b.close();
+    expect((await (await SELF.fetch(`http://x${url(room)}`)).json<Msg>()).closed).toEqual(["a", "b"]);
+  });
+
+  it("limits set on the instance apply (1009 over its maxMessageBytes)", async () => {
+    const ws = await connect(SELF, url(fresh("strict"), "?_pk=m"));
+    await json(ws);
+    ws.send(JSON.stringify({ cmd: "echo", data: "x".repeat(600) }));
+    expect(await ws.closed).toEqual({ code: 1009, reason: expect.stringMatching(/^Message too big: \d+ bytes; the limit is 512\.$/) });
+  });
+
+  it("hibernate: false set on the instance keeps state in memory", async () => {
+    const ws = await connect(SELF, url(fresh("strict"), "?_pk=s"));
+    await json(ws);
+    ws.send(JSON.stringify({ cmd: "setBigState", bytes: 50_000 }));
+    expect(await json(ws)).toMatchObject({ type: "bigState", length: 50_000 });
     await ws.close();
   });
 });
