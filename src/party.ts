@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { noteStart } from "./clock.js";
 import { asConnection, createConnection, isEnded, markEnded, setTags } from "./connection.js";
+import { attachHistory, checkHistoryOption } from "./durable/attach.js";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, errorResponse, internalErrorResponse, logError } from "./errors.js";
 import { RateLimiter, messageBytesOver, resolveLimits, type ResolvedLimits } from "./limits.js";
 import { serverClassFromObject } from "./object-server.js";
@@ -65,6 +66,7 @@ export function party(ServerOrObject: ServerClass | PartyKitServer, options: Par
 
   // Validated once here so a bad limit fails at deploy/start, not at the first message.
   const limits = resolveLimits(Server.options?.limits);
+  checkHistoryOption(Server.options?.history);
 
   class RoomkitParty extends DurableObject<Record<string, unknown>> {
     static readonly server = Server;
@@ -128,8 +130,14 @@ export function party(ServerOrObject: ServerClass | PartyKitServer, options: Par
         server = undefined;
         this.#serverError = e;
       }
-      this.#server = server;
       const opts = { ...Server.options, ...server?.options };
+      try {
+        if (server) attachHistory(this.#room, ctx, opts.history, server);
+      } catch (e) {
+        server = undefined;
+        this.#serverError = e;
+      }
+      this.#server = server;
       this.#hibernate = Boolean(opts.hibernate ?? false);
       this.#closeOnError = Boolean(opts.closeOnError ?? false);
       this.#limits = roomLimits;
@@ -225,6 +233,9 @@ export function party(ServerOrObject: ServerClass | PartyKitServer, options: Par
       if (id.length > MAX_CONNECTION_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
         return errorResponse(400, `Invalid connection id (_pk): at most ${MAX_CONNECTION_ID_LENGTH} printable characters.`);
       }
+      const history = this.#room[internals].history;
+      const resume = history?.resumeOf(url);
+      if (typeof resume === "string") return errorResponse(400, resume);
       if (!this.#hasRoom()) {
         return refuseSocket(CloseCode.TryAgainLater, `Room is full (${this.#limits.maxConnections} connections).`);
       }
@@ -256,6 +267,8 @@ export function party(ServerOrObject: ServerClass | PartyKitServer, options: Par
         logError(`${this.#where()} getConnectionTags`, e);
         return refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
+      // A resuming client gets no durable broadcast until its catch-up (src/durable/history.ts).
+      if (resume) history!.hold(ws);
       try {
         await server.onConnect?.(conn, ctx);
       } catch (e) {
@@ -264,6 +277,14 @@ export function party(ServerOrObject: ServerClass | PartyKitServer, options: Par
         markEnded(ws);
         this.#sockets.delete(ws);
         closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      }
+      if (resume && !this.#ended.has(ws)) {
+        try {
+          await history!.catchUp(conn, resume);
+        } catch (e) {
+          logError(`${this.#where()} history catch-up of connection "${id}"`, e);
+          await this.#reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+        }
       }
       return new Response(null, { status: 101, webSocket: client });
     }

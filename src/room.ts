@@ -8,7 +8,8 @@ import { RoomkitError } from "./errors.js";
 import { partiesFor } from "./parties.js";
 import type { Scheduler } from "./scheduler.js";
 import { roomStorage } from "./storage.js";
-import type { Connection, Context, Room, Storage, When } from "./types.js";
+import type { RoomHistory } from "./durable/history.js";
+import type { BroadcastOptions, Connection, Context, Room, Storage, When } from "./types.js";
 
 const OPEN = 1; // WebSocket.OPEN
 
@@ -37,6 +38,8 @@ export interface RoomInternals {
   lastConnectionClosed: Set<() => unknown>;
   /** Run (awaited, errors logged) after `room.storage.deleteAll()`: helpers restart from an empty state. */
   storageReset: Set<() => unknown>;
+  /** Durable broadcasts, in a room with `options.history` (src/durable). */
+  history?: RoomHistory;
 }
 
 export const internals = Symbol("roomkit.internals");
@@ -96,12 +99,20 @@ export class RoomImpl implements Room {
     } as Room["analytics"];
   }
 
-  broadcast(msg: string | ArrayBuffer | ArrayBufferView, without?: string[]): void {
+  broadcast(msg: string | ArrayBuffer | ArrayBufferView, options?: string[] | BroadcastOptions): void {
+    const opts: BroadcastOptions | undefined = options === undefined || Array.isArray(options) ? undefined : options;
+    const without = opts ? opts.without : (options as string[] | undefined);
+    const history = this[internals].history;
+    if (history && opts?.durable !== false) {
+      history.broadcast(msg, opts?.tag !== undefined || without?.length ? { tag: opts?.tag, without } : undefined, this.host.sockets(opts?.tag));
+      return;
+    }
+    if (opts?.durable === true) throw new RoomkitError("broadcast(…, { durable: true }) needs options.history on the server class (docs/durable-broadcasts.md).");
     const skip = without && without.length > 0 ? new Set(without) : undefined;
     // A plain loop over the sockets rather than getConnections(): this runs once per
     // message. Every socket the host lists was accepted by roomkit (it carries a
     // connection), so the connection is only looked up when an id must be skipped.
-    for (const ws of this.host.sockets()) {
+    for (const ws of this.host.sockets(opts?.tag)) {
       if (ws.readyState !== OPEN) continue;
       if (skip) {
         const conn = asConnection(ws);

@@ -161,8 +161,12 @@ export type Room = {
   connections: Map<string, Connection>;
   /** @deprecated Use `room.context.parties`. */
   parties: Parties;
-  /** Sends `msg` to every open connection except the ids in `without`. */
-  broadcast: (msg: string | ArrayBuffer | ArrayBufferView, without?: string[] | undefined) => void;
+  /**
+   * Sends `msg` to every open connection except the ids in `without`, or as
+   * {@link BroadcastOptions} say. In a room with `options.history` the
+   * message is also stored, for clients that reconnect (docs/durable-broadcasts.md).
+   */
+  broadcast: (msg: string | ArrayBuffer | ArrayBufferView, without?: string[] | BroadcastOptions | undefined) => void;
   /** The open connection with this id, if any. */
   getConnection<TState = unknown>(id: string): Connection<TState> | undefined;
   /** Every open connection, or those tagged `tag` by `getConnectionTags`; a connection's id is always one of its tags. */
@@ -183,8 +187,38 @@ export type Room = {
 /** @deprecated Use `Party.Room`. Kept because older PartyKit code uses `Party.Party`. */
 export type Party = Room;
 
+/** The second argument of `room.broadcast` in its object form (roomkit extension). */
+export type BroadcastOptions = {
+  /** Connection ids that do not get the message (PartyKit's `without`). */
+  without?: string[];
+  /** Only connections with this tag (see `getConnectionTags`; an id counts as a tag) get the message. */
+  tag?: string;
+  /**
+   * In a room with `options.history`: `false` sends this message live only
+   * (not stored, not replayed). Default `true` there; `true` in a room
+   * without history is an error.
+   */
+  durable?: boolean;
+};
+
+/** What a room's history keeps (`options.history`; see docs/durable-broadcasts.md and docs/limits.md). */
+export type HistoryOptions = {
+  /** Keep at least this many of the newest durable messages. Default 1000, at most 1,000,000. */
+  maxMessages?: number;
+  /** Drop durable messages older than this many milliseconds (to within a second). Default: no age limit. */
+  maxAge?: number;
+};
+
 /** Options of a party, as a static or instance `options` property. */
 export type ServerOptions = {
+  /**
+   * Durable broadcasts: every `room.broadcast` is stored, and a client that
+   * reconnects with the offset of the last message it saw (the
+   * `roomkit/durable` client helper sends it) gets what it missed, exactly
+   * once and in order, before newer messages. `true` uses the defaults.
+   * (roomkit extension)
+   */
+  history?: HistoryOptions | boolean;
   /**
    * Use the WebSocket Hibernation API: the room may leave memory between
    * messages while its sockets stay open. Default `false`, as in PartyKit.
@@ -222,6 +256,13 @@ export type Server = {
   onAlarm?(): void | Promise<void>;
   /** A timer set with `room.schedule`/`room.every` fired. */
   onTimer?(name: string, payload: unknown): void | Promise<void>;
+  /**
+   * With `options.history`: the room's current state (a string, e.g. JSON)
+   * for a client whose offset is no longer in the history; it arrives with
+   * the "reset" signal. It must reflect at least every message broadcast
+   * before it was called. (roomkit extension)
+   */
+  historyState?(connection: Connection): string | undefined | void | Promise<string | undefined | void>;
 };
 
 /** A WebSocket handled by `onSocket` (unsupported in roomkit; kept for types). */

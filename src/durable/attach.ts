@@ -1,0 +1,43 @@
+/**
+ * Wires `options.history` into a room: validates the option, creates the
+ * room's {@link RoomHistory} and gives it a new log after `storage.deleteAll()`.
+ * @module
+ */
+import { RoomkitError } from "../errors.js";
+import { internals, type RoomImpl } from "../room.js";
+import type { HistoryOptions, Server } from "../types.js";
+import { RoomHistory } from "./history.js";
+import { resolveRetention } from "./retention.js";
+
+/**
+ * Throws a RoomkitError for an invalid `options.history`, so a bad value fails when the party is defined.
+ *
+ * @example
+ * checkHistoryOption(Server.options?.history);
+ */
+export function checkHistoryOption(option: HistoryOptions | boolean | undefined): void {
+  resolveRetention(option);
+}
+
+/**
+ * Gives `room` a history when `option` asks for one (no-op otherwise).
+ *
+ * @example
+ * attachHistory(room, ctx, { maxMessages: 500 }, server);
+ */
+export function attachHistory(room: RoomImpl, ctx: DurableObjectState, option: HistoryOptions | boolean | undefined, server: Server): void {
+  const retention = resolveRetention(option);
+  if (!retention) return;
+  let sql: SqlStorage;
+  try {
+    sql = ctx.storage.sql;
+  } catch {
+    sql = undefined as never;
+  }
+  if (!sql) {
+    throw new RoomkitError("options.history needs a SQLite-backed Durable Object: declare the class under new_sqlite_classes in wrangler.toml.");
+  }
+  const history = new RoomHistory(sql, retention, server.historyState ? (conn) => server.historyState!(conn) : undefined);
+  room[internals].history = history;
+  room[internals].storageReset.add(() => history.reset());
+}
