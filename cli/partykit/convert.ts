@@ -175,7 +175,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   }
   if (config.port) done.push(`port ${config.port} → [dev] port and roomkit dev --port ${config.port}`);
   if (typeof config.persist === "string") done.push(`persist "${config.persist}" → roomkit dev --persist-to`);
-  const sections: Record<string, unknown> = {};
+  const sections: { define?: Record<string, string> } & Record<string, unknown> = {};
   toml.push("", "[dev]", `port = ${config.port ?? 1999}`);
   if (Object.keys(vars).length > 0) {
     sections.vars = vars;
@@ -185,6 +185,12 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const devHost = `localhost:${config.port ?? 1999}`;
   sections.define = { PARTYKIT_HOST: JSON.stringify(devHost), PARTYKIT_API_BASE: JSON.stringify("https://api.partykit.dev"), ...defines };
   if (config.define && Object.keys(config.define).length > 0) done.push(`define → [define] (${Object.keys(config.define).join(", ")})`);
+  // `--with-env` made every .env variable a global; wrangler dev loads .env into process.env, so each global reads it there.
+  if (scriptsRewrite.withEnv) {
+    const keys = (await dotenvKeys(root)).filter((k) => !(k in sections.define!));
+    for (const k of keys) (sections.define as Record<string, string>)[k] = `process.env.${k}`;
+    if (keys.length > 0) done.push(`--with-env: the .env variables (${keys.join(", ")}) → [define] KEY = "process.env.KEY" (wrangler dev loads .env; copy .env.example to .env if you have not)`);
+  }
   done.push(`PARTYKIT_HOST in server code → [define] "${devHost}" (as partykit dev defined it); the client build uses location.host`);
   if (config.build?.alias) {
     sections.alias = config.build.alias;
@@ -350,6 +356,20 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   }
 
   return { files, done, notConverted: dedupe(notConverted), blockers, workerEntry: workerRel };
+}
+
+/** The variable names of the project's .env files (.env.example when there is no .env yet), for `--with-env`. */
+async function dotenvKeys(root: string): Promise<string[]> {
+  const keys = new Set<string>();
+  for (const name of [".env", ".env.local", ".env.example"]) {
+    const file = path.join(root, name);
+    if (!existsSync(file)) continue;
+    for (const line of (await readFile(file, "utf8")).split("\n")) {
+      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
+      if (m) keys.add(m[1]!);
+    }
+  }
+  return [...keys];
 }
 
 function tomlList(items: string[]): string {

@@ -17,6 +17,8 @@ export type ScriptsRewrite = {
   /** `--var` and `--define` values, by script; the caller decides where they go. */
   vars: Map<string, Record<string, string>>;
   defines: Map<string, Record<string, string>>;
+  /** Some script passed `--with-env` (PartyKit then defined every .env variable as a global). */
+  withEnv: boolean;
 };
 
 /** The options of `partykit dev` / `partykit deploy` that take values (commander's variadic ones take several). */
@@ -26,7 +28,7 @@ const WITH_VALUE = new Set(["-p", "--port", "--serve", "-c", "--config", "--comp
 /** What each `partykit` flag without a roomkit equivalent means, and what to do instead. */
 const DROPPED: Record<string, string> = {
   "--live": "live reload is not provided: reload the page after a rebuild (roomkit dev rebuilds the client on change)",
-  "--with-env": "wrangler reads .env and .dev.vars itself in local dev; for deploys use `wrangler secret put <NAME>`",
+  "--with-env": "wrangler dev reads .env into env and process.env itself; for deploys set the values with `wrangler secret put <NAME>`",
   "--with-vars": "[vars] in wrangler.toml are always deployed; secrets: `wrangler secret put <NAME>`",
   "--verbose": "wrangler prints its own logs; use `roomkit dev -- --log-level debug` for more",
   "--no-hotkeys": "roomkit dev has no hotkeys",
@@ -78,7 +80,7 @@ const END = /[;&|)"'`]/;
  * r.scripts.deploy; // "npm run build && roomkit deploy"
  */
 export function rewriteScripts(scripts: Record<string, string>, extraFlags: (script: string, command: string) => string[] = () => []): ScriptsRewrite {
-  const result: ScriptsRewrite = { scripts: { ...scripts }, done: [], notConverted: [], vars: new Map(), defines: new Map() };
+  const result: ScriptsRewrite = { scripts: { ...scripts }, done: [], notConverted: [], vars: new Map(), defines: new Map(), withEnv: false };
   for (const [name, script] of Object.entries(scripts)) {
     if (typeof script !== "string" || !/\bpartykit\b/.test(script)) continue;
     let out = "";
@@ -148,6 +150,7 @@ function convertInvocation(args: string[], script: string, result: ScriptsRewrit
       } else drop(`${flag} ${values.join(" ")}`.trim());
       continue;
     }
+    if (flag === "--with-env") result.withEnv = true;
     const takesValue = WITH_VALUE.has(flag);
     const value = takesValue ? (inline ?? rest[++i]) : undefined;
     if ((flag === "-p" || flag === "--port") && sub === "dev") kept.push("--port", value ?? "");

@@ -114,10 +114,11 @@ describe("roomkit import runs PartyKit projects", () => {
     const app = await imported("objects");
     // The scripts ran partykit: rewritten, their --var/--define carried into wrangler.toml.
     expect(app.pkg.scripts).toMatchObject({ start: "roomkit dev", deploy: "npm run typecheck && roomkit deploy", typecheck: "tsc --noEmit", dev: "roomkit dev" });
-    expect(app.stdout).toContain('  scripts.start: "partykit dev --live --var GREETING=hi --define BUILD_NUMBER=42" → "roomkit dev"\n');
+    expect(app.stdout).toContain('  scripts.start: "partykit dev --live --with-env --var GREETING=hi --define BUILD_NUMBER=42" → "roomkit dev"\n');
     expect(app.stdout).toContain("  - scripts.start --live: live reload is not provided");
     expect(app.toml.vars).toEqual({ FLAG: true, GREETING: "hi" });
-    expect(app.toml.define).toMatchObject({ PARTYKIT_HOST: '"localhost:1999"', BUILD_NUMBER: "42", SHARED_LABEL: '"from-config"' });
+    // --with-env made .env variables globals: they read process.env, which wrangler dev fills from .env.
+    expect(app.toml.define).toMatchObject({ PARTYKIT_HOST: '"localhost:1999"', BUILD_NUMBER: "42", SHARED_LABEL: '"from-config"', ENV_TOKEN: "process.env.ENV_TOKEN" });
     expect(app.toml.assets).toEqual({ directory: "./public", binding: "ASSETS" });
     expect(app.pkg.roomkit.client).toMatchObject({ entry: ["src/client.ts", "y-protocols/awareness"], loader: { ".woff2": "file" } });
 
@@ -138,7 +139,7 @@ describe("roomkit import runs PartyKit projects", () => {
 
     // Defines and vars reach the server bundle.
     const info = await (await fetch(`http://${host}/parties/main/r1`)).json();
-    expect(info).toEqual({ host: "localhost:1999", build: 42, label: "from-config", greeting: "hi", flag: true });
+    expect(info).toEqual({ host: "localhost:1999", build: 42, label: "from-config", token: "from-dotenv", greeting: "hi", flag: true });
     // room.context.assets and lobby.assets read the static assets.
     const note = await fetch(`http://${host}/parties/main/r1?note`);
     expect([note.status, await note.text()]).toEqual([200, "a note for the rooms\n"]);
