@@ -27,3 +27,15 @@ it("reads storage and answers HTTP through the Worker", async () => {
   expect(res.status).toBe(426); // the room has socket hooks and no onRequest
   expect(await res.text()).toContain("only accepts WebSocket connections");
 });
+
+it("lists the connections of a room that keeps its sockets in memory", async () => {
+  const room = rooms.get("plain");
+  await room.connect({ id: "admin-1" });
+  await room.connect({ id: "bo" });
+  await expect
+    .poll(async () => (await room.connections()).map(({ id, tags, state }) => ({ id, tags, state })).sort((a, b) => a.id.localeCompare(b.id)))
+    .toEqual([
+      { id: "admin-1", tags: ["admin"], state: { n: 1 } },
+      { id: "bo", tags: ["guest"], state: { n: 2 } },
+    ]);
+});

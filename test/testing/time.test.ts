@@ -66,6 +66,17 @@ it("fires nothing before its time: advancing in small steps is the same as one b
   expect(await ws.nextJSON()).toEqual({ what: "once", at: START + 30_000 });
 });
 
+it("retries a failing timer on its backoff, inside the same advance", async () => {
+  const room = rooms.get("clockwork");
+  const ws = await room.connect();
+  ws.send("flaky 1000");
+  await expect.poll(async () => (await room.timers()).length).toBe(1);
+  await rooms.advance("10s");
+  expect(await ws.nextJSON()).toEqual({ what: "flaky failed", at: START + 1_000 });
+  expect(await ws.nextJSON()).toEqual({ what: "flaky", at: START + 3_000 }); // first retry after 2 s
+  expect(await room.timers()).toEqual([]);
+});
+
 it("Date.now() in rooms and tests reads the fake clock", async () => {
   const room = rooms.get("clockwork");
   const ws = await room.connect();
