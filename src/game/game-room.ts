@@ -182,6 +182,7 @@ export abstract class GameRoom<S, I, V = S> {
   #nextPatchAt = 0;
   #lastLobbyReport = 0;
   #saveArmed = false;
+  #started = false;
   #stats = { patchFrames: 0, patchBytes: 0, fullFrames: 0, fullBytes: 0, stepErrors: 0 };
   #lastStepErrorLog = -Infinity;
 
@@ -201,7 +202,9 @@ export abstract class GameRoom<S, I, V = S> {
       afterFrame: (steps) => this.#afterFrame(steps),
     });
     this.#saver = new Flusher(room, { every: this.#options.saveEveryMs, flush: () => this.#persist(), onLastClose: false, name: "game" });
-    (room as RoomImpl)[internals].timerHandlers.set(GRACE_TIMER, () => this.#expireSeats());
+    const hooks = (room as RoomImpl)[internals];
+    hooks.timerHandlers.set(GRACE_TIMER, () => this.#expireSeats());
+    hooks.storageReset.add(() => this.#storageReset());
   }
 
   // ─── What subclasses and tests can read and do ──────────────────────────
@@ -337,10 +340,11 @@ export abstract class GameRoom<S, I, V = S> {
         changed = true;
       }
     }
-    if (changed) {
-      await this.#saveNow();
-      await this.#scheduleGrace();
-    }
+    if (changed) await this.#saveNow();
+    // Every start, not only after a change: a grace timer lost with the previous instance
+    // (a failed arm, storage.deleteAll()) must not leave away seats held forever.
+    if (this.#seats.size > 0) await this.#scheduleGrace();
+    this.#started = true;
     this.#ensureLoop();
   }
 
@@ -536,7 +540,10 @@ export abstract class GameRoom<S, I, V = S> {
   #armSave(): void {
     if (this.#saveArmed) return;
     this.#saveArmed = true;
-    this.#saver.markDirty().catch((e) => logError(`${this.#where()} scheduling a save`, e));
+    this.#saver.markDirty().catch((e) => {
+      this.#saveArmed = false; // the next change tries again: never claim a save that is not scheduled
+      logError(`${this.#where()} scheduling a save`, e);
+    });
   }
 
   /** Sends each connection what it is missing: a patch, or the full view if it has no baseline. */
@@ -683,8 +690,61 @@ export abstract class GameRoom<S, I, V = S> {
    * later only to write the same state.
    */
   async #saveNow(): Promise<void> {
-    if (this.#saver.dirty) await this.#saver.flushNow();
-    else await this.#persist();
+    if (this.#saver.dirty) {
+      await this.#saver.flushNow(); // retries a failed flush itself
+      return;
+    }
+    try {
+      await this.#persist();
+    } catch (e) {
+      // The change is in memory only: hand it to the saver, which retries until it is written.
+      logError(`${this.#where()} saving`, e);
+      this.#armSave();
+    }
+  }
+
+  /**
+   * `room.storage.deleteAll()` removed the saved game and every timer: the
+   * room starts again from `initialState()` with a new seed. Players who are
+   * connected keep their seats and join the new state (`onJoin` again, with
+   * the query parameters they connected with); seats of players who are away
+   * are freed. Everyone is sent the new state in full; the tick keeps counting
+   * so clients' ordering holds. Saved at once, and reported to the lobby.
+   */
+  async #storageReset(): Promise<void> {
+    this.#saveArmed = false;
+    if (!this.#started) return; // onStart will find nothing saved and start fresh
+    this.#state = this.initialState();
+    this.#seed = newSeed();
+    for (const seat of this.#seats.all()) {
+      if (seat.connected) continue;
+      this.#seats.remove(seat.key);
+      this.#inputs.remove(seat.id);
+      this.#tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
+    }
+    for (const conn of this.#members()) {
+      this.#sync.forget(conn.id); // no baseline: the next round sends the full new state
+      if (conn.state.role !== "player") continue;
+      const seat = this.#seats.get(conn.id);
+      if (!seat || seat.id !== conn.state.player) continue;
+      try {
+        const next = this.onJoin?.(this.#state, { id: seat.id, params: new URL(conn.uri).searchParams, request: new Request(conn.uri) as never });
+        if (next !== undefined) this.#state = next;
+      } catch (e) {
+        if (!(e instanceof InputError)) logError(`${this.#where()} onJoin after a storage reset`, e);
+        mark(conn, { role: "refused", player: seat.id });
+        closeQuietly(conn, GameCloseCode.JoinRefused, e instanceof InputError ? e.message : "Could not rejoin after the room was reset.");
+        this.#seats.remove(seat.key);
+        this.#inputs.remove(seat.id);
+        this.#tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
+      }
+    }
+    this.#sendPatches();
+    this.#stopIfEmpty();
+    this.#ensureLoop();
+    await this.#saveNow();
+    await this.#scheduleGrace();
+    this.reportToLobby();
   }
 
   async #persist(): Promise<void> {

@@ -17,6 +17,7 @@
 import * as Y from "yjs";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, logError } from "../errors.js";
 import { Flusher } from "../flusher.js";
+import { internals, type RoomImpl } from "../room.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, Server, ServerOptions } from "../types.js";
 import { RateLimiter } from "../limits.js";
 import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, utf8Length, type AwarenessEntry } from "./awareness.js";
@@ -207,6 +208,7 @@ export class YRoom implements Server {
     this.#batch = new WriteBatch(this.#options.batchDelay, this.#options.compactLogBytes, (batch) => this.#write(batch), (e) =>
       logError(`YRoom ${this.room.name}/${this.room.id} writing updates`, e),
     );
+    (room as RoomImpl)[internals].storageReset.add(() => this.#storageReset());
   }
 
   /**
@@ -540,14 +542,20 @@ export class YRoom implements Server {
 
     const o = this.#options;
     if (store.logRows >= o.compactLogUpdates || (store.logBytes > o.compactLogBytes && store.logBytes > store.snapshotBytes)) {
-      this.#compact();
+      try {
+        this.#compact();
+      } catch (e) {
+        // The updates are written; compaction is only tidying up, and its timer tries again.
+        logError(`YRoom ${this.room.name}/${this.room.id} compacting`, e);
+      }
     }
     const arming: Promise<void>[] = [];
     if (store.logRows > 0 && !this.#compactArmed) arming.push(this.#armCompaction());
     if (this.#saver && !this.#saveArmed) {
       this.#saveArmed = true;
       store.setSaveDirty(true);
-      arming.push(this.#saver.markDirty());
+      // If arming fails, the next write tries again (the flag must never claim a timer that is not there).
+      arming.push(this.#saver.markDirty().catch((e) => ((this.#saveArmed = false), Promise.reject(e))));
     }
     // Arming persists the timer row synchronously; only the alarm update is awaited here.
     if (arming.length > 0) Promise.all(arming).catch((e) => logError(`YRoom ${this.room.name}/${this.room.id} timers`, e));
@@ -555,7 +563,10 @@ export class YRoom implements Server {
 
   #armCompaction(): Promise<void> {
     this.#compactArmed = true;
-    return this.#compactor.markDirty();
+    return this.#compactor.markDirty().catch((e) => {
+      this.#compactArmed = false;
+      throw e;
+    });
   }
 
   #compactFromTimer(): void {
@@ -581,6 +592,44 @@ export class YRoom implements Server {
     await this.onSave!(this.document);
     // Changes made while saving were not necessarily included: they armed a new save.
     if (store.version === version) store.setSaveDirty(false);
+  }
+
+  /**
+   * `room.storage.deleteAll()` dropped the document's tables (and every
+   * timer): start again from a new, empty document with a new epoch (so ETags
+   * change), without calling `onLoad` — the app asked for a reset. Updates
+   * waiting in the batch belonged to the old document and are dropped.
+   * Connected clients still hold the old content; they are asked to sync
+   * again (a Yjs replica cannot be emptied from the server), so whatever they
+   * send is integrated and they keep editing.
+   */
+  async #storageReset(): Promise<void> {
+    this.#batch.discard();
+    this.#compactArmed = false;
+    this.#saveArmed = false;
+    this.#halfApplied = false;
+    this.#measured = undefined;
+    if (!this.#store) return; // not started: onStart will find empty storage
+    this.#store = new DocStore(this.room.storage);
+    this.#store.load();
+    this.#store.create(null);
+    const old = this.#doc;
+    const doc = new Y.Doc({ gc: this.#options.gc });
+    this.#use(doc);
+    old?.destroy();
+    const step1 = encodeSyncStep1(Y.encodeStateVector(doc));
+    for (const conn of this.room.getConnections()) trySend(conn, step1);
+    if (this.#saver) {
+      // The external copy follows the room: it is told the document is empty now.
+      this.#saveArmed = true;
+      this.#store.setSaveDirty(true);
+      try {
+        await this.#saver.markDirty();
+      } catch (e) {
+        this.#saveArmed = false;
+        throw e;
+      }
+    }
   }
 
   /** Rebuilds the document from storage, the source of truth. */
