@@ -14,6 +14,7 @@
 import { RoomkitError, errorResponse, logError } from "../errors.js";
 import { RateLimiter } from "../limits.js";
 import { callerOf } from "../parties.js";
+import { internals, type RoomImpl } from "../room.js";
 import { matchRoute } from "../router.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
 import { applyReport, isGone, listing, pickRoom, reserve, type LobbyEntry, type RoomListing, type RoomReport } from "./matchmaking.js";
@@ -113,6 +114,11 @@ export class GameLobby {
     }
     this.#options = o;
     this.#quickJoins = new RateLimiter(o.quickJoinsPerMinute / 60, o.quickJoinBurst);
+    // storage.deleteAll() empties the list: the copy in memory must not outlive it. Rooms report again on their next change.
+    (room as Partial<RoomImpl>)[internals]?.storageReset.add(() => {
+      this.#entries.clear();
+      this.#broadcast();
+    });
   }
 
   async onStart(): Promise<void> {

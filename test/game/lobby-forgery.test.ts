@@ -128,3 +128,16 @@ it("spam cannot create unbounded reserved rooms: new rooms waiting for players a
   const rooms = (await (await SELF.fetch(lobby)).json<{ rooms: RoomListing[] }>()).rooms;
   expect(rooms).toHaveLength(2);
 });
+
+it("after storage.deleteAll() the lobby lists nothing, and quick join starts over", async () => {
+  const lobby = `http://x/parties/tiny-lobby/${newRoom("reset")}`;
+  const join = (ip: string) => SELF.fetch(`${lobby}/quick-join`, { method: "POST", headers: { "cf-connecting-ip": ip } });
+  expect((await join("192.0.2.1")).status).toBe(200);
+  expect((await join("192.0.2.2")).status).toBe(200);
+  expect((await join("192.0.2.3")).status).toBe(503); // two rooms wait for players
+  expect(await (await SELF.fetch(`${lobby}/reset`, { method: "POST" })).text()).toBe("reset");
+  expect((await (await SELF.fetch(lobby)).json<{ rooms: RoomListing[] }>()).rooms).toEqual([]);
+  const again = await join("192.0.2.4");
+  expect(again.status).toBe(200);
+  expect(await again.json()).toMatchObject({ created: true });
+});

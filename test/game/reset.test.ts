@@ -1,6 +1,7 @@
 // room.storage.deleteAll() in a game room, and the room's timers and saves
 // under failure: the room starts again from its initial state and keeps
-// playing; a grace timer lost with an old instance is armed again.
+// playing; a grace timer lost with an old instance is armed again; a save
+// that fails is retried, never dropped, and never fails the player's join.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { GAME_STORAGE_KEY } from "../../src/game/index.js";
@@ -92,4 +93,19 @@ it("a grace timer lost with an old instance is armed again when the room starts"
   expect((await stats("arena", room)).players.map((p) => p.connected)).toEqual([false, false]); // wakes the room
   await runAlarmLater(stub("arena", room), 5_001);
   await expect.poll(async () => (await stats("arena", room)).players).toEqual([]);
+});
+
+it("a save that fails does not fail the join: the player is seated and the save is retried until it succeeds", async () => {
+  const room = newRoom("unsaveable");
+  const a = await Client.join("arena", room, "a", "unsaveable=1&name=Ada"); // the seat change's save throws
+  expect(a.close).toBeUndefined();
+  expect(a.welcome).toMatchObject({ role: "player", reconnected: false });
+  expect(await saved(room)).toBeUndefined();
+  const from = a.messages.length;
+  a.send({ type: "cure" });
+  a.send({ type: "ping", t: 1 });
+  await a.next("pong", from); // frames of one socket are handled in order: the cure is in
+  await runAlarmLater(stub("arena", room), 120_000); // the retry (or the periodic save) runs
+  await expect.poll(async () => (await saved(room))?.state.players[a.id]?.name).toBe("Ada");
+  await a.leaveSocket();
 });
