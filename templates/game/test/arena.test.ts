@@ -18,7 +18,7 @@ afterEach(async () => {
 async function join(room: string, key: string, name = "Tester"): Promise<GameClient<State, Input>> {
   const client = new GameClient<State, Input>({ host: "localhost", party: "arena", room, id: key, query: { name }, WebSocket: TestWebSocket });
   clients.push(client);
-  await expect.poll(() => client.me).toBeDefined();
+  await expect.poll(() => client.me, { interval: 5 }).toBeDefined();
   return client;
 }
 
@@ -34,7 +34,7 @@ it("moves a player exactly SPEED × dt per input, and the other player sees it",
   // at a time until it has applied each one (inputs travel over the socket).
   for (let i = 0; i < 10; i++) {
     const seq = ada.sendInput({ dx, dy: 0 })!;
-    await expect.poll(async () => (await rooms.advance(1000 / 30), ada.ack)).toBe(seq);
+    await expect.poll(async () => (await rooms.advance(1000 / 30), ada.ack), { interval: 5 }).toBe(seq);
   }
 
   const expected = start + dx * 10 * (SPEED / 30); // 10 ticks of 1/30 s

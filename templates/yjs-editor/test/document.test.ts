@@ -18,7 +18,7 @@ async function editor(room: string) {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider("ws://localhost/parties/main", room, doc, { WebSocketPolyfill: TestWebSocket, disableBc: true });
   providers.push(provider);
-  await expect.poll(() => provider.synced).toBe(true);
+  await expect.poll(() => provider.synced, { interval: 5 }).toBe(true);
   return { doc, provider, text: doc.getText("codemirror") };
 }
 
