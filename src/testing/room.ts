@@ -65,7 +65,9 @@ export class TestRoom {
 
   /** The room's Durable Object stub (for `cloudflare:test` helpers). */
   get stub(): DurableObjectStub {
-    return stubOf(this.party, this.id);
+    const stub = stubOf(this.party, this.id);
+    this.monitor.names.set(stub.id.toString(), this.id); // so advance() finds this room again
+    return stub;
   }
 
   /** The room's path: `/parties/<party>/<id>`. */

@@ -31,9 +31,8 @@ export class TestRooms {
 
   /** Room `id` of `party` (default: a new random id, so tests never share a room). */
   get(party = "main", id: string = `test-${crypto.randomUUID()}`): TestRoom {
-    const room = new TestRoom(party, id, this.#monitor, this.#opened);
-    this.#monitor.names.set(room.stub.id.toString(), id);
-    return room;
+    // The stub is looked up on first use: the Worker registers custom bindings when it first loads.
+    return new TestRoom(party, id, this.#monitor, this.#opened);
   }
 
   /**
