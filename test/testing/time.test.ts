@@ -1,6 +1,6 @@
 // Fake time: rooms.advance() runs every kind of timer in order, at the right
 // room time, without waiting.
-import { rooms } from "roomkit/testing";
+import { rooms, toMs } from "roomkit/testing";
 import { afterEach, beforeEach, expect, it } from "vitest";
 
 type Fired = { what: string; at: number };
@@ -92,4 +92,9 @@ it("refuses to advance without fake time, and reads bad durations precisely", as
   rooms.useFakeTime(START);
   await expect(rooms.advance("ten seconds")).rejects.toThrow('Cannot read the duration "ten seconds"');
   await expect(rooms.advance(-5)).rejects.toThrow("A duration must be a finite number of milliseconds ≥ 0, got -5.");
+});
+
+it("reads durations as tests write them", () => {
+  expect([toMs("250ms"), toMs("30s"), toMs("10m"), toMs("1h30m"), toMs("1m 30s"), toMs(1500)]).toEqual([250, 30_000, 600_000, 5_400_000, 90_000, 1500]);
+  expect(() => toMs("30 sec")).toThrow('Cannot read the duration "30 sec"');
 });
