@@ -55,6 +55,14 @@ export class CuttingProxy {
     }
   }
 
+  /** Cuts the connection opened last (a client that has just connected, e.g. in the middle of its catch-up). */
+  cutNewest(): void {
+    const last = [...this.#pairs].at(-1);
+    if (!last) return;
+    last[0].resetAndDestroy();
+    last[1].destroy();
+  }
+
   async stop(): Promise<void> {
     this.cut();
     await new Promise((r) => this.#server.close(r));
