@@ -37,8 +37,12 @@ const MAX_CACHED_STATE_CHARS = 8_192;
 /** Bound on remembered clocks of clients that announced their own removal. */
 const MAX_FORGOTTEN_CLOCKS = 4_096;
 
-/** Decodes an awareness update, checking structure and that every state is JSON (peers parse it). */
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+/**
+ * Decodes an awareness update, checking structure and that every state is
+ * JSON (peers parse it). `check` sees each entry as soon as it is read, so a
+ * limit can refuse a flood after a few entries instead of decoding it all.
+ */
+export function decodeAwarenessUpdate(update: Uint8Array, check?: (entry: AwarenessEntry) => void): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const entries: AwarenessEntry[] = [];
   try {
@@ -50,9 +54,12 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
       const clock = decoding.readVarUint(decoder);
       const state = decoding.readVarString(decoder);
       if (!Number.isSafeInteger(clientID) || !Number.isSafeInteger(clock)) throw new Error("integer");
-      entries.push({ clientID, clock, state });
+      const entry = { clientID, clock, state };
+      check?.(entry);
+      entries.push(entry);
     }
-  } catch {
+  } catch (e) {
+    if (e instanceof ProtocolError) throw e;
     throw new ProtocolError(YCloseCode.InvalidPayload, "Truncated or malformed awareness update.");
   }
   for (const e of entries) {
@@ -213,32 +220,45 @@ export class AwarenessRegistry {
   }
 
   /**
-   * Refuses (ProtocolError 1008, nothing applied) a frame that would make
-   * `conn` control more client ids, or more bytes of state, than allowed.
-   * Entries the clock rules would drop anyway (echoes of others' states,
-   * which y-websocket clients send back) do not count.
+   * A check of one frame from `conn`, fed entry by entry (see
+   * {@link decodeAwarenessUpdate}): throws ProtocolError 1008 as soon as the
+   * frame would make `conn` control more client ids, or more bytes of state,
+   * than allowed. Entries the clock rules would drop anyway (echoes of
+   * others' states, which y-websocket clients send back) do not count.
    */
-  #checkLimits(entries: readonly AwarenessEntry[], conn: Connection): void {
+  limitsCheck(conn: Connection): (entry: AwarenessEntry) => void {
     const { clientsPerConnection, bytesPerConnection } = this.limits;
     const after = new Map<number, number>(); // client id → bytes, for what conn would control
-    for (const clientID of this.#owned.get(conn) ?? []) after.set(clientID, this.#bytes.get(clientID) ?? 0);
-    for (const e of entries) {
-      if (!((this.#clocks.get(e.clientID) ?? 0) < e.clock)) continue;
+    let bytes = 0;
+    for (const clientID of this.#owned.get(conn) ?? []) {
+      const n = this.#bytes.get(clientID) ?? 0;
+      after.set(clientID, n);
+      bytes += n;
+    }
+    return (e) => {
+      if (!((this.#clocks.get(e.clientID) ?? 0) < e.clock)) return;
       const owner = this.#owners.get(e.clientID);
+      bytes -= after.get(e.clientID) ?? 0;
       if (e.state === "null") {
         if (owner === conn || owner === undefined) after.delete(e.clientID);
-      } else {
-        after.set(e.clientID, utf8Length(e.state));
+        else bytes += after.get(e.clientID) ?? 0;
+        return;
       }
-    }
-    if (after.size > clientsPerConnection) {
-      throw new ProtocolError(YCloseCode.PolicyViolation, `Awareness for more than ${clientsPerConnection} client ids from one connection.`);
-    }
-    let bytes = 0;
-    for (const n of after.values()) bytes += n;
-    if (bytes > bytesPerConnection) {
-      throw new ProtocolError(YCloseCode.PolicyViolation, `Awareness states of one connection exceed ${bytesPerConnection} bytes.`);
-    }
+      const n = utf8Length(e.state);
+      after.set(e.clientID, n);
+      bytes += n;
+      if (after.size > clientsPerConnection) {
+        throw new ProtocolError(YCloseCode.PolicyViolation, `Awareness for more than ${clientsPerConnection} client ids from one connection.`);
+      }
+      if (bytes > bytesPerConnection) {
+        throw new ProtocolError(YCloseCode.PolicyViolation, `Awareness states of one connection exceed ${bytesPerConnection} bytes.`);
+      }
+    };
+  }
+
+  #checkLimits(entries: readonly AwarenessEntry[], conn: Connection): void {
+    const check = this.limitsCheck(conn);
+    for (const e of entries) check(e);
   }
 
   #setState(clientID: number, state: string): void {

@@ -395,7 +395,7 @@ export class YRoom implements Server {
         return;
       }
       case "awareness": {
-        const entries = decodeAwarenessUpdate(message.update);
+        const entries = decodeAwarenessUpdate(message.update, this.#awareness.limitsCheck(sender));
         const accepted = this.#awareness.apply(entries, sender);
         if (accepted.length === 0) return;
         const relay = accepted.length === entries.length ? message.update : encodeAwarenessUpdate(accepted);
