@@ -47,7 +47,7 @@ export async function importProject(out: Output, cwd: string, dir: string, optio
     plan = undefined as unknown as ImportPlan;
     await createDirectoryAtomically(target, async (staging) => {
       await copyTree(source, staging, (rel) => !rel.split("/").some((p) => ["node_modules", ".git", ".partykit", ".wrangler"].includes(p)));
-      plan = await planImport({ ...input, root: staging, compatibilityDate: compatibilityDateFor(source) });
+      plan = await planImport({ ...input, root: staging, installedAt: source, compatibilityDate: compatibilityDateFor(source) });
       await verify(out, dir, staging, plan);
       await writeFilesAtomically(plan.files);
     });

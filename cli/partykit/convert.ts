@@ -42,6 +42,8 @@ export type PlanInput = {
   compatibilityDate: string;
   roomkitVersion: string;
   wranglerVersion: string;
+  /** Where the project's node_modules are, when `root` is a copy without them (`--out`). Default: `root`. */
+  installedAt?: string;
 };
 
 /** Keys of partykit.json that are converted (fully or partly) below. */
@@ -324,7 +326,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   if (!pkg.devDependencies?.wrangler && !pkg.dependencies?.wrangler) set(["devDependencies", "wrangler"], `^${input.wranglerVersion}`);
   // Packages that want an older wrangler as a peer would make npm install fail with ERESOLVE.
   const wranglerMajor = Number(/\d+/.exec(input.wranglerVersion)![0]);
-  const conflicts = wranglerPeerConflicts(root, [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})], wranglerMajor);
+  const conflicts = wranglerPeerConflicts(input.installedAt ?? root, [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})], wranglerMajor);
   for (const c of conflicts) {
     set(["overrides", c.name, "wrangler"], "$wrangler");
     done.push(`package.json overrides: ${c.name} asks for wrangler ${c.range} as a peer; roomkit needs wrangler ${wranglerMajor}, so its peer follows the project's wrangler (without this npm install fails with ERESOLVE)`);

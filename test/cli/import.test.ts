@@ -15,6 +15,11 @@ async function importInto(fixture: string) {
   return { ...r, out };
 }
 
+/** Some files of `dir`, as projectWith() takes them. */
+function snapshotOf(dir: string, files: string[]): Record<string, string> {
+  return Object.fromEntries(files.map((f) => [f, read(dir, f)]));
+}
+
 /** The "Not converted" section, one name per entry. */
 function notConverted(stdout: string): string[] {
   const section = stdout.split(/Not converted \(\d+\): handle these yourself\n/)[1] ?? "";
@@ -202,6 +207,24 @@ describe("roomkit import", () => {
     expect(r.stdout).toContain(
       '  - build.command: the build command writes src/fib.wasm inside src/, which wrangler dev watches: every build would start another. Set [build] watch_dir in wrangler.toml to the files or directories the command reads (not src/fib.wasm), e.g. watch_dir = ["assembly"]\n',
     );
+  });
+
+  it("overrides a wrangler peer range that excludes wrangler 4, read from node_modules when installed", async () => {
+    const dir = projectWith({
+      "partykit.json": '{ "main": "src/server.ts" }',
+      "src/server.ts": "export default class S {}\n",
+      "package.json": JSON.stringify({ name: "peers", dependencies: { "old-tool": "^1.0.0", "new-tool": "^1.0.0", "any-tool": "^1.0.0" } }),
+      "node_modules/old-tool/package.json": JSON.stringify({ name: "old-tool", peerDependencies: { wrangler: "^3.0.0 || ^2.0.0" } }),
+      "node_modules/new-tool/package.json": JSON.stringify({ name: "new-tool", peerDependencies: { wrangler: ">=3.50.0 <5" } }),
+      "node_modules/any-tool/package.json": JSON.stringify({ name: "any-tool", peerDependencies: { wrangler: "*" } }),
+    });
+    const r = await roomkit(path.dirname(dir), ["import", "app"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(read(dir, "package.json")).overrides).toEqual({ "old-tool": { wrangler: "$wrangler" } });
+    // --out copies the project without node_modules: the installed ones are still read.
+    const copy = await roomkit(tempDir(), ["import", projectWith({ ...snapshotOf(dir, ["partykit.json", "src/server.ts", "node_modules/old-tool/package.json"]), "package.json": JSON.stringify({ name: "peers", dependencies: { "old-tool": "^1.0.0" } }) }), "--out", path.join(tempDir(), "out")]);
+    expect(copy.stdout).toContain("  package.json overrides: old-tool asks for wrangler ^3.0.0 || ^2.0.0 as a peer;");
+    expect(r.stdout).toContain("  package.json overrides: old-tool asks for wrangler ^3.0.0 || ^2.0.0 as a peer; roomkit needs wrangler 4, so its peer follows the project's wrangler (without this npm install fails with ERESOLVE)\n");
   });
 
   it("converts in place, then refuses to run twice", async () => {
