@@ -128,7 +128,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   let pkgText = pkgExists ? await readFile(pkgFile, "utf8") : `{\n  "name": ${JSON.stringify(input.projectName)},\n  "private": true,\n  "type": "module"\n}\n`;
   const pkg = JSON.parse(pkgText) as { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   const firstPass = rewriteScripts(pkg.scripts ?? {});
-  // A value every script agrees on goes into wrangler.toml (and the client build), as if partykit.json had it;
+  // A name the scripts passing it agree on goes into wrangler.toml (and the client build), as if partykit.json had it;
   // one that differs between scripts stays a flag of that script.
   const agreed = (byScript: Map<string, Record<string, string>>) => {
     const values: Record<string, string> = {};
