@@ -17,8 +17,12 @@ export interface TestClock {
   now?(): number;
   /** Replaces `setInterval` for the Durable Object `owner` (its id as hex). */
   every?(ms: number, fn: () => void, owner: string | undefined): () => void;
-  /** The object's earliest timer is now due at `at` (epoch ms), or it has none (`null`). */
-  alarm?(owner: DurableObjectId, at: number | null): void;
+  /**
+   * The object's earliest timer is now due at `at` (epoch ms), or it has none
+   * (`null`). Returns `true` when the test clock fires it itself, so the
+   * platform alarm must not be set.
+   */
+  alarm?(owner: DurableObjectId, at: number | null): boolean | void;
   /** The object's server finished `onStart` (once per instance). */
   started?(owner: DurableObjectId): void;
 }
@@ -71,12 +75,14 @@ export function every(ms: number, fn: () => void, owner?: string): () => void {
 
 /**
  * Reports where an object's alarm now points (for a test clock to fire it).
+ * Returns `true` when a test clock fires it itself: then the caller sets
+ * no platform alarm.
  *
  * @example
- * noteAlarm(ctx.id, nextTimerAt);
+ * if (!noteAlarm(ctx.id, nextTimerAt)) await storage.setAlarm(nextTimerAt);
  */
-export function noteAlarm(owner: DurableObjectId | undefined, at: number | null): void {
-  if (owner) installed()?.alarm?.(owner, at);
+export function noteAlarm(owner: DurableObjectId | undefined, at: number | null): boolean {
+  return owner !== undefined && installed()?.alarm?.(owner, at) === true;
 }
 
 /**

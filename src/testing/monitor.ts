@@ -62,11 +62,13 @@ export class Monitor implements TestClock {
     };
   }
 
-  alarm(owner: DurableObjectId, at: number | null): void {
+  /** Books the room's alarm; under fake time `advance` fires it, so the platform must not (returns `true`). */
+  alarm(owner: DurableObjectId, at: number | null): boolean {
     const hex = owner.toString();
     this.#learn(hex, owner.name);
     if (at === null) this.alarms.delete(hex);
     else this.alarms.set(hex, { at, name: owner.name ?? this.names.get(hex) });
+    return this.fake;
   }
 
   started(owner: DurableObjectId): void {

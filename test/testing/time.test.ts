@@ -77,6 +77,18 @@ it("retries a failing timer on its backoff, inside the same advance", async () =
   expect(await room.timers()).toEqual([]);
 });
 
+it("sets no platform alarm under fake time, so nothing fires behind the test's back", async () => {
+  rooms.useFakeTime(Date.UTC(2020, 0, 1)); // in the real past: a platform alarm would go off at once
+  const room = rooms.get("clockwork");
+  const ws = await room.connect();
+  ws.send("once 1000");
+  await expect.poll(async () => (await room.timers()).length).toBe(1);
+  expect(await room.run((state) => state.storage.getAlarm())).toBeNull();
+  await ws.expectSilence(50);
+  await rooms.advance("1s");
+  expect(await ws.nextJSON()).toEqual({ what: "once", at: Date.UTC(2020, 0, 1) + 1_000 });
+});
+
 it("Date.now() in rooms and tests reads the fake clock", async () => {
   const room = rooms.get("clockwork");
   const ws = await room.connect();
@@ -92,6 +104,7 @@ it("refuses to advance without fake time, and reads bad durations precisely", as
   rooms.useFakeTime(START);
   await expect(rooms.advance("ten seconds")).rejects.toThrow('Cannot read the duration "ten seconds"');
   await expect(rooms.advance(-5)).rejects.toThrow("A duration must be a finite number of milliseconds ≥ 0, got -5.");
+  expect(() => rooms.useFakeTime(Number.NaN)).toThrow("Fake time must start at a finite epoch time, got NaN.");
 });
 
 it("reads durations as tests write them", () => {
