@@ -54,7 +54,7 @@ it("a page that goes offline and back shows every missed message once, in order"
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
   await page.goto(pagesUrl);
-  await page.evaluate((config) => ((window as any).feedConfig = config), { host: `127.0.0.1:${proxy.port}`, party: "feed", room });
+  await page.evaluate((config) => ((globalThis as any).feedConfig = config), { host: `127.0.0.1:${proxy.port}`, party: "feed", room });
   await page.addScriptTag({ url: "/feed.js" });
   await page.waitForSelector("body[data-ready='1']", { state: "attached" });
   const feed = () => page.locator("#feed li").allTextContents();
@@ -80,7 +80,7 @@ it("a page that goes offline and back shows every missed message once, in order"
   await page.goto("about:blank");
   await s.burst(2, "while-reloading");
   await page.goto(pagesUrl);
-  await page.evaluate((config) => ((window as any).feedConfig = config), { host: `127.0.0.1:${proxy.port}`, party: "feed", room });
+  await page.evaluate((config) => ((globalThis as any).feedConfig = config), { host: `127.0.0.1:${proxy.port}`, party: "feed", room });
   await page.addScriptTag({ url: "/feed.js" });
   await page.waitForSelector("body[data-ready='1']", { state: "attached" });
   expect(await feed()).toEqual(range("while-reloading", 2));
