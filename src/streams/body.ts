@@ -4,6 +4,9 @@
  * @module
  */
 
+/** Past this many bytes an oversized upload is cut off instead of drained. */
+const DRAIN_LIMIT = 32 * 1024 * 1024;
+
 /** A body larger than the limit (→ 413). */
 export class TooLarge extends Error {}
 
@@ -14,8 +17,6 @@ export class TooLarge extends Error {}
  * const bytes = await readBody(request, 1 << 20);
  */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw new TooLarge();
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
@@ -24,20 +25,20 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
+    if (size <= limit) {
+      parts.push(value);
+      continue;
     }
-    parts.push(value);
+    // Drain an oversized upload (up to a bound) rather than cut it: a client
+    // still sending would see a reset connection instead of the 413.
+    parts.length = 0;
+    if (size > DRAIN_LIMIT) {
+      await reader.cancel().catch(() => {});
+      break;
+    }
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  if (size > limit) throw new TooLarge();
+  return parts.length === 0 ? new Uint8Array(0) : concatBytes(parts);
 }
 
 /**

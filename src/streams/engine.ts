@@ -78,14 +78,25 @@ export class StreamEngine {
         return this.#internalRead(url);
     }
     const op = operationOf(request.method);
+    if (!op) await request.body?.cancel().catch(() => {});
     if (!op) return problem(405, `Method ${request.method} is not allowed on a stream.`, { allow: "GET, HEAD, PUT, POST, DELETE, OPTIONS" });
     const denied = await this.#authorize(request, op);
-    if (denied) return denied;
+    if (denied) {
+      await request.body?.cancel().catch(() => {});
+      return denied;
+    }
+    if (op === "create" || op === "append") {
+      // The body is read before any answer: an unread request body breaks the Worker that streams it.
+      let body: Uint8Array;
+      try {
+        body = await readBody(request, this.limits.maxAppendBytes);
+      } catch (e) {
+        if (e instanceof TooLarge) return problem(413, `The body is larger than ${this.limits.maxAppendBytes} bytes.`);
+        throw e;
+      }
+      return op === "create" ? this.#create(request, body) : this.#serial(() => this.#append(request, body));
+    }
     switch (op) {
-      case "create":
-        return this.#create(request);
-      case "append":
-        return this.#serial(() => this.#append(request));
       case "delete":
         return this.#delete();
       case "head":
@@ -176,7 +187,7 @@ export class StreamEngine {
 
   // ---------------------------------------------------------------- create
 
-  async #create(request: Request): Promise<Response> {
+  async #create(request: Request, body: Uint8Array): Promise<Response> {
     const h = request.headers;
     const ttl = parseTtl(h.get(H.ttl));
     if (ttl === null) return problem(400, "Stream-TTL must be a non-negative integer number of seconds (no sign, leading zeros, fraction or exponent).");
@@ -200,14 +211,6 @@ export class StreamEngine {
     if (sub === null) return problem(400, "Stream-Fork-Sub-Offset must be a non-negative integer.");
     if (sub > 0 && forkOffset === null) return problem(400, "Stream-Fork-Sub-Offset needs Stream-Fork-Offset.");
     const requestedType = h.get("content-type");
-
-    let body: Uint8Array;
-    try {
-      body = await readBody(request, this.limits.maxAppendBytes);
-    } catch (e) {
-      if (e instanceof TooLarge) return problem(413, `The body is larger than ${this.limits.maxAppendBytes} bytes.`);
-      throw e;
-    }
 
     const config = JSON.stringify([ttl ?? null, expiresAt ?? null, source, forkOffset, sub]);
     const existing = this.#current();
@@ -321,7 +324,7 @@ export class StreamEngine {
 
   // ---------------------------------------------------------------- append
 
-  async #append(request: Request): Promise<Response> {
+  async #append(request: Request, body: Uint8Array): Promise<Response> {
     let meta = this.#current();
     if (!meta) return problem(404, "Stream not found.");
     if (meta.softDeleted) return problem(410, "This stream has been deleted.");
@@ -329,16 +332,6 @@ export class StreamEngine {
     const closes = isTrue(h.get(H.closed));
     const producer = parseProducer(h);
     if (typeof producer === "string") return problem(400, producer);
-    let body: Uint8Array;
-    try {
-      body = await readBody(request, this.limits.maxAppendBytes);
-    } catch (e) {
-      if (e instanceof TooLarge) return problem(413, `The append is larger than ${this.limits.maxAppendBytes} bytes.`);
-      throw e;
-    }
-    meta = this.#current();
-    if (!meta) return problem(404, "Stream not found.");
-    if (meta.softDeleted) return problem(410, "This stream has been deleted.");
     if (body.byteLength === 0 && !closes) return problem(400, "An append needs a body (or Stream-Closed: true to close the stream).");
 
     const state = producer ? this.#store.producer(producer.id) : undefined;
@@ -415,7 +408,8 @@ export class StreamEngine {
     if (producer) {
       headers[H.producerEpoch] = String(producer.epoch);
       headers[H.producerSeq] = String(producer.seq);
-      return streamResponse(200, headers);
+      // 200 says "new data stored"; a close-only request stores none.
+      return streamResponse(rows.length ? 200 : 204, headers);
     }
     return streamResponse(204, headers);
   }
@@ -501,7 +495,12 @@ export class StreamEngine {
         new Request(`${INTERNAL_ORIGIN}/__read?from=${from}&to=${end}&max=${maxBytes}`),
       );
       if (!res.ok) throw new Error(`fork source ${meta.forkSource} answered ${res.status} to a read`);
-      return decodeRows((await res.json()) as WireRow[]);
+      const inherited = decodeRows((await res.json()) as WireRow[]);
+      const reached = inherited.length ? inherited[inherited.length - 1]!.end : from;
+      const size = inherited.reduce((n, r) => n + (typeof r.data === "string" ? r.data.length : r.data.byteLength), 0);
+      // One response stitches the inherited part and the fork's own rows when the budget allows.
+      if (reached < meta.forkPoint || to <= meta.forkPoint || size >= maxBytes) return inherited;
+      return inherited.concat(this.#store.read(meta.forkPoint, Math.min(to, meta.tail), maxBytes - size));
     }
     return this.#store.read(from, Math.min(to, meta.tail), maxBytes);
   }

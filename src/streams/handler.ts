@@ -134,9 +134,11 @@ async function subscribe(send: Send, from: number): Promise<WebSocket | null> {
 }
 
 /** Runs `onMessage` for each subscriber message until it returns true, the socket ends or `ms` pass. */
-function listen(ws: WebSocket, ms: number, onMessage: (msg: SubscriberMessage) => boolean | void): Promise<"done" | "timeout" | "ended"> {
+function listen(ws: WebSocket, ms: number, onMessage: (msg: SubscriberMessage) => boolean | void, gone?: Promise<unknown>): Promise<"done" | "timeout" | "ended"> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish("timeout"), ms);
+    // The client went away (an SSE reader disconnected): stop holding the subscriber socket.
+    gone?.then(() => finish("ended"), () => finish("ended"));
     const finish = (how: "done" | "timeout" | "ended") => {
       clearTimeout(timer);
       try {
@@ -212,10 +214,13 @@ async function sse(send: Send, target: Request, url: URL, ms: number): Promise<R
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
-  const emit = (text: string) => writer.write(encoder.encode(text));
-  const control = (next: string, upToDate: boolean, closed: boolean) =>
-    emit(`event: control\ndata: ${JSON.stringify({ streamNextOffset: next, ...(closed ? { streamClosed: true, upToDate: true } : { streamCursor: cursor, ...(upToDate ? { upToDate: true } : {}) }) })}\n\n`);
-  const data = (payload: string) => emit(`event: data\n${payload.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n")}\n\n`);
+  // A data event and its control event go out in one write: readers that stop
+  // at the end of an event must not be left without the control that follows.
+  const emit = (payload: string | null, next: string, upToDate: boolean, closed: boolean) => {
+    const ctl = { streamNextOffset: next, ...(closed ? { streamClosed: true, upToDate: true } : { streamCursor: cursor, ...(upToDate ? { upToDate: true } : {}) }) };
+    const data = payload === null ? "" : `event: data\n${payload.split(/\r\n|\r|\n/).map((l) => `data:${l}`).join("\n")}\n\n`;
+    return writer.write(encoder.encode(`${data}event: control\ndata:${JSON.stringify(ctl)}\n\n`));
+  };
 
   const pump = async () => {
     const deadline = Date.now() + ms;
@@ -227,8 +232,8 @@ async function sse(send: Send, target: Request, url: URL, ms: number): Promise<R
       const closed = res.headers.has(H.closed);
       const bytes = new Uint8Array(await res.arrayBuffer());
       const text = base64 ? "" : new TextDecoder().decode(bytes);
-      if (json ? text !== "[]" && text !== "" : bytes.byteLength > 0) await data(base64 ? toBase64(bytes) : text);
-      await control(next, upToDate, closed);
+      const hasData = json ? text !== "[]" && text !== "" : bytes.byteLength > 0;
+      await emit(hasData ? (base64 ? toBase64(bytes) : text) : null, next, upToDate, closed);
       if (closed) return;
       if (upToDate) break;
       res = await catchUp(next);
@@ -240,15 +245,13 @@ async function sse(send: Send, target: Request, url: URL, ms: number): Promise<R
     await listen(ws, Math.max(0, deadline - Date.now()), (msg) => {
       if (msg.t === "gone") return true;
       if (msg.t === "ready") {
-        if (msg.closed) chain = chain.then(() => control(formatOffset(msg.next), true, true));
+        if (msg.closed) chain = chain.then(() => emit(null, formatOffset(msg.next), true, true));
         return msg.closed;
       }
-      chain = chain.then(async () => {
-        await data(json ? `[${msg.data}]` : base64 ? msg.data : new TextDecoder().decode(fromBase64(msg.data)));
-        await control(formatOffset(msg.next), true, msg.closed);
-      });
+      const payload = json ? `[${msg.data}]` : base64 ? msg.data : new TextDecoder().decode(fromBase64(msg.data));
+      chain = chain.then(() => emit(payload, formatOffset(msg.next), true, msg.closed));
       return msg.closed;
-    });
+    }, writer.closed);
     await chain;
   };
   void pump()
