@@ -334,7 +334,12 @@ export class AwarenessRegistry {
   }
 }
 
-/** UTF-8 length of a string, without encoding it. */
+/**
+ * UTF-8 length of a string, without encoding it.
+ *
+ * @example
+ * utf8Length("naïve ✓"); // 10
+ */
 export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
