@@ -7,12 +7,15 @@
  * @module
  */
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { readFile } from "node:fs/promises";
 import type * as t from "@babel/types";
 import { parseSource, rel, resolveRelative } from "./entry.js";
 
 export type ServerShape =
   | { kind: "class" | "object" | "unknown" }
+  /** Imported from a relative path that does not exist (yet): e.g. a build output before the build. */
+  | { kind: "missing"; specifier: string; file: string; line: number }
   /** `what` completes "… is <what>", e.g. "an arrow function". */
   | { kind: "not-a-server"; what: string; file: string; line: number };
 
@@ -32,9 +35,11 @@ export async function serverShape(file: string, name: string, root: string, over
     return { kind: "unknown" };
   }
   const here = (node: t.Node, what: string): ServerShape => ({ kind: "not-a-server", what, file: rel(root, file), line: node.loc?.start.line ?? 0 });
-  const follow = async (from: string, imported: string): Promise<ServerShape> => {
-    const target = from.startsWith(".") ? resolveRelative(file, from) : undefined;
-    return target ? serverShape(target, imported === "default" ? "*default*" : imported, root, overrides, depth + 1) : { kind: "unknown" };
+  const follow = async (from: string, imported: string, node: t.Node): Promise<ServerShape> => {
+    if (!from.startsWith(".")) return { kind: "unknown" };
+    const target = resolveRelative(file, from) ?? [...overrides.keys()].find((f) => f === path.resolve(path.dirname(file), from));
+    if (!target) return { kind: "missing", specifier: from, file: rel(root, file), line: node.loc?.start.line ?? 0 };
+    return serverShape(target, imported === "default" ? "*default*" : imported, root, overrides, depth + 1);
   };
 
   // The default export is looked up as "*default*".
@@ -49,7 +54,7 @@ export async function serverShape(file: string, name: string, root: string, over
       if (stmt.type === "ExportNamedDeclaration") {
         for (const s of stmt.specifiers) {
           if (s.type === "ExportSpecifier" && exportedName(s.exported) === "default") {
-            return stmt.source ? follow(stmt.source.value, s.local.name) : serverShape(file, s.local.name, root, overrides, depth + 1);
+            return stmt.source ? follow(stmt.source.value, s.local.name, stmt) : serverShape(file, s.local.name, root, overrides, depth + 1);
           }
         }
       }
@@ -71,7 +76,7 @@ export async function serverShape(file: string, name: string, root: string, over
       for (const s of decl.specifiers) {
         if (s.local.name !== name) continue;
         if (s.type === "ImportNamespaceSpecifier") return { kind: "unknown" };
-        return follow(decl.source.value, s.type === "ImportDefaultSpecifier" ? "default" : exportedName(s.imported));
+        return follow(decl.source.value, s.type === "ImportDefaultSpecifier" ? "default" : exportedName(s.imported), decl);
       }
     }
   }

@@ -80,6 +80,14 @@ describe("roomkit check", () => {
     expect(object.code).toBe(0);
   });
 
+  it("warns about a server imported from a file that does not exist yet (a build output)", async () => {
+    const r = await check(project({ entry: ENTRY.replace('"./counter"', '"../dist/index.js"') }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'warning[server-not-built]: src/index.ts:2: party class "Main" serves Counter from ../dist/index.js, which does not exist: if a build writes it, run the build before roomkit dev or deploy\n',
+    );
+  });
+
   it("reports a bound class without a migration", async () => {
     const r = await check(project({ toml: TOML.replace(/\[\[migrations\]\][\s\S]*/, "") }));
     expect(r.code).toBe(1);

@@ -241,8 +241,11 @@ describe("roomkit import runs PartyKit projects", () => {
     // What `npm run dev` does: the build, then roomkit dev.
     const [build, rest] = app.pkg.scripts.dev.split(" && ");
     expect(build).toBe("npm run build");
+    const unbuilt = await roomkit(app.dir, ["check"]);
+    expect(unbuilt.stderr).toContain('warning[server-not-built]: worker.js:5: party class "Main" serves MainServer from ./dist/index.js, which does not exist');
     execFileSync("node", ["build.mjs"], { cwd: app.dir });
-    expect((await roomkit(app.dir, ["check"])).code).toBe(0);
+    const built = await roomkit(app.dir, ["check"]);
+    expect([built.code, built.stderr]).toEqual([0, ""]);
     const server = await Dev.start(app.dir, rest);
     const c = partysocket({ host: server.host, room: "built" });
     expect(await c.next()).toBe("served by a server built by build.mjs in built");
