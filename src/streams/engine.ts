@@ -54,7 +54,7 @@ export class StreamEngine {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly room: Room,
+    readonly room: Room,
     private readonly hooks: StreamHooks,
     private readonly limits: StreamLimits,
     private readonly cacheVisibility: "public" | "private",
@@ -122,6 +122,35 @@ export class StreamEngine {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** Called with every stored append (after the subscriber sockets got it): the live tail's feed. */
+  onPublish: ((meta: StreamMeta, rows: Row[]) => void) | undefined;
+  /** Called when the stream is deleted or expires. */
+  onGone: (() => void) | undefined;
+
+  /** The stream's metadata, or null when there is none (expired streams are removed first). */
+  current(): StreamMeta | null {
+    return this.#current();
+  }
+
+  /** Rows in [from, to), reading through to a fork's source below the fork point. */
+  readRange(meta: StreamMeta, from: number, to: number, maxBytes: number): Promise<Row[]> {
+    return this.#readRange(meta, from, to, maxBytes);
+  }
+
+  /** This stream's own rows in [from, to): synchronous, so nothing can be appended in between. */
+  readOwn(from: number, to: number, maxBytes: number): Row[] {
+    return this.#store.read(from, to, maxBytes);
+  }
+
+  get maxReadBytes(): number {
+    return this.limits.maxReadBytes;
+  }
+
+  /** Answers an authorization question for a socket (`subscribe`). */
+  authorizeSocket(request: Request): Promise<Response | undefined> {
+    return this.#authorize(request, "subscribe");
+  }
+
   /** The live stream's metadata, after expiring it if its time has come; null when there is none. */
   #current(): StreamMeta | null {
     const meta = this.#store.meta;
@@ -135,6 +164,7 @@ export class StreamEngine {
   /** Deletes or (while forks read through to it) soft-deletes the stream. */
   #remove(meta: StreamMeta): void {
     this.#notify({ t: "gone" }, true);
+    this.onGone?.();
     if (meta.refs > 0) {
       this.#store.saveMeta({ ...meta, softDeleted: true });
       return;
@@ -551,6 +581,7 @@ export class StreamEngine {
       ? { t: "data", next: meta.tail, data: wireData(meta, rows), closed: meta.closed }
       : { t: "ready", next: meta.tail, closed: meta.closed };
     this.#notify(msg, false);
+    this.onPublish?.(meta, rows);
   }
 
   #notify(msg: SubscriberMessage, close: boolean): void {
