@@ -69,7 +69,7 @@ const ENV_SUBCOMMANDS: Record<string, string> = {
 };
 
 /** `partykit` as a command word (optionally via npx/pnpm/yarn/bunx), and where its arguments end. */
-const INVOCATION = /(^|[\s;&|("'`])((?:npx\s+(?:--yes\s+|-y\s+)?|pnpm\s+(?:exec\s+|dlx\s+)?|yarn\s+(?:dlx\s+)?|bunx\s+)?partykit)(?=$|[\s;&|)"'`])/g;
+const INVOCATION = /(^|[\s;&|("'`])((?:npx\s+(?:--yes\s+|-y\s+)?|pnpm\s+(?:exec\s+|dlx\s+)?|yarn\s+(?:dlx\s+)?|bunx\s+)?partykit(?:@[\w.^~-]+)?)(?=$|[\s;&|)"'`])/g;
 const END = /[;&|)"'`]/;
 
 /**

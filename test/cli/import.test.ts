@@ -147,7 +147,7 @@ describe("roomkit import", () => {
           start: "partykit dev -p 4000 --var MODE=dev --define DEBUG=true",
           deploy: "npm run build && npx partykit deploy --var MODE=prod --define DEBUG=true --preview staging",
           remove: "partykit delete -f",
-          logs: "partykit tail",
+          logs: "npx partykit@latest tail",
           secrets: "partykit env add API_KEY",
           projects: "partykit list",
           both: 'concurrently "partykit dev" "tsc -w"',
