@@ -23,7 +23,9 @@ export type ServerShape =
  * The shape of the value named `name` in module `file` (following relative imports).
  *
  * @example
+ * ```ts
  * await serverShape("/app/src/worker.ts", "MainServer", "/app"); // { kind: "class" }
+ * ```
  */
 export async function serverShape(file: string, name: string, root: string, overrides: ReadonlyMap<string, string> = new Map(), depth = 0): Promise<ServerShape> {
   const text = overrides.get(file) ?? (existsSync(file) ? await readFile(file, "utf8") : undefined);

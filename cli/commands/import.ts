@@ -23,6 +23,15 @@ export type ImportOptions = { out?: string; name?: string };
 /** The wrangler version new projects get (the one roomkit is tested with). */
 export const WRANGLER_VERSION = "4.86.0";
 
+/**
+ * `roomkit import <dir>`: converts in place, or into `options.out`; exits non-zero listing the
+ * blockers (and writes nothing) when the converted project could not start.
+ *
+ * @example
+ * ```ts
+ * await importProject(new Output(processIo()), process.cwd(), "./my-partykit-app", { out: "./my-roomkit-app" });
+ * ```
+ */
 export async function importProject(out: Output, cwd: string, dir: string, options: ImportOptions): Promise<void> {
   const source = path.resolve(cwd, dir);
   if (!existsSync(source) || !statSync(source).isDirectory()) throw failure(`${dir}: no such directory`);

@@ -26,8 +26,10 @@ export type WatchPlan =
  * Decides `watch_dir` for `command` run in `cwd` (project-relative, default the root).
  *
  * @example
+ * ```ts
  * planWatch("/app", "asc src/fib.asc.ts --outFile src/fib.wasm");
  * // { kind: "inputs", watchDir: ["src/fib.asc.ts"], outputs: ["src/fib.wasm"] }
+ * ```
  */
 export function planWatch(root: string, command: string, cwd = "."): WatchPlan {
   const base = path.resolve(root, cwd);

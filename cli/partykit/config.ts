@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { failure } from "../errors.js";
+import { MAX_PARTY_NAME_LENGTH, partyNameProblem } from "../names.js";
 import { isRecord, position } from "../wrangler-config.js";
 
 /** The client build of `serve.build`, as PartyKit documents it. */
@@ -60,7 +61,14 @@ export type PartykitConfig = {
   raw: Record<string, unknown>;
 };
 
-/** Reads `<dir>/partykit.json`; throws a one-line failure saying exactly what is wrong. */
+/**
+ * Reads `<dir>/partykit.json`; throws a one-line failure saying exactly what is wrong.
+ *
+ * @example
+ * ```ts
+ * const config = await readPartykitConfig("./my-partykit-app"); // { main: "src/server.ts", parties: {}, ... }
+ * ```
+ */
 export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
   const file = path.join(dir, "partykit.json");
   if (!existsSync(file)) throw failure(`no partykit.json in ${dir}: roomkit import converts PartyKit projects`);
@@ -125,7 +133,7 @@ export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
   const buildScript = await packageBuildScript(dir);
   const mainIsBuildOutput = !existsSync(path.join(dir, main)) && (buildScript !== undefined || typeof build?.command === "string");
   for (const [name, file] of [["main", main], ...Object.entries(parties)] as [string, string][]) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_"`);
+    if (partyNameProblem(name)) throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_", starting with a letter, at most ${MAX_PARTY_NAME_LENGTH} characters`);
     if (name === "main" && mainIsBuildOutput) continue;
     if (!existsSync(path.join(dir, file))) throw failure(`partykit.json: ${name === "main" ? "main" : `party "${name}"`} file ${file} does not exist`);
   }

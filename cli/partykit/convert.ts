@@ -60,6 +60,16 @@ const UNSUPPORTED: Record<string, string> = {
   analytics: "Analytics Engine: add an [[analytics_engine_datasets]] binding to wrangler.toml",
 };
 
+/**
+ * Plans the conversion of the PartyKit project at `input.root`: the files to write, what was
+ * done, what was not converted, and the blockers that would keep it from starting.
+ *
+ * @example
+ * ```ts
+ * const plan = await planImport({ root, config: await readPartykitConfig(root), projectName: "app", compatibilityDate, roomkitVersion, wranglerVersion });
+ * if (plan.blockers.length === 0) await writeFilesAtomically(plan.files);
+ * ```
+ */
 export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const { root, config } = input;
   const files: FileWrite[] = [];

@@ -21,7 +21,9 @@ export type PeerConflict = { name: string; range: string };
  * Reads `node_modules/<dep>/package.json` where installed, else a short list of known packages.
  *
  * @example
+ * ```ts
  * wranglerPeerConflicts("/app", ["@remix-run/dev", "react"], 4); // [{ name: "@remix-run/dev", range: "^3.28.2" }]
+ * ```
  */
 export function wranglerPeerConflicts(root: string, dependencies: readonly string[], major: number): PeerConflict[] {
   const out: PeerConflict[] = [];
@@ -43,7 +45,15 @@ function installedPeerRange(root: string, name: string): string | undefined {
   }
 }
 
-/** Whether a semver range admits some version of `major` (each `||` alternative by its lower bound and caret/tilde/x form). */
+/**
+ * Whether a semver range admits some version of `major` (each `||` alternative by its bounds, or its caret/tilde/x form).
+ *
+ * @example
+ * ```ts
+ * allowsMajor("^3.28.2", 4); // false
+ * allowsMajor(">=3 <5", 4);  // true
+ * ```
+ */
 export function allowsMajor(range: string, major: number): boolean {
   return range.split("||").some((alt) => {
     const a = alt.trim();

@@ -76,8 +76,10 @@ const END = /[;&|)"'`]/;
  * Rewrites every script running `partykit`. Scripts that do not run it are returned unchanged.
  *
  * @example
+ * ```ts
  * const r = rewriteScripts({ deploy: "npm run build && partykit deploy" });
  * r.scripts.deploy; // "npm run build && roomkit deploy"
+ * ```
  */
 export function rewriteScripts(scripts: Record<string, string>, extraFlags: (script: string, command: string) => string[] = () => []): ScriptsRewrite {
   const result: ScriptsRewrite = { scripts: { ...scripts }, done: [], notConverted: [], vars: new Map(), defines: new Map(), withEnv: false };
