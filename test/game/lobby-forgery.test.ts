@@ -141,3 +141,12 @@ it("after storage.deleteAll() the lobby lists nothing, and quick join starts ove
   expect(again.status).toBe(200);
   expect(await again.json()).toMatchObject({ created: true });
 });
+
+it("user code cannot forge a report either: stubs from room.context.parties drop the caller header", async () => {
+  const id = newRoom("stubbed");
+  const a = await Client.join("arena", newRoom("forger"), "a");
+  a.send({ type: "forge", id });
+  expect(await a.next("forged")).toEqual({ type: "forged", status: 403 });
+  expect(await entry(id)).toBeUndefined();
+  await a.leaveSocket();
+});
