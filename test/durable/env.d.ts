@@ -6,5 +6,6 @@ declare namespace Cloudflare {
     MINUTE: DurableObjectNamespace;
     BIG: DurableObjectNamespace;
     PLAIN: DurableObjectNamespace;
+    COUNTER: DurableObjectNamespace;
   }
 }

@@ -13,9 +13,13 @@ export type CounterMessage = { count?: number; online?: number; error?: string }
  *   survives restarts, deploys and eviction.
  * - A {@link Flusher} shows the "save to an external store every few seconds
  *   while the room is busy, and once when the last person leaves" pattern.
+ * - `history`: count changes are durable broadcasts. A tab that was offline,
+ *   asleep or reloaded is sent every change it missed (the client's
+ *   `DurableHistory` asks for them), so its list of recent changes has no
+ *   holes; who is online is live-only news (`durable: false`).
  */
 export default class Counter implements Party.Server {
-  static options = { hibernate: true };
+  static options: Party.ServerOptions = { hibernate: true, history: { maxMessages: 100 } };
   readonly flusher: Flusher;
 
   constructor(readonly room: Party.Room) {
@@ -25,7 +29,7 @@ export default class Counter implements Party.Server {
 
   async onConnect(conn: Party.Connection) {
     send(conn, { count: await this.count(), online: this.online() });
-    this.broadcast({ online: this.online() }, [conn.id]);
+    this.broadcast({ online: this.online() }, { without: [conn.id], durable: false });
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection) {
@@ -40,7 +44,12 @@ export default class Counter implements Party.Server {
   }
 
   onClose() {
-    this.broadcast({ online: this.online() });
+    this.broadcast({ online: this.online() }, { durable: false });
+  }
+
+  /** What a tab that was away longer than the history (100 changes) starts over from. */
+  async historyState() {
+    return JSON.stringify({ count: await this.count() } satisfies CounterMessage);
   }
 
   /** `GET /parties/main/<room>`: the count, who is online and the last flushed snapshot. */
@@ -68,8 +77,8 @@ export default class Counter implements Party.Server {
     return [...this.room.getConnections()].length;
   }
 
-  private broadcast(message: CounterMessage, without?: string[]) {
-    this.room.broadcast(JSON.stringify(message), without);
+  private broadcast(message: CounterMessage, options?: Party.BroadcastOptions) {
+    this.room.broadcast(JSON.stringify(message), options);
   }
 }
 
