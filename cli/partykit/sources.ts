@@ -35,7 +35,14 @@ const FEATURES: { feature: string; pattern: RegExp; hint: string }[] = [
   { feature: "analytics", pattern: /\blobby\.analytics\b|\.context\.analytics\b/, hint: "add an [[analytics_engine_datasets]] binding and use env.<BINDING>" },
 ];
 
-/** Files under `root` that are project sources (not dependencies, builds or `skip`ped directories). */
+/**
+ * Files under `root` that are project sources (not dependencies, builds or `skip`ped directories).
+ *
+ * @example
+ * ```ts
+ * const files = await sourceFiles("/app", ["public"]); // ["/app/src/client.ts", "/app/src/server.ts"]
+ * ```
+ */
 export async function sourceFiles(root: string, skip: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   const skipAbs = new Set(skip.map((s) => path.resolve(root, s)));
@@ -53,7 +60,16 @@ export async function sourceFiles(root: string, skip: readonly string[]): Promis
   return out.sort();
 }
 
-/** Rewrites `partykit/server` module specifiers to `roomkit` and reports PartyKit-only features. */
+/**
+ * Rewrites `partykit/server` module specifiers (and JSDoc `import("partykit/server")` types) to
+ * `roomkit`, and reports PartyKit-only features by file and line.
+ *
+ * @example
+ * ```ts
+ * const scan = await scanSources("/app", await sourceFiles("/app", []));
+ * scan.rewrites[0]; // { file: "/app/src/server.ts", text: 'import type * as Party from "roomkit";...', replaced: 1 }
+ * ```
+ */
 export async function scanSources(root: string, files: string[]): Promise<SourceScan> {
   const scan: SourceScan = { rewrites: [], findings: [], legacyTypes: [], unparsed: [] };
   for (const file of files) {
