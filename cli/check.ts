@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { analyzeEntry, rel, type EntryAnalysis, type ExportInfo } from "./entry.js";
-import { defaultBindingName } from "./names.js";
+import { defaultBindingName, pascalCase } from "./names.js";
 import { installedRuntimeDate } from "./runtime.js";
 import { serverShape } from "./server-shape.js";
 import { CliError, failure } from "./errors.js";
@@ -291,7 +291,7 @@ async function checkTarget(
     const routed = new Set<string>();
     for (const p of entry.worker.parties) {
       if (p.inline) {
-        error("party-not-exported", ["entry"], `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascal(p.name)} = ${p.expression} and use { ${p.name}: ${pascal(p.name)} }`);
+        error("party-not-exported", ["entry"], `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascalCase(p.name)} = ${p.expression} and use { ${p.name}: ${pascalCase(p.name)} }`);
         continue;
       }
       if (!p.exportName) {
@@ -337,10 +337,6 @@ async function checkTarget(
   }
 
   return { findings: out, parties, entry };
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|[-_])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
 
 /** The binding to suggest for an unbound class: the one createWorker() expects if it routes the class. */

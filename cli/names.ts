@@ -1,8 +1,11 @@
 /**
  * Names the CLI accepts and derives: project names (npm package + Worker
- * name), party names (URL segment), class and binding names.
+ * name); party, class and binding names come from the runtime (src/names.ts).
  * @module
  */
+
+// The party-name rule, the default binding and class names are the runtime's own (one rule, one home).
+export { MAX_PARTY_NAME_LENGTH, defaultBindingName, partyNameProblem, pascalCase } from "../src/names.js";
 
 /** Longest Worker name Cloudflare accepts. */
 const MAX_WORKER_NAME = 63;
@@ -22,31 +25,6 @@ export function projectNameProblem(name: string): string | undefined {
   if (name.startsWith("-") || name.endsWith("-")) return `"${name}" must not start or end with "-"`;
   if (name === "node_modules" || name === "favicon.ico") return `"${name}" is a reserved name`;
   return undefined;
-}
-
-/** Why `name` cannot be a party name, or `undefined`. Party names appear in URLs: `/parties/<name>/<room>`. */
-export function partyNameProblem(name: string): string | undefined {
-  if (!/^[a-z][a-z0-9_-]{0,62}$/.test(name)) {
-    return `invalid party name "${name}": use lowercase letters, digits, "-" or "_", starting with a letter (it appears in URLs: /parties/${name || "<name>"}/<room>)`;
-  }
-  return undefined;
-}
-
-/** `chat-room` → `ChatRoom`. */
-export function pascalCase(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join("");
-}
-
-/** The binding roomkit looks for by default (mirrors the core): `main` → `MAIN`, `chat-room` → `CHAT_ROOM`. */
-export function defaultBindingName(party: string): string {
-  return party
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .toUpperCase();
 }
 
 /** Turns any string into a valid project name, or returns undefined if nothing is left. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { RoomkitError, logError } from "./errors.js";
-import { internals, type RoomImpl } from "./room.js";
+import { requireHooks, type InternalTimers } from "./room-hooks.js";
 import type { Room } from "./types.js";
 
 /** Longest wait between two attempts of a failing flush. */
@@ -37,7 +37,7 @@ export type FlusherOptions = {
  * }
  */
 export class Flusher {
-  readonly #room: RoomImpl;
+  readonly #timers: InternalTimers;
   readonly #timer: string;
   readonly #options: FlusherOptions;
   /** Consecutive failed flushes, for the retry backoff. */
@@ -46,31 +46,30 @@ export class Flusher {
   #inFlight: Promise<void> | undefined;
 
   constructor(room: Room, options: FlusherOptions) {
-    if (!(internals in room)) throw new RoomkitError("Flusher needs the room object roomkit passed to the server's constructor.");
+    const hooks = requireHooks(room, "Flusher");
     if (!(Number.isFinite(options.every) && options.every > 0)) {
       throw new RoomkitError(`Flusher: \`every\` must be a positive number of milliseconds, got ${options.every}.`);
     }
-    this.#room = room as RoomImpl;
+    this.#timers = hooks.timers;
     this.#options = options;
     this.#timer = `roomkit:flush:${options.name ?? "default"}`;
-    const hooks = this.#room[internals];
-    hooks.timerHandlers.set(this.#timer, () => this.#run());
+    hooks.timers.handle(this.#timer, () => this.#run());
     // After storage.deleteAll() nothing of the old state is left to write out.
-    hooks.storageReset.add(() => (this.#failures = 0));
+    hooks.onStorageReset(() => (this.#failures = 0));
     if (options.onLastClose !== false) {
-      hooks.lastConnectionClosed.add(() => this.flushNow());
+      hooks.onLastConnectionLeft(() => this.flushNow());
     }
   }
 
   /** Whether a flush is pending (a change not yet written out). */
   get dirty(): boolean {
-    return this.#scheduler().next(this.#timer) !== null;
+    return this.#timers.next(this.#timer) !== null;
   }
 
   /** Records that there is something to flush: a flush happens within `every` ms. */
   async markDirty(): Promise<void> {
     if (this.dirty) return;
-    await this.#scheduler().schedule(this.#options.every, this.#timer);
+    await this.#timers.schedule(this.#options.every, this.#timer);
   }
 
   /**
@@ -82,7 +81,7 @@ export class Flusher {
     // A flush already running may have read the state before the latest change:
     // wait for it, then flush again if a change is still pending.
     await this.#inFlight;
-    if (this.dirty) await this.#scheduler().runNow(this.#timer);
+    if (this.dirty) await this.#timers.runNow(this.#timer);
   }
 
   /** The timer's handler: on failure it re-schedules itself (so the scheduler keeps it), never throws. */
@@ -101,11 +100,7 @@ export class Flusher {
       const delay = Math.min(2_000 * 2 ** this.#failures++, MAX_RETRY_DELAY);
       logError(`flusher "${this.#options.name ?? "default"}" (retried in ${delay / 1000} s)`, e);
       // A flush must never be dropped, so not the scheduler's six retries: this timer retries until it succeeds.
-      if (this.#scheduler().next(this.#timer) === null) await this.#scheduler().schedule(delay, this.#timer);
+      if (this.#timers.next(this.#timer) === null) await this.#timers.schedule(delay, this.#timer);
     }
-  }
-
-  #scheduler() {
-    return this.#room[internals].scheduler;
   }
 }

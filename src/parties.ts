@@ -4,12 +4,13 @@
  * @module
  */
 import { RoomkitError } from "./errors.js";
+import { addressTo } from "./identity.js";
+import { defaultBindingName } from "./names.js";
 import { validateRoomId } from "./router.js";
 import type { Parties, Stub } from "./types.js";
 
-/** Headers the worker sets on every request it forwards to a room (clients cannot forge them: they are overwritten). */
-export const PARTY_HEADER = "x-roomkit-party";
-export const ROOM_HEADER = "x-roomkit-room";
+/** @deprecated For src/streams/wire.ts until it addresses its objects with `addressTo()` (src/identity.ts). */
+export { PARTY_HEADER, ROOM_HEADER } from "./identity.js";
 /**
  * Names the room that sent a request, when roomkit's own helpers call another
  * room in-process with {@link sendToRoom}'s `caller` (e.g. a game room
@@ -40,27 +41,36 @@ export function callerOf(request: { headers: Headers }): Caller | undefined {
   }
 }
 
-/** The conventional binding for a party: `main` → `MAIN`, `chat-room` / `chatRoom` → `CHAT_ROOM`. */
-export function defaultBindingName(party: string): string {
-  return party
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .toUpperCase();
-}
-
 // Party name → binding name. Filled by createWorker() at module load, which
 // runs in the same isolate as the Durable Objects, so rooms see it too.
 const registry = new Map<string, string>();
 
+/**
+ * Records that `party` is served by the Durable Object binding `binding` (called by the router at module load).
+ *
+ * @example
+ * registerParty("chat", "CHAT");
+ */
 export function registerParty(party: string, binding: string): void {
   registry.set(party, binding);
 }
 
+/**
+ * The party names registered in this isolate.
+ *
+ * @example
+ * partyNames(); // ["main", "chat"]
+ */
 export function partyNames(): string[] {
   return [...registry.keys()];
 }
 
-/** The namespace of `party` in `env`, or a RoomkitError naming what to add to wrangler.toml. */
+/**
+ * The namespace of `party` in `env`, or a RoomkitError naming what to add to wrangler.toml.
+ *
+ * @example
+ * const ns = namespaceOf(env, "chat");
+ */
 export function namespaceOf(env: Record<string, unknown>, party: string): DurableObjectNamespace {
   const binding = registry.get(party) ?? defaultBindingName(party);
   const ns = env[binding] as DurableObjectNamespace | undefined;
@@ -73,26 +83,37 @@ export function namespaceOf(env: Record<string, unknown>, party: string): Durabl
   return ns;
 }
 
-/** Sends `request` to room `room` of `party`, telling the room who it is (and, with `caller`, which room is asking). */
+/**
+ * Sends `request` to room `room` of `party`, telling the room who it is (and,
+ * with `caller`, which room is asking). `rest` is the path after the room
+ * segment, when the caller already parsed it (the room reads it from the URL otherwise).
+ *
+ * @example
+ * const res = await sendToRoom(env, "lobby", "eu", new Request(url), { party: room.name, room: room.id });
+ */
 export function sendToRoom(
   env: Record<string, unknown>,
   party: string,
   room: string,
   request: Request,
   caller?: Caller,
+  rest?: string,
 ): Promise<Response> {
   const ns = namespaceOf(env, party);
-  // One copy of the request (its headers become mutable); overwriting the two
-  // headers also discards any a client sent itself.
-  const forward = new Request(request);
-  forward.headers.set(PARTY_HEADER, party);
-  forward.headers.set(ROOM_HEADER, encodeURIComponent(room));
+  // One copy of the request (its headers become mutable); the address
+  // overwrites any a client sent itself.
+  const forward = addressTo(request, { party, room, rest });
   if (caller) forward.headers.set(CALLER_HEADER, `${encodeURIComponent(caller.party)}/${encodeURIComponent(caller.room)}`);
   else forward.headers.delete(CALLER_HEADER);
   return ns.get(ns.idFromName(room)).fetch(forward as never) as unknown as Promise<Response>;
 }
 
-/** `room.context.parties` / `lobby.parties`: one entry per registered party. */
+/**
+ * `room.context.parties` / `lobby.parties`: one entry per registered party.
+ *
+ * @example
+ * const res = await partiesFor(env).chat.get("lobby").fetch("/stats");
+ */
 export function partiesFor(env: Record<string, unknown>): Parties {
   const parties: Parties = {};
   for (const party of registry.keys()) {
@@ -137,4 +158,18 @@ function stubFor(env: Record<string, unknown>, party: string, room: string): Stu
       throw new RoomkitError("Stub.connect() is not supported (it is deprecated in PartyKit too): use `await stub.socket()`.");
     },
   };
+}
+
+/**
+ * Fetches a static asset of this deployment through the `ASSETS` binding;
+ * `null` when there is none or the asset is missing.
+ *
+ * @example
+ * const page = await fetchAsset(env, "/index.html");
+ */
+export async function fetchAsset(env: Record<string, unknown>, path: string): Promise<Response | null> {
+  const assets = env.ASSETS as Fetcher | undefined;
+  if (!assets) return null;
+  const res = await assets.fetch(new URL(path, "https://assets.local").toString());
+  return res.ok ? (res as unknown as Response) : null;
 }

@@ -5,13 +5,13 @@
  */
 import { asConnection } from "./connection.js";
 import { RoomkitError } from "./errors.js";
-import { partiesFor } from "./parties.js";
+import type { RoomIdentity } from "./identity.js";
+import { fetchAsset, partiesFor } from "./parties.js";
+import { bindHooks, type RoomHookSet } from "./room-hooks.js";
 import type { Scheduler } from "./scheduler.js";
+import { OPEN, sendQuietly, type SocketStrategy } from "./sockets.js";
 import { roomStorage } from "./storage.js";
-import type { RoomHistory } from "./durable/history.js";
 import type { BroadcastOptions, Connection, Context, Room, Storage, When } from "./types.js";
-
-const OPEN = 1; // WebSocket.OPEN
 
 /**
  * The tag under which earlier roomkit versions indexed a connection's id.
@@ -25,54 +25,50 @@ export interface RoomHost {
   readonly ctx: DurableObjectState;
   readonly env: Record<string, unknown>;
   readonly scheduler: Scheduler;
-  roomId(): string;
-  partyName(): string;
-  /** Sockets roomkit accepted, optionally only those with `tag`; may include closed ones. */
-  sockets(tag?: string): Iterable<WebSocket>;
+  readonly identity: RoomIdentity;
+  /** The helpers' API of this room (see src/room-hooks.ts). */
+  readonly hooks: RoomHookSet;
+  /** Read on every call: the host picks its socket strategy after the server is constructed. */
+  sockets(): SocketStrategy;
 }
 
-/** Hooks for roomkit's own helpers (e.g. `Flusher`); not part of the public API. */
-export interface RoomInternals {
-  scheduler: Scheduler;
-  timerHandlers: Map<string, (payload: unknown) => unknown>;
-  lastConnectionClosed: Set<() => unknown>;
-  /** Run (awaited, errors logged) after `room.storage.deleteAll()`: helpers restart from an empty state. */
-  storageReset: Set<() => unknown>;
-  /** Durable broadcasts, in a room with `options.history` (src/durable). */
-  history?: RoomHistory;
-}
-
-export const internals = Symbol("roomkit.internals");
-
+/**
+ * The `Party.Room` of one Durable Object instance. Its helpers' API (timers,
+ * notifications) is the host's {@link RoomHookSet}, reachable with `hooksOf(room)`.
+ *
+ * @example
+ * const room = new RoomImpl({ ctx, env, scheduler, identity, hooks, sockets: () => sockets });
+ * room.broadcast("hello", { without: [sender.id] });
+ */
 export class RoomImpl implements Room {
-  readonly [internals]: RoomInternals;
   readonly storage: Storage;
   readonly blockConcurrencyWhile: Room["blockConcurrencyWhile"];
+  readonly #host: RoomHost;
   #context: Context | undefined;
 
-  constructor(private readonly host: RoomHost) {
-    const storageReset = new Set<() => unknown>();
-    this[internals] = { scheduler: host.scheduler, timerHandlers: new Map(), lastConnectionClosed: new Set(), storageReset };
-    this.storage = roomStorage(host.ctx.storage, host.scheduler, storageReset);
+  constructor(host: RoomHost) {
+    this.#host = host;
+    bindHooks(this, host.hooks);
+    this.storage = roomStorage(host.ctx.storage, host.scheduler, () => host.hooks.storageWasReset());
     this.blockConcurrencyWhile = host.ctx.blockConcurrencyWhile.bind(host.ctx) as Room["blockConcurrencyWhile"];
   }
 
   get id(): string {
-    return this.host.roomId();
+    return this.#host.identity.room;
   }
   get internalID(): string {
-    return this.host.ctx.id.toString();
+    return this.#host.ctx.id.toString();
   }
   get name(): string {
-    return this.host.partyName();
+    return this.#host.identity.party;
   }
   get env(): Record<string, unknown> {
-    return this.host.env;
+    return this.#host.env;
   }
 
   get context(): Context {
     if (!this.#context) {
-      const env = this.host.env;
+      const env = this.#host.env;
       this.#context = {
         parties: partiesFor(env),
         ai: {},
@@ -102,9 +98,10 @@ export class RoomImpl implements Room {
   broadcast(msg: string | ArrayBuffer | ArrayBufferView, options?: string[] | BroadcastOptions): void {
     const opts: BroadcastOptions | undefined = options === undefined || Array.isArray(options) ? undefined : options;
     const without = opts ? opts.without : (options as string[] | undefined);
-    const history = this[internals].history;
+    const sockets = this.#host.sockets();
+    const history = this.#host.hooks.history;
     if (history && opts?.durable !== false) {
-      history.broadcast(msg, opts?.tag !== undefined || without?.length ? { tag: opts?.tag, without } : undefined, this.host.sockets(opts?.tag));
+      history.broadcast(msg, opts?.tag !== undefined || without?.length ? { tag: opts?.tag, without } : undefined, sockets.all(opts?.tag));
       return;
     }
     if (opts?.durable === true) throw new RoomkitError("broadcast(…, { durable: true }) needs options.history on the server class (docs/durable-broadcasts.md).");
@@ -112,17 +109,13 @@ export class RoomImpl implements Room {
     // A plain loop over the sockets rather than getConnections(): this runs once per
     // message. Every socket the host lists was accepted by roomkit (it carries a
     // connection), so the connection is only looked up when an id must be skipped.
-    for (const ws of this.host.sockets(opts?.tag)) {
+    for (const ws of sockets.all(opts?.tag)) {
       if (ws.readyState !== OPEN) continue;
       if (skip) {
         const conn = asConnection(ws);
         if (!conn || skip.has(conn.id)) continue;
       }
-      try {
-        ws.send(msg);
-      } catch {
-        // The socket closed between the check and the send; its close handler cleans up.
-      }
+      sendQuietly(ws, msg);
     }
   }
 
@@ -133,7 +126,7 @@ export class RoomImpl implements Room {
   /** A connection's id is one of its tags; a user tag may equal another connection's id, so the id is checked. */
   #newestWithId(id: string, tag: string): Connection | undefined {
     let found: Connection | undefined;
-    for (const ws of this.host.sockets(tag)) {
+    for (const ws of this.#host.sockets().all(tag)) {
       if (ws.readyState !== OPEN) continue;
       const conn = asConnection(ws);
       if (conn?.id === id) found = conn; // the newest open socket with this id wins
@@ -142,7 +135,7 @@ export class RoomImpl implements Room {
   }
 
   *getConnections<TState = unknown>(tag?: string): Iterable<Connection<TState>> {
-    for (const ws of this.host.sockets(tag)) {
+    for (const ws of this.#host.sockets().all(tag)) {
       if (ws.readyState !== OPEN) continue;
       const conn = asConnection(ws);
       if (conn) yield conn as Connection<TState>;
@@ -150,15 +143,15 @@ export class RoomImpl implements Room {
   }
 
   schedule(when: When, name: string, payload?: unknown): Promise<void> {
-    return this.host.scheduler.schedule(when, checkUserTimer(name), payload);
+    return this.#host.scheduler.schedule(when, checkUserTimer(name), payload);
   }
 
   every(ms: number, name: string, payload?: unknown): Promise<void> {
-    return this.host.scheduler.schedule(ms, checkUserTimer(name), payload, ms);
+    return this.#host.scheduler.schedule(ms, checkUserTimer(name), payload, ms);
   }
 
   cancel(name: string): Promise<boolean> {
-    return this.host.scheduler.cancel(checkUserTimer(name));
+    return this.#host.scheduler.cancel(checkUserTimer(name));
   }
 }
 
@@ -167,11 +160,4 @@ function checkUserTimer(name: string): string {
     throw new RoomkitError(`Timer names starting with "roomkit:" are reserved for roomkit's own helpers (got "${name}").`);
   }
   return name;
-}
-
-async function fetchAsset(env: Record<string, unknown>, path: string): Promise<Response | null> {
-  const assets = env.ASSETS as Fetcher | undefined;
-  if (!assets) return null;
-  const res = await assets.fetch(new URL(path, "https://assets.local").toString());
-  return res.ok ? (res as unknown as Response) : null;
 }

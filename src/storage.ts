@@ -5,21 +5,21 @@
  * leaving roomkit's own machinery working (and its helpers told).
  * @module
  */
-import { logError } from "./errors.js";
 import { USER_ALARM, type Scheduler } from "./scheduler.js";
 import type { Storage } from "./types.js";
 
 type AlarmMethods = Pick<DurableObjectStorage, "setAlarm" | "getAlarm" | "deleteAlarm">;
 
 /**
- * Wraps an object's storage for its room. `onReset` listeners run (awaited,
- * errors logged) after each `deleteAll()`, once the data is gone.
+ * Wraps an object's storage for its room. `onReset` runs (awaited) after each
+ * `deleteAll()`, once the data is gone; it tells the room's helpers
+ * (`RoomHookSet.storageWasReset`, which logs their errors).
  *
  * @example
- * const storage = roomStorage(ctx.storage, scheduler, new Set([() => doc.reload()]));
+ * const storage = roomStorage(ctx.storage, scheduler, () => hooks.storageWasReset());
  * await storage.setAlarm(Date.now() + 60_000); // the user's alarm, beside roomkit's timers
  */
-export function roomStorage(storage: DurableObjectStorage, scheduler: Scheduler, onReset: Set<() => unknown>): Storage {
+export function roomStorage(storage: DurableObjectStorage, scheduler: Scheduler, onReset: () => Promise<void>): Storage {
   const overrides = new Map<PropertyKey, unknown>();
   // KV-backed objects cannot hold timers; there the user's alarm is the platform's, as in PartyKit.
   const alarm: AlarmMethods | undefined = scheduler.supported
@@ -45,13 +45,7 @@ export function roomStorage(storage: DurableObjectStorage, scheduler: Scheduler,
   overrides.set("deleteAll", async (options?: DurableObjectPutOptions) => {
     await storage.deleteAll(options);
     if (scheduler.supported) await scheduler.cleared();
-    for (const listener of onReset) {
-      try {
-        await listener();
-      } catch (e) {
-        logError("storage reset listener", e);
-      }
-    }
+    await onReset();
   });
   return withMethods(storage, Object.fromEntries(overrides)) as unknown as Storage;
 }

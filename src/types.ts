@@ -184,9 +184,6 @@ export type Room = {
   cancel(name: string): Promise<boolean>;
 };
 
-/** @deprecated Use `Party.Room`. Kept because older PartyKit code uses `Party.Party`. */
-export type Party = Room;
-
 /** The second argument of `room.broadcast` in its object form (roomkit extension). */
 export type BroadcastOptions = {
   /** Connection ids that do not get the message (PartyKit's `without`). */
@@ -294,43 +291,9 @@ export type Worker = ServerConstructor & {
 /** The controller `onCron` receives. Kept for PartyKit type compatibility: roomkit never calls `onCron`. */
 export type Cron = ScheduledController & { name: string };
 
-// ---------------------------------------------------------------------------
-// PartyKit's deprecated names. `partykit/server` still exports them and older
-// PartyKit code still writes them, so they are here too, as plain aliases.
-// ---------------------------------------------------------------------------
-
-/** @deprecated Use `Party.Request`. PartyKit's old name, kept for compatibility. */
-export type PartyRequest = Request;
-/** @deprecated Use `Party.Storage`. PartyKit's old name, kept for compatibility. */
-export type PartyStorage = Storage;
-/** @deprecated Use `Party.Storage`. PartyKit's old name, kept for compatibility. */
-export type PartyKitStorage = Storage;
-/** @deprecated Use `Party.ConnectionContext`. PartyKit's old name, kept for compatibility. */
-export type PartyConnectionContext = ConnectionContext;
-/** @deprecated Use `Party.ConnectionContext`. PartyKit's old name, kept for compatibility. */
-export type PartyKitContext = ConnectionContext;
-/** @deprecated Use `Party.Stub`. PartyKit's old name, kept for compatibility. */
-export type PartyStub = Stub;
-/** @deprecated Use `Party.Context`. PartyKit's old name, kept for compatibility. */
-export type PartyContext = Context;
-/** @deprecated Use `Party.FetchLobby`. PartyKit's old name, kept for compatibility. */
-export type PartyFetchLobby = FetchLobby;
-/** @deprecated Use `Party.Lobby`. PartyKit's old name, kept for compatibility. */
-export type PartyLobby = Lobby;
-/** @deprecated Use `Party.ExecutionContext`. PartyKit's old name, kept for compatibility. */
-export type PartyExecutionContext = ExecutionContext;
-/** @deprecated Use `Party.Connection`. PartyKit's old name, kept for compatibility. */
-export type PartyConnection = Connection;
-/** @deprecated Use `Party.Connection`. PartyKit's old name, kept for compatibility. */
-export type PartyKitConnection = Connection;
-/** @deprecated Use `Party.Room`. PartyKit's old name, kept for compatibility. */
-export type PartyKitRoom = Room;
-/** @deprecated Use `Party.Server`. PartyKit's old name, kept for compatibility. */
-export type PartyServer = Server;
-/** @deprecated Use `Party.Worker`. PartyKit's old name, kept for compatibility. */
-export type PartyWorker = Worker;
-/** @deprecated Use `Party.ServerOptions`. PartyKit's old name, kept for compatibility. */
-export type PartyServerOptions = ServerOptions;
+// PartyKit's deprecated names (PartyRequest, PartyKitRoom, ...) live in
+// compat.ts; they are part of the `Party` namespace through this re-export.
+export type * from "./compat.js";
 
 /**
  * @deprecated Use a class implementing `Party.Server` (hooks) with static

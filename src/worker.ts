@@ -1,13 +1,18 @@
 /**
- * `createWorker(parties)`: the Worker entry that routes party URLs to rooms and
- * runs the static edge hooks (`onBeforeConnect`, `onBeforeRequest`, `onFetch`)
- * before any Durable Object is touched.
+ * The Worker side of roomkit: {@link routeRoomkitRequest} routes party URLs
+ * to rooms and runs the static edge hooks (`onBeforeConnect`,
+ * `onBeforeRequest`) before any Durable Object is touched; it mounts in any
+ * Worker or router (Hono, itty-router, a hand-written `fetch`).
+ * {@link createWorker} is the preset that makes it a whole Worker, with the
+ * main party's `onFetch` and a 404 for everything else.
  * @module
  */
 import { RoomkitError, errorResponse, internalErrorResponse, logError } from "./errors.js";
-import { type PartyClass, setPartyName } from "./party.js";
-import { defaultBindingName, partiesFor, partyNames, registerParty, sendToRoom } from "./parties.js";
-import { matchRoute } from "./router.js";
+import { declareParty, remember } from "./identity.js";
+import { defaultBindingName, partyNameProblem } from "./names.js";
+import { fetchAsset, partiesFor, registerParty, sendToRoom } from "./parties.js";
+import type { PartyClass } from "./party.js";
+import { matchRoute, type RoomRoute } from "./router.js";
 import type { FetchLobby, Lobby } from "./types.js";
 
 /** CORS for party URLs: `true` allows any origin. */
@@ -26,65 +31,127 @@ export type WorkerOptions = {
   cors?: boolean | CorsOptions;
 };
 
+/** What {@link routeRoomkitRequest} routes: the parties by URL name, and CORS. */
+export type RoomkitRoutes = WorkerOptions & {
+  /** Party names as they appear in URLs (`/parties/<name>/<room>`) → classes made by `party()`; `main` also answers `/party/<room>`. */
+  parties: Record<string, PartyClass>;
+};
+
 type Env = Record<string, unknown>;
+/** The Workers execution context as routers hand it on (Hono's `c.executionCtx`, a Worker's `ctx`). */
+export type ExecutionContextLike = { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void };
+type Prepared = { parties: Record<string, PartyClass>; names: string[]; cors: Headers | undefined };
+
+const prepared = new WeakMap<RoomkitRoutes, Prepared>();
 
 /**
- * Builds the Worker's default export. Keys are party names as they appear in
- * URLs (`/parties/<name>/<room>`); `main` also answers `/party/<room>`.
+ * Validates `routes` and registers its parties in this isolate (their
+ * bindings, and each class's party name). Call it at module scope: rooms
+ * share the isolate, and a room woken by its alarm must know its party
+ * before any request arrives. `createWorker()` does it for you;
+ * {@link routeRoomkitRequest} does it on first use otherwise.
+ *
+ * @example
+ * export const routes = defineRoutes({ parties: { main: Main, chat: Chat }, cors: true });
  */
-export function createWorker(parties: Record<string, PartyClass>, options: WorkerOptions = {}): ExportedHandler<Env> {
-  for (const [name, cls] of Object.entries(parties)) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
-      throw new RoomkitError(`Party name "${name}" must be letters, digits, "-" or "_" (it appears in URLs).`);
-    }
+export function defineRoutes(routes: RoomkitRoutes): RoomkitRoutes {
+  prepare(routes);
+  return routes;
+}
+
+function prepare(routes: RoomkitRoutes): Prepared {
+  let p = prepared.get(routes);
+  if (p) return p;
+  for (const [name, cls] of Object.entries(routes.parties)) {
+    const problem = partyNameProblem(name);
+    if (problem) throw new RoomkitError(`Party name "${name}": ${problem.replace(/^invalid party name "[^"]*": /, "")}.`);
     if (typeof cls !== "function" || !("server" in cls)) {
       throw new RoomkitError(`createWorker({ ${name} }): expected a class made by party(), got ${typeof cls}.`);
     }
     registerParty(name, cls.binding ?? defaultBindingName(name));
-    setPartyName(cls, name);
+    declareParty(cls, name);
   }
-  const names = Object.keys(parties);
-  const cors = options.cors ? corsHeaders(options.cors === true ? {} : options.cors) : undefined;
+  const cors = routes.cors ? corsHeaders(routes.cors === true ? {} : routes.cors) : undefined;
+  p = { parties: routes.parties, names: Object.keys(routes.parties), cors };
+  prepared.set(routes, p);
+  return p;
+}
 
+/**
+ * Routes a request for a room (`/parties/:party/:room[/…]`, `/party/:room[/…]`)
+ * to that room, through the party's edge hooks; resolves to `null` for any
+ * other URL, so the caller answers it. A path under the party prefixes that
+ * names no valid room gets its 400/404 here.
+ *
+ * @example
+ * import { Hono } from "hono";
+ * const routes = defineRoutes({ parties: { main: Main } });
+ * const app = new Hono<{ Bindings: Env }>();
+ * app.get("/health", (c) => c.text("ok"));
+ * app.all("*", async (c) => (await routeRoomkitRequest(c.req.raw, c.env, c.executionCtx, routes)) ?? c.notFound());
+ * export default app;
+ */
+export async function routeRoomkitRequest(request: Request, env: Env, ctx: ExecutionContextLike, routes: RoomkitRoutes): Promise<Response | null> {
+  const { parties, names, cors } = prepare(routes);
+  const route = matchRoute(new URL(request.url).pathname, names);
+  if (route.kind === "none") return null;
+  if (route.kind === "error") return withCors(errorResponse(route.status, route.reason), cors);
+  if (cors && request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
+  return toRoom(request, env, ctx as ExecutionContext, parties[route.party]!, route, cors);
+}
+
+/** Runs the party's edge hook, then forwards to the room. */
+async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: PartyClass, route: RoomRoute, cors: Headers | undefined): Promise<Response> {
+  const Server = cls.server;
+  const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+  const hook = upgrade ? Server.onBeforeConnect : Server.onBeforeRequest;
+  let forward: Request = request;
+  if (hook) {
+    // PartyKit's auth pattern annotates the request in place
+    // (`req.headers.set("X-User-ID", id); return req;`): the hook gets a copy
+    // whose headers can change, and that copy is what the room receives.
+    forward = new Request(request);
+    remember(forward, route);
+    let result: unknown;
+    try {
+      result = await hook.call(Server, forward as never, lobby(env, route.room), ctx);
+    } catch (e) {
+      // PartyKit semantics: a throw in an edge hook refuses the request with its message.
+      return withCors(errorResponse(401, (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized"), cors);
+    }
+    if (result instanceof Response) return upgrade ? result : withCors(result, cors);
+    if (result instanceof Request) forward = result;
+    else if (result !== undefined) {
+      logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
+      return withCors(internalErrorResponse(), cors);
+    }
+  }
+  try {
+    const res = await sendToRoom(env, route.party, route.room, forward, undefined, route.rest);
+    return res.status === 101 ? res : withCors(res, cors);
+  } catch (e) {
+    logError(`routing to ${route.party}/${route.room}`, e);
+    if (e instanceof RoomkitError) return withCors(errorResponse(500, e.message), cors);
+    return withCors(internalErrorResponse(), cors);
+  }
+}
+
+/**
+ * Builds the Worker's default export: {@link routeRoomkitRequest} for party
+ * URLs, the main party's `onFetch` for the rest, else a 404. Keys are party
+ * names as they appear in URLs (`/parties/<name>/<room>`); `main` also
+ * answers `/party/<room>`.
+ *
+ * @example
+ * export const Main = party(Counter);
+ * export default createWorker({ main: Main }, { cors: true });
+ */
+export function createWorker(parties: Record<string, PartyClass>, options: WorkerOptions = {}): ExportedHandler<Env> {
+  const routes = defineRoutes({ ...options, parties });
   return {
     async fetch(request, env, ctx) {
-      const url = new URL(request.url);
-      const route = matchRoute(url.pathname, names);
-      if (route.kind === "none") return fallback(request, env, ctx, parties.main);
-      if (route.kind === "error") return withCors(errorResponse(route.status, route.reason), cors);
-      if (cors && request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
-
-      const Server = parties[route.party].server;
-      const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
-      const hook = upgrade ? Server.onBeforeConnect : Server.onBeforeRequest;
-      let forward: Request = request as unknown as Request;
-      if (hook) {
-        // PartyKit's auth pattern annotates the request in place
-        // (`req.headers.set("X-User-ID", id); return req;`): the hook gets a copy
-        // whose headers can change, and that copy is what the room receives.
-        forward = new Request(request);
-        let result: unknown;
-        try {
-          result = await hook.call(Server, forward as never, lobby(env, route.room), ctx);
-        } catch (e) {
-          // PartyKit semantics: a throw in an edge hook refuses the request with its message.
-          return withCors(errorResponse(401, (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized"), cors);
-        }
-        if (result instanceof Response) return upgrade ? result : withCors(result, cors);
-        if (result instanceof Request) forward = result;
-        else if (result !== undefined) {
-          logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
-          return withCors(internalErrorResponse(), cors);
-        }
-      }
-      try {
-        const res = await sendToRoom(env, route.party, route.room, forward);
-        return res.status === 101 ? res : withCors(res, cors);
-      } catch (e) {
-        logError(`routing to ${route.party}/${route.room}`, e);
-        if (e instanceof RoomkitError) return withCors(errorResponse(500, e.message), cors);
-        return withCors(internalErrorResponse(), cors);
-      }
+      const req = request as unknown as Request;
+      return (await routeRoomkitRequest(req, env, ctx, routes)) ?? fallback(req, env, ctx, parties.main);
     },
   };
 }
@@ -111,18 +178,16 @@ function fetchLobby(env: Env): FetchLobby {
     vectorize: {},
     bindings: { r2: {}, kv: {} },
     analytics: undefined as never,
-    assets: {
-      fetch: async (path) => {
-        const assets = env.ASSETS as Fetcher | undefined;
-        if (!assets) return null;
-        const res = await assets.fetch(new URL(path, "https://assets.local").toString());
-        return res.ok ? (res as unknown as Response) : null;
-      },
-    },
+    assets: { fetch: (path) => fetchAsset(env, path) },
   };
 }
 
-/** The `lobby` edge hooks receive (also used by roomkit/streams). */
+/**
+ * The `lobby` edge hooks receive (also used by roomkit/streams).
+ *
+ * @example
+ * await Server.onBeforeConnect(request, lobby(env, "room-1"), ctx);
+ */
 export function lobby(env: Env, id: string): Lobby {
   return { ...fetchLobby(env), id };
 }
@@ -141,6 +206,3 @@ function withCors(res: Response, cors: Headers | undefined): Response {
   cors.forEach((v, k) => out.headers.set(k, v));
   return out;
 }
-
-/** Re-exported so tests and tools can enumerate what createWorker registered. */
-export { partyNames };

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { failure } from "../errors.js";
-import { MAX_PARTY_NAME_LENGTH, partyNameProblem } from "../names.js";
+import { partyNameProblem } from "../names.js";
 import { isRecord, position } from "../wrangler-config.js";
 
 /** The client build of `serve.build`, as PartyKit documents it. */
@@ -133,7 +133,7 @@ export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
   const buildScript = await packageBuildScript(dir);
   const mainIsBuildOutput = !existsSync(path.join(dir, main)) && (buildScript !== undefined || typeof build?.command === "string");
   for (const [name, file] of [["main", main], ...Object.entries(parties)] as [string, string][]) {
-    if (partyNameProblem(name)) throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_", starting with a letter, at most ${MAX_PARTY_NAME_LENGTH} characters`);
+    if (partyNameProblem(name)) throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_"${/^[A-Za-z]/.test(name) ? "" : ", starting with a letter"}`);
     if (name === "main" && mainIsBuildOutput) continue;
     if (!existsSync(path.join(dir, file))) throw failure(`partykit.json: ${name === "main" ? "main" : `party "${name}"`} file ${file} does not exist`);
   }

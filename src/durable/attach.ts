@@ -4,8 +4,8 @@
  * @module
  */
 import { RoomkitError } from "../errors.js";
-import { internals, type RoomImpl } from "../room.js";
-import type { HistoryOptions, Server } from "../types.js";
+import { requireHooks } from "../room-hooks.js";
+import type { HistoryOptions, Room, Server } from "../types.js";
 import { RoomHistory } from "./history.js";
 import { resolveRetention } from "./retention.js";
 
@@ -25,7 +25,7 @@ export function checkHistoryOption(option: HistoryOptions | boolean | undefined)
  * @example
  * attachHistory(room, ctx, { maxMessages: 500 }, server);
  */
-export function attachHistory(room: RoomImpl, ctx: DurableObjectState, option: HistoryOptions | boolean | undefined, server: Server): void {
+export function attachHistory(room: Room, ctx: DurableObjectState, option: HistoryOptions | boolean | undefined, server: Server): void {
   const retention = resolveRetention(option);
   if (!retention) return;
   let sql: SqlStorage;
@@ -38,6 +38,7 @@ export function attachHistory(room: RoomImpl, ctx: DurableObjectState, option: H
     throw new RoomkitError("options.history needs a SQLite-backed Durable Object: declare the class under new_sqlite_classes in wrangler.toml.");
   }
   const history = new RoomHistory(sql, retention, server.historyState ? (conn) => server.historyState!(conn) : undefined);
-  room[internals].history = history;
-  room[internals].storageReset.add(() => history.reset());
+  const hooks = requireHooks(room, "options.history");
+  hooks.history = history;
+  hooks.onStorageReset(() => history.reset());
 }

@@ -14,10 +14,10 @@
  * room was evicted meanwhile.
  * @module
  */
-import { RoomkitError, closeQuietly, logError } from "../errors.js";
+import { closeQuietly, logError } from "../errors.js";
 import { Flusher } from "../flusher.js";
 import { RateLimiter } from "../limits.js";
-import { internals, type RoomImpl } from "../room.js";
+import { requireHooks } from "../room-hooks.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
 import { roomClock, type Clock } from "./clock.js";
 import { now as clockNow } from "../clock.js";
@@ -190,7 +190,7 @@ export abstract class GameRoom<S, I, V = S> {
     readonly room: Room,
     options: GameRoomOptions = {},
   ) {
-    if (!(internals in room)) throw new RoomkitError("GameRoom needs the room object roomkit passed to the server's constructor.");
+    const hooks = requireHooks(room, "GameRoom");
     this.#options = resolveOptions(options);
     this.#clock = options.clock ?? roomClock(room.internalID);
     this.#inputs = new InputQueues(this.#options.maxQueuedInputs, this.#options.maxInputsPerTick);
@@ -202,9 +202,8 @@ export abstract class GameRoom<S, I, V = S> {
       afterFrame: (steps) => this.#afterFrame(steps),
     });
     this.#saver = new Flusher(room, { every: this.#options.saveEveryMs, flush: () => this.#persist(), onLastClose: false, name: "game" });
-    const hooks = (room as RoomImpl)[internals];
-    hooks.timerHandlers.set(GRACE_TIMER, () => this.#expireSeats());
-    hooks.storageReset.add(() => this.#storageReset());
+    hooks.timers.handle(GRACE_TIMER, () => this.#expireSeats());
+    hooks.onStorageReset(() => this.#storageReset());
   }
 
   // ─── What subclasses and tests can read and do ──────────────────────────
@@ -678,10 +677,10 @@ export abstract class GameRoom<S, I, V = S> {
   }
 
   async #scheduleGrace(): Promise<void> {
-    const scheduler = (this.room as RoomImpl)[internals].scheduler;
+    const timers = requireHooks(this.room, "GameRoom").timers;
     const next = this.#seats.nextExpiry(this.#options.reconnectGraceMs);
-    if (next === null) await scheduler.cancel(GRACE_TIMER);
-    else if (scheduler.next(GRACE_TIMER) !== next) await scheduler.schedule(new Date(next), GRACE_TIMER);
+    if (next === null) await timers.cancel(GRACE_TIMER);
+    else if (timers.next(GRACE_TIMER) !== next) await timers.schedule(new Date(next), GRACE_TIMER);
   }
 
   /**

@@ -14,8 +14,8 @@
 import { RoomkitError, errorResponse, logError } from "../errors.js";
 import { RateLimiter } from "../limits.js";
 import { callerOf } from "../parties.js";
-import { internals, type RoomImpl } from "../room.js";
-import { matchRoute } from "../router.js";
+import { hooksOf } from "../room-hooks.js";
+import { routeOf } from "../identity.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
 import { applyReport, isGone, listing, pickRoom, reserve, type LobbyEntry, type RoomListing, type RoomReport } from "./matchmaking.js";
 
@@ -90,8 +90,8 @@ export class GameLobby {
    */
   static onBeforeRequest(req: PartyRequest): PartyRequest | Response {
     // An early answer only: the lobby room itself authenticates reports (see onRequest).
-    const route = matchRoute(new URL(req.url).pathname, partyNamesIn(req.url));
-    if (route.kind === "room" && REPORT_LIKE.test(route.rest) && req.method !== "GET") return errorResponse(403, FORGED_REPORT);
+    const route = routeOf(req);
+    if (route && REPORT_LIKE.test(route.rest) && req.method !== "GET") return errorResponse(403, FORGED_REPORT);
     return req;
   }
 
@@ -115,7 +115,7 @@ export class GameLobby {
     this.#options = o;
     this.#quickJoins = new RateLimiter(o.quickJoinsPerMinute / 60, o.quickJoinBurst);
     // storage.deleteAll() empties the list: the copy in memory must not outlive it. Rooms report again on their next change.
-    (room as Partial<RoomImpl>)[internals]?.storageReset.add(() => {
+    hooksOf(room)?.onStorageReset(() => {
       this.#entries.clear();
       this.#broadcast();
     });
@@ -162,9 +162,7 @@ export class GameLobby {
   }
 
   async onRequest(req: PartyRequest): Promise<Response> {
-    const url = new URL(req.url);
-    const route = matchRoute(url.pathname, [this.room.name, "main"]);
-    const rest = route.kind === "room" ? route.rest.replace(/\/$/, "") : "";
+    const rest = (routeOf(req)?.rest ?? "").replace(/\/$/, "");
     const caller = callerOf(req as unknown as Request);
     if (caller) return this.#authenticatedReport(req, caller, rest);
     if (REPORT_LIKE.test(rest) && req.method !== "GET" && req.method !== "HEAD") return errorResponse(403, FORGED_REPORT);
@@ -328,18 +326,4 @@ function randomRoomId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
-}
-
-/** Every party name a path could name: the router only needs to know the one in the URL is "known". */
-function partyNamesIn(url: string): string[] {
-  const m = /^\/parties\/([^/]+)/.exec(new URL(url).pathname);
-  const names = ["main"];
-  if (m) {
-    try {
-      names.push(decodeURIComponent(m[1]!));
-    } catch {
-      // not a room URL anyway
-    }
-  }
-  return names;
 }

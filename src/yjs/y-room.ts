@@ -17,7 +17,7 @@
 import * as Y from "yjs";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, logError } from "../errors.js";
 import { Flusher } from "../flusher.js";
-import { internals, type RoomImpl } from "../room.js";
+import { requireHooks } from "../room-hooks.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, Server, ServerOptions } from "../types.js";
 import { RateLimiter } from "../limits.js";
 import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, utf8Length, type AwarenessEntry } from "./awareness.js";
@@ -208,7 +208,7 @@ export class YRoom implements Server {
     this.#batch = new WriteBatch(this.#options.batchDelay, this.#options.compactLogBytes, (batch) => this.#write(batch), (e) =>
       logError(`YRoom ${this.room.name}/${this.room.id} writing updates`, e),
     );
-    (room as RoomImpl)[internals].storageReset.add(() => this.#storageReset());
+    requireHooks(room, "YRoom").onStorageReset(() => this.#storageReset());
   }
 
   /**

@@ -155,7 +155,7 @@ describe("roomkit add", () => {
     const before = snapshot(dir);
     const r = await roomkit(dir, ["add", "Chat Room"]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('error: invalid party name "Chat Room": use lowercase letters, digits, "-" or "_", starting with a letter (it appears in URLs: /parties/Chat Room/<room>)');
+    expect(r.stderr.trim()).toBe('error: invalid party name "Chat Room": use letters, digits, "-" or "_", starting with a letter, at most 63 characters (it appears in URLs: /parties/Chat Room/<room>)');
     expect(snapshot(dir)).toEqual(before);
   });
 

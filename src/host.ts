@@ -1,0 +1,295 @@
+/**
+ * `PartyHost`: the Durable Object that hosts one room of a party. It owns the
+ * lifecycle (start once per instance, before any hook; retry after a failed
+ * start), takes requests and sockets in, and hands each event to the user's
+ * server. Each concept it uses lives in its own module: who the room is
+ * (identity), its sockets, admission, departures, timers and the room object.
+ * The user's class only ever sees `Party.*` objects.
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import { Admission, checkTags } from "./admission.js";
+import { noteStart } from "./clock.js";
+import { createConnection, asConnection, setTags } from "./connection.js";
+import { Departures } from "./departures.js";
+import { attachHistory } from "./durable/attach.js";
+import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, errorResponse, internalErrorResponse, logError } from "./errors.js";
+import { RoomIdentity, type RoomAddress } from "./identity.js";
+import { resolveLimits } from "./limits.js";
+import { RoomImpl } from "./room.js";
+import { RoomHookSet } from "./room-hooks.js";
+import { refuseSocket, socketsFor, type SocketStrategy } from "./sockets.js";
+import { RoomTimers } from "./timers.js";
+import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker } from "./types.js";
+
+/** The user's server class, as `party()` accepts it. */
+export type ServerClass = Worker & { options?: ServerOptions };
+
+/** The key under which a party instance exposes its room to `roomkit/testing` (a symbol, so never over RPC). */
+export const ROOM_OF = Symbol.for("roomkit.roomOf");
+
+/**
+ * The Durable Object class behind every party. `party(Server)` subclasses it
+ * with the server class as its static `server`; a subclass written by hand
+ * works the same way.
+ *
+ * @example
+ * export class Chat extends PartyHost {
+ *   static override readonly server = ChatServer;
+ * }
+ * // wrangler.toml: [[durable_objects.bindings]] name = "CHAT", class_name = "Chat"
+ */
+export class PartyHost extends DurableObject<Record<string, unknown>> {
+  /** The user's server class this object hosts. */
+  static readonly server: ServerClass;
+  /** The binding this class is bound as, when not the party name's default (see `party()`'s options). */
+  static readonly binding: string | undefined;
+
+  readonly #state: DurableObjectState;
+  readonly #identity: RoomIdentity;
+  readonly #timers: RoomTimers;
+  readonly #hooks: RoomHookSet;
+  readonly #room: RoomImpl;
+  readonly #server: Server | undefined;
+  readonly #serverError: unknown;
+  readonly #sockets: SocketStrategy;
+  readonly #admission: Admission;
+  readonly #departures: Departures;
+  /** `options.closeOnError`: a throwing onMessage closes its connection (1011) instead of only being logged. */
+  readonly #closeOnError: boolean;
+  #started = false;
+
+  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+    super(ctx, env);
+    const Host = new.target as typeof PartyHost;
+    const Server = Host.server;
+    if (typeof Server !== "function") throw new RoomkitError(`${Host.name}: a PartyHost subclass needs a static server class; make it with party(Server).`);
+    this.#state = ctx;
+    this.#identity = new RoomIdentity(ctx, Host);
+    this.#timers = new RoomTimers(ctx, {
+      internalHandler: (name) => this.#hooks.timerHandler(name),
+      server: () => this.#server!,
+      start: () => this.#ensureStarted(),
+      started: () => this.#started,
+      where: () => this.#where(),
+    });
+    this.#hooks = new RoomHookSet(this.#timers.scheduler);
+    this.#room = new RoomImpl({
+      ctx,
+      env,
+      scheduler: this.#timers.scheduler,
+      identity: this.#identity,
+      hooks: this.#hooks,
+      sockets: () => this.#sockets,
+    });
+    let server: Server | undefined;
+    let limits = resolveLimits(Server.options?.limits);
+    try {
+      server = new Server(this.#room as Room);
+      // An instance `options.limits` (docs/api.md) refines the static one.
+      const own = server.options?.limits;
+      if (own) limits = resolveLimits({ ...Server.options?.limits, ...own });
+    } catch (e) {
+      server = undefined;
+      this.#serverError = e;
+    }
+    const opts = { ...Server.options, ...server?.options };
+    try {
+      if (server) attachHistory(this.#room, ctx, opts.history, server);
+    } catch (e) {
+      server = undefined;
+      this.#serverError = e;
+    }
+    this.#server = server;
+    this.#sockets = socketsFor(Boolean(opts.hibernate ?? false), ctx, {
+      message: (ws, data) => void this.#message(ws, data),
+      close: (ws, code, reason) => void this.#departures.closed(ws, code, reason),
+      error: (ws, error) => void this.#departures.failed(ws, error),
+    });
+    this.#admission = new Admission(limits, this.#sockets);
+    this.#departures = new Departures(this.#sockets, {
+      run: (hook, conn, error) => this.#runDepartureHook(hook, conn, error),
+      departed: () => this.#afterDeparture(),
+      // `roomkit dev` sets ROOMKIT_DEV_LOG so closes get a line of their own (wrangler never reports them).
+      closing: env?.ROOMKIT_DEV_LOG === "1" ? (id, code) => this.#logClose(id, code) : undefined,
+    });
+    this.#closeOnError = Boolean(opts.closeOnError ?? false);
+  }
+
+  /** The room this instance hosts, for `roomkit/testing`'s inspection of connections. */
+  get [ROOM_OF](): Room {
+    return this.#room as Room;
+  }
+
+  async #ensureStarted(): Promise<void> {
+    if (this.#started) return;
+    if (!this.#server) throw this.#serverError;
+    let error: unknown;
+    // A throw inside blockConcurrencyWhile would reset the whole object (and drop
+    // every socket), so the error is carried out and rethrown to the caller only.
+    await this.#state.blockConcurrencyWhile(async () => {
+      if (this.#started) return;
+      try {
+        await this.#server!.onStart?.();
+        this.#started = true;
+        noteStart(this.#state.id);
+        // An alarm the platform gave up on (or a failed start never set again) must not strand timers.
+        await this.#timers.scheduler.resume();
+      } catch (e) {
+        error = e;
+      }
+    });
+    if (error !== undefined) throw error;
+  }
+
+  /** An HTTP request or a WebSocket upgrade, forwarded by the router (or a stub). */
+  override async fetch(request: Request): Promise<Response> {
+    const address = this.#identity.learn(request);
+    const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+
+    try {
+      await this.#ensureStarted();
+    } catch (e) {
+      logError(`${this.#where()} onStart`, e);
+      return upgrade ? refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON) : internalErrorResponse();
+    }
+    const server = this.#server!;
+    if (upgrade) return this.#accept(request, server, address);
+
+    if (!server.onRequest) {
+      if (hasSocketHooks(server)) {
+        return errorResponse(426, "This room only accepts WebSocket connections.", { upgrade: "websocket" });
+      }
+      return errorResponse(404, "This room does not handle HTTP requests.");
+    }
+    try {
+      const res = await server.onRequest(this.#identity.strip(request, address) as never);
+      if (!(res instanceof Response)) {
+        throw new RoomkitError(`onRequest must return a Response, got ${res === null ? "null" : typeof res}.`);
+      }
+      return res;
+    } catch (e) {
+      logError(`${this.#where()} onRequest`, e);
+      return internalErrorResponse();
+    }
+  }
+
+  /** Admits a WebSocket: id, history resume, capacity, tags; then onConnect. */
+  async #accept(request: Request, server: Server, address: RoomAddress): Promise<Response> {
+    if (!hasSocketHooks(server)) {
+      return errorResponse(400, "This room does not accept WebSocket connections (its server has no onConnect/onMessage).");
+    }
+    const url = new URL(request.url);
+    const id = this.#admission.connectionId(url);
+    if (typeof id !== "string") return errorResponse(400, id.reason);
+    const history = this.#hooks.history;
+    const resume = history?.resumeOf(url);
+    if (typeof resume === "string") return errorResponse(400, resume);
+    if (!this.#admission.hasRoom()) return refuseSocket(CloseCode.TryAgainLater, this.#admission.fullReason());
+    const pair = new WebSocketPair();
+    const [client, ws] = [pair[0], pair[1]];
+    // Copying the request without roomkit's address costs more than the rest of
+    // a join, so it is only made if a hook reads ctx.request.
+    let clean: Request | undefined;
+    const identity = this.#identity;
+    const ctx: ConnectionContext = {
+      get request() {
+        return (clean ??= identity.strip(request, address)) as never;
+      },
+    };
+    let conn: Connection;
+    try {
+      conn = createConnection(ws, { id, uri: request.url, tags: [] }, this.#sockets.keep);
+      const tags = checkTags((await server.getConnectionTags?.(conn, ctx)) ?? []);
+      if (tags.length > 0) setTags(ws, tags); // keeps a state set inside getConnectionTags
+      this.#sockets.accept(ws, id, tags);
+    } catch (e) {
+      logError(`${this.#where()} getConnectionTags`, e);
+      return refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON);
+    }
+    // A resuming client gets no durable broadcast until its catch-up (src/durable/history.ts).
+    if (resume) history!.hold(ws);
+    try {
+      await server.onConnect?.(conn, ctx);
+    } catch (e) {
+      logError(`${this.#where()} onConnect of connection "${id}"`, e);
+      this.#departures.neverJoined(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+    }
+    if (resume && !this.#departures.isGone(ws)) {
+      try {
+        await history!.catchUp(conn, resume);
+      } catch (e) {
+        logError(`${this.#where()} history catch-up of connection "${id}"`, e);
+        await this.#departures.reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      }
+    }
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A message from a connection: admitted (size, rate), then the server's onMessage. */
+  async #message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.#departures.isGone(ws)) return;
+    const conn = asConnection(ws);
+    if (!conn) return;
+    const refused = this.#admission.checkMessage(ws, message);
+    if (refused) return this.#departures.reject(ws, refused.code, refused.reason);
+    try {
+      // The hot path: skip a promise per message once the room has started.
+      if (!this.#started) await this.#ensureStarted();
+      await this.#server!.onMessage?.(message, conn);
+    } catch (e) {
+      // As in PartyKit: logged, and the connection stays open (a bad frame must
+      // not cost a user their connection) unless the party opted into closing.
+      logError(`${this.#where()} onMessage of connection "${conn.id}"`, e);
+      if (this.#closeOnError) await this.#departures.reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+    }
+  }
+
+  async #runDepartureHook(hook: "onClose" | "onError", conn: Connection, error?: Error): Promise<void> {
+    try {
+      await this.#ensureStarted();
+      if (hook === "onClose") await this.#server!.onClose?.(conn);
+      else await this.#server!.onError?.(conn, error!);
+    } catch (e) {
+      logError(`${this.#where()} ${hook} of connection "${conn.id}"`, e);
+    }
+  }
+
+  /** Tells the helpers when the last connection has left. */
+  async #afterDeparture(): Promise<void> {
+    if (!this.#hooks.wantsLastLeft) return;
+    for (const _ of this.#room.getConnections()) return;
+    await this.#hooks.lastConnectionLeft(this.#where());
+  }
+
+  // Hibernation API entry points.
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    return this.#message(ws, message);
+  }
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.#departures.closed(ws, code, reason);
+  }
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    await this.#departures.failed(ws, error);
+  }
+
+  /** The object's one alarm: the room's timers (src/timers.ts). */
+  override async alarm(): Promise<void> {
+    await this.#timers.alarm();
+  }
+
+  /** The line `roomkit dev` turns into "⇄ close party/room id (code)"; parts are URI-encoded so spaces never split it. */
+  #logClose(id: string, code: number): void {
+    const e = encodeURIComponent;
+    console.log(`[roomkit:dev] close ${e(this.#identity.party)} ${e(this.#identity.roomForLogs())} ${e(id)} ${code}`);
+  }
+
+  #where(): string {
+    const Server = (this.constructor as typeof PartyHost).server;
+    return `${Server.name || "Server"} ${this.#identity.forLogs()}`;
+  }
+}
+
+function hasSocketHooks(server: Server): boolean {
+  return Boolean(server.onConnect || server.onMessage || server.onClose || server.onError);
+}

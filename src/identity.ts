@@ -1,0 +1,184 @@
+/**
+ * Routing identity: which party and room a request addresses, and how the
+ * room learns it. This module alone writes the address onto a request
+ * ({@link addressTo}, used by the router and by stubs) and alone reads it
+ * back in the room ({@link RoomIdentity}), which strips it before user code
+ * sees the request. The parsed route also stays attached to the request
+ * objects hooks receive ({@link routeOf}), so no hook parses the URL again.
+ * @module
+ */
+import { RoomkitError } from "./errors.js";
+import { matchRoute } from "./router.js";
+
+/** Where a request goes: a party, a room id (decoded) and the path after the room segment. */
+export type RoomAddress = {
+  party: string;
+  room: string;
+  /** What follows the room segment, starting with `/`, or `""`. */
+  rest: string;
+};
+
+/** An address whose `rest` the sender may not know (it is then read from the URL, in the room). */
+export type PartialAddress = Omit<RoomAddress, "rest"> & { rest?: string };
+
+/**
+ * The request headers carrying the address from the Worker to the room.
+ * Clients cannot forge them: {@link addressTo} overwrites them.
+ * @deprecated Outside this module, use {@link addressTo}; exported for src/streams until it does.
+ */
+export const PARTY_HEADER = "x-roomkit-party";
+/** @deprecated See {@link PARTY_HEADER}. */
+export const ROOM_HEADER = "x-roomkit-room";
+const REST_HEADER = "x-roomkit-rest";
+
+// The party a class serves under, declared by the router when the Worker module
+// loads (the same isolate runs the rooms): a room woken by its alarm, with no
+// request to read, still knows its party.
+const partyOfClass = new WeakMap<object, string>();
+// The parsed address of each request handed to a hook, for routeOf().
+const routes = new WeakMap<object, RoomAddress>();
+
+/**
+ * Declares the party name a Durable Object class serves under; the first
+ * declaration wins (a class bound twice keeps its first name, and the
+ * request's address says which one is meant).
+ *
+ * @example
+ * declareParty(Main, "main");
+ */
+export function declareParty(cls: object, party: string): void {
+  if (!partyOfClass.has(cls)) partyOfClass.set(cls, party);
+}
+
+/**
+ * A copy of `request` addressed to `address` (any address a client sent is
+ * replaced). The copy's headers are mutable.
+ *
+ * @example
+ * const res = await stub.fetch(addressTo(request, { party: "chat", room: "lobby", rest: "" }));
+ */
+export function addressTo(request: Request, address: PartialAddress): Request {
+  const forward = new Request(request);
+  forward.headers.set(PARTY_HEADER, address.party);
+  forward.headers.set(ROOM_HEADER, encodeURIComponent(address.room));
+  if (address.rest !== undefined) forward.headers.set(REST_HEADER, address.rest);
+  else forward.headers.delete(REST_HEADER);
+  return forward;
+}
+
+/**
+ * Records the address parsed for `request` (by the router, before an edge hook runs).
+ *
+ * @example
+ * remember(forward, route);
+ * await Server.onBeforeConnect(forward, lobby, ctx); // the hook may call routeOf(forward)
+ */
+export function remember(request: object, address: RoomAddress): void {
+  routes.set(request, { party: address.party, room: address.room, rest: address.rest });
+}
+
+/**
+ * The party, room and rest of the path a request was routed by, for a
+ * request an edge hook or a room hook received from roomkit; `undefined`
+ * for any other request.
+ *
+ * @example
+ * static onBeforeRequest(req: Party.Request) {
+ *   if (routeOf(req)?.rest.startsWith("/admin")) return new Response("Forbidden", { status: 403 });
+ *   return req;
+ * }
+ */
+export function routeOf(request: object): RoomAddress | undefined {
+  return routes.get(request);
+}
+
+/**
+ * A room's identity, as its host learns it from the requests it receives.
+ * The room id comes from the Durable Object id when it has a name (every
+ * room roomkit addresses is reached by name), else from the address; the
+ * party from the address, else from the class's declaration, else `main`.
+ *
+ * @example
+ * const identity = new RoomIdentity(ctx, Host);
+ * const address = identity.learn(request);
+ * const clean = identity.strip(request, address); // what user code sees; routeOf(clean) is the address
+ */
+export class RoomIdentity {
+  #room: string | undefined;
+  #party: string | undefined;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly cls: object,
+  ) {}
+
+  /**
+   * Reads the address off `request` and remembers party and room for this
+   * instance. A request sent straight to the object (a user's own stub) has
+   * none: its address is what the room already knows, and the rest of its
+   * path is read from its URL.
+   */
+  learn(request: Request): RoomAddress {
+    const party = request.headers.get(PARTY_HEADER);
+    const room = request.headers.get(ROOM_HEADER);
+    if (party) this.#party = party;
+    if (room && this.ctx.id.name === undefined) this.#room = safeDecode(room);
+    const address = { party: this.party, room: this.roomForLogs(), rest: "" };
+    address.rest = request.headers.get(REST_HEADER) ?? restInUrl(request.url, address.party);
+    return address;
+  }
+
+  /** `request` as user code sees it: without the address headers (the same object when it has none), remembered for {@link routeOf}. */
+  strip(request: Request, address: RoomAddress): Request {
+    let clean = request;
+    if (request.headers.has(PARTY_HEADER) || request.headers.has(ROOM_HEADER) || request.headers.has(REST_HEADER)) {
+      const headers = new Headers(request.headers);
+      headers.delete(PARTY_HEADER);
+      headers.delete(ROOM_HEADER);
+      headers.delete(REST_HEADER);
+      clean = new Request(request, { headers });
+    }
+    remember(clean, address);
+    return clean;
+  }
+
+  /** The room id; throws for an object not addressed by name. */
+  get room(): string {
+    const id = this.ctx.id.name ?? this.#room;
+    if (id === undefined) {
+      throw new RoomkitError(
+        "This room's id is unknown: roomkit rooms must be addressed by name (idFromName / getByName), e.g. through createWorker() or room.context.parties.",
+      );
+    }
+    return id;
+  }
+
+  /** The party name. */
+  get party(): string {
+    return this.#party ?? partyOfClass.get(this.cls) ?? "main";
+  }
+
+  /** `party/room` for logs: never throws (the object's hex id stands in for an unknown room id). */
+  forLogs(): string {
+    return `${this.party}/${this.roomForLogs()}`;
+  }
+
+  /** The room id, or the object's hex id when the name is not known. */
+  roomForLogs(): string {
+    return this.ctx.id.name ?? this.#room ?? this.ctx.id.toString();
+  }
+}
+
+/** The path after the room segment of a party URL (`/parties/:party/:room/…` or `/party/:room/…`), else `""`. */
+function restInUrl(url: string, party: string): string {
+  const route = matchRoute(new URL(url).pathname, [party, "main"]);
+  return route.kind === "room" ? route.rest : "";
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
