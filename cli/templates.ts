@@ -18,6 +18,7 @@ export const TEMPLATES = [
   { name: "counter", description: "a live counter every tab shares (hibernation, storage, Flusher)" },
   { name: "yjs-editor", description: "a collaborative text editor (Yjs + CodeMirror)" },
   { name: "game", description: "an authoritative multiplayer game room with a lobby" },
+  { name: "streams", description: "a chat feed on a durable stream (roomkit/streams, offline queue)" },
 ] as const;
 
 export type TemplateName = (typeof TEMPLATES)[number]["name"];

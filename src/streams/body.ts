@@ -3,6 +3,8 @@
  * message framing (one level of array flattening, §9.1).
  * @module
  */
+import { concatBytes } from "../bytes.js";
+
 
 /** Past this many bytes an oversized upload is cut off instead of drained. */
 const DRAIN_LIMIT = 32 * 1024 * 1024;
@@ -59,14 +61,5 @@ export function jsonMessages(body: Uint8Array): string[] | null {
   return Array.isArray(value) ? value.map((m) => JSON.stringify(m)) : [JSON.stringify(value)];
 }
 
-/** Concatenates byte arrays. */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
+/** Re-exported for the stream modules that import it from here. */
+export { concatBytes };

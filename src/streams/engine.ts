@@ -29,9 +29,15 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxAppendBytes: 1 << 20, ma
 /** What a stream operation is, for `authorize`. */
 export type StreamOperation = "create" | "append" | "read" | "head" | "delete" | "subscribe";
 
-/** Class hooks the engine consults (implemented by a `StreamRoom` subclass). */
+/** Optional hooks a `StreamRoom` subclass may define. */
 export type StreamHooks = {
+  /**
+   * Whether `request` may perform `operation`: `false` answers 403, a `Response`
+   * answers with it, anything else allows. Runs in the stream's object, after
+   * the class's static `onBeforeRequest` / `onBeforeConnect` edge hooks.
+   */
   authorize?(request: Request, operation: StreamOperation): boolean | Response | void | Promise<boolean | Response | void>;
+  /** Inspects an append after the protocol's checks, before it is stored: return a `Response` (e.g. 422) to refuse it. */
   validateAppend?(append: AppendInfo): Response | void | Promise<Response | void>;
 };
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Connection, ConnectionContext, Room, Server, ServerOptions } from "../types.js";
-import { DEFAULT_STREAM_LIMITS, StreamEngine, type AppendInfo, type StreamLimits, type StreamOperation } from "./engine.js";
+import { DEFAULT_STREAM_LIMITS, StreamEngine, type StreamHooks, type StreamLimits } from "./engine.js";
 import { LiveTail } from "./live-tail.js";
 
 /** Options of a `StreamRoom` (pass them to `super(room, options)`). */
@@ -19,13 +19,16 @@ export type StreamRoomOptions = Partial<StreamLimits> & {
 /**
  * A durable, append-only stream served by the Durable Streams protocol: one
  * stream per Durable Object, its data in the object's SQLite. Subclass it to
- * add the optional hooks `authorize` and `validateAppend`.
+ * add the optional hooks of `StreamHooks`: `authorize(request, operation)`
+ * (return `false` for a 403, or a `Response`) runs in the object before every
+ * operation; `validateAppend(append)` (return a `Response` to refuse) runs after
+ * the protocol's checks, before the append is stored.
  *
  * @example
  * import { party } from "roomkit";
  * import { StreamRoom, streams } from "roomkit/streams";
  *
- * export class Feed extends StreamRoom {
+ * export class Feed extends StreamRoom implements StreamHooks {
  *   authorize(request: Request, op: StreamOperation) {
  *     return op === "read" || request.headers.get("authorization") === "Bearer writer";
  *   }
@@ -46,22 +49,10 @@ export class StreamRoom implements Server {
     options: StreamRoomOptions = {},
   ) {
     const limits = { ...DEFAULT_STREAM_LIMITS, ...options };
-    this.#engine = new StreamEngine(room, this, limits, options.cache ?? "public");
+    // The optional hooks (StreamHooks) are methods a subclass may define; the engine looks them up on it.
+    this.#engine = new StreamEngine(room, this as StreamHooks, limits, options.cache ?? "public");
     this.#tail = new LiveTail(this.#engine);
   }
-
-  /**
-   * Optional: decides whether `request` may perform `operation`. Return
-   * `false` for a 403, a `Response` to answer with it, anything else to allow.
-   * Runs in the stream's object, after the static `onBeforeRequest` edge hook.
-   */
-  authorize?(request: Request, operation: StreamOperation): boolean | Response | void | Promise<boolean | Response | void>;
-
-  /**
-   * Optional: inspects an append after the protocol's checks and before it is
-   * stored. Return a `Response` (e.g. 422) to reject it; nothing is stored then.
-   */
-  validateAppend?(append: AppendInfo): Response | void | Promise<Response | void>;
 
   onRequest(request: Party_Request): Promise<Response> {
     return this.#engine.handle(request as unknown as Request);
