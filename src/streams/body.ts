@@ -5,7 +5,6 @@
  */
 import { concatBytes } from "../bytes.js";
 
-
 /** Past this many bytes an oversized upload is cut off instead of drained. */
 const DRAIN_LIMIT = 32 * 1024 * 1024;
 
