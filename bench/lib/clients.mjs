@@ -86,8 +86,10 @@ export async function waitFor(cond, what, timeoutMs = 60_000) {
  * one message in flight (the next goes out when the sender sees its own copy
  * come back) for `durationMs`. Every socket checks that each sender's messages
  * arrive once and in order; the run waits until every copy has arrived.
+ * `unwrap(text)` turns a received frame into the message (null: not one), for
+ * rooms that frame their messages (durable broadcasts).
  */
-export async function broadcastLoop(rooms, { sendersPerRoom, durationMs, drainTimeoutMs = 30_000 }) {
+export async function broadcastLoop(rooms, { sendersPerRoom, durationMs, drainTimeoutMs = 30_000, unwrap }) {
   let delivered = 0;
   let expected = 0;
   let outOfOrder = 0;
@@ -107,7 +109,9 @@ export async function broadcastLoop(rooms, { sendersPerRoom, durationMs, drainTi
       ws.removeAllListeners("message");
       ws.on("message", (data) => {
         const now = performance.now();
-        const [key, s, t] = data.toString().slice(1).split(",");
+        const text = unwrap ? unwrap(data.toString()) : data.toString();
+        if (text === null) return;
+        const [key, s, t] = text.slice(1).split(",");
         const n = Number(s);
         if ((lastSeq.get(key) ?? 0) !== n - 1) outOfOrder++;
         lastSeq.set(key, n);

@@ -2,19 +2,19 @@
  * The benchmark worker. URLs:
  *   /raw/<room>                       hand-written Durable Object
  *   /ps/ps/<room>, /ps/y-ps/<room>    partyserver / y-partyserver (routePartykitRequest, prefix "ps")
- *   /parties/<rk-hib|rk-mem|y-rk|y-pk>/<room>   roomkit (createWorker)
+ *   /parties/<rk-hib|rk-mem|rk-dur|y-rk|y-pk>/<room>   roomkit (createWorker; rk-dur: options.history)
  *   /__bench/<BINDING>/<room>/<stats|abort>     measurement hooks of the Yjs rooms
  */
 import { routePartykitRequest } from "partyserver";
 import { createWorker } from "../../src/index.js";
 import { PartyserverRoom } from "./partyserver.js";
 import { RawRoom } from "./raw.js";
-import { RoomkitHibernating, RoomkitInMemory } from "./roomkit.js";
+import { RoomkitDurable, RoomkitHibernating, RoomkitInMemory } from "./roomkit.js";
 import { RoomkitYjs, YPartyKitOnRoomkit, YPartyserver } from "./yjs.js";
 
-export { PartyserverRoom, RawRoom, RoomkitHibernating, RoomkitInMemory, RoomkitYjs, YPartyKitOnRoomkit, YPartyserver };
+export { PartyserverRoom, RawRoom, RoomkitDurable, RoomkitHibernating, RoomkitInMemory, RoomkitYjs, YPartyKitOnRoomkit, YPartyserver };
 
-const roomkit = createWorker({ "rk-hib": RoomkitHibernating, "rk-mem": RoomkitInMemory, "y-rk": RoomkitYjs, "y-pk": YPartyKitOnRoomkit });
+const roomkit = createWorker({ "rk-hib": RoomkitHibernating, "rk-mem": RoomkitInMemory, "rk-dur": RoomkitDurable, "y-rk": RoomkitYjs, "y-pk": YPartyKitOnRoomkit });
 
 type Env = Record<string, DurableObjectNamespace>;
 

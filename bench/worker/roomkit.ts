@@ -10,6 +10,11 @@ const limits = { messagesPerSecond: 1e9 };
 class BenchRoom implements Party.Server {
   constructor(readonly room: Party.Room) {}
 
+  /** `GET` on the room: the size of its SQLite database, for "bytes written per message". */
+  onRequest(): Response {
+    return Response.json({ databaseSize: this.room.storage.sql.databaseSize });
+  }
+
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): Promise<void> {
     if (typeof message !== "string") return;
     const kind = message.charCodeAt(0);
@@ -29,5 +34,11 @@ class InMemory extends BenchRoom {
   static options: Party.ServerOptions = { hibernate: false, limits };
 }
 
+/** Durable broadcasts (docs/durable-broadcasts.md); the history is large enough never to trim during a run. */
+class Durable extends BenchRoom {
+  static options: Party.ServerOptions = { hibernate: true, limits, history: { maxMessages: 1_000_000 } };
+}
+
 export const RoomkitHibernating = party(Hibernating, { binding: "RK_HIB" });
+export const RoomkitDurable = party(Durable, { binding: "RK_DUR" });
 export const RoomkitInMemory = party(InMemory, { binding: "RK_MEM" });

@@ -32,6 +32,8 @@ const EXPECTED: Record<string, string[]> = {
   rooms: ["raw", "partyserver", "roomkit", "roomkit-mem"],
   "yjs-replay": ["roomkit-yjs", "y-partykit", "y-partyserver"],
   "yjs-docs": ["roomkit-yjs", "y-partykit", "y-partyserver"],
+  durable: ["roomkit", "durable"],
+  catchup: ["durable"],
 };
 
 describe("npm run bench -- --smoke", () => {
