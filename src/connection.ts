@@ -88,6 +88,9 @@ export function isEnded(ws: WebSocket): boolean {
  * Returns the connection for a socket that roomkit accepted earlier, possibly
  * in a previous life of the room. Returns `undefined` for a socket that is not
  * roomkit's (no attachment).
+ *
+ * @example
+ * for (const ws of ctx.getWebSockets()) asConnection(ws)?.send("hi");
  */
 export function asConnection(ws: WebSocket): Connection | undefined {
   if (!read(ws)) return undefined;
@@ -153,9 +156,4 @@ function defineConnection(ws: WebSocket): Connection {
   });
   defined.add(ws);
   return ws as unknown as Connection;
-}
-
-/** The server's own view of the metadata, for internal bookkeeping. */
-export function connectionMeta(conn: Connection): ConnectionMeta {
-  return read(conn as unknown as WebSocket)!.rk;
 }

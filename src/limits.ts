@@ -3,6 +3,7 @@
  * room. Each is enforced with a close code and a reason the client can read.
  * @module
  */
+import { definedOnly } from "./defined.js";
 import { RoomkitError } from "./errors.js";
 
 /** Limits of a party, set as `static options = { limits: { ... } }`. */
@@ -28,7 +29,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
 
 /** Fills in defaults and rejects nonsense early, at class definition time. */
 export function resolveLimits(limits: Limits | undefined): ResolvedLimits {
-  const out = { ...DEFAULT_LIMITS, ...stripUndefined(limits ?? {}) };
+  const out = { ...DEFAULT_LIMITS, ...definedOnly(limits ?? {}) };
   if (limits?.messagesPerSecond !== undefined && limits.burst === undefined) out.burst = 2 * limits.messagesPerSecond;
   for (const [key, value] of Object.entries(out)) {
     if (!(typeof value === "number" && value > 0 && (Number.isFinite(value) || value === Infinity))) {
@@ -36,10 +37,6 @@ export function resolveLimits(limits: Limits | undefined): ResolvedLimits {
     }
   }
   return out;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Size of a message in bytes, without encoding strings that are clearly within `limit`. */

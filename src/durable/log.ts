@@ -11,6 +11,7 @@
  * @module
  */
 import { StreamStore, type Row } from "../streams/store.js";
+import { randomId } from "../random-id.js";
 import { countFloor, MARK_INTERVAL_MS, type Retention } from "./retention.js";
 
 /** Who a durable message is for; absent fields mean everyone. */
@@ -145,6 +146,5 @@ export class HistoryLog {
 
 /** Eight random base-36 characters. */
 function newEpoch(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return [...bytes].map((b) => (b % 36).toString(36)).join("");
+  return randomId(8);
 }

@@ -32,7 +32,9 @@ import { newSeed, seededRandom, type Random } from "./random.js";
 import { Seats, type Seat } from "./seats.js";
 import { StateSync, type Recipient } from "./sync.js";
 import { InputError } from "./validate.js";
-import { invalid, mark, memberState, randomId, refuse, safeSend, type GameConnectionState, type MemberState } from "./members.js";
+import { invalid, mark, memberState, refuse, type GameConnectionState, type MemberState } from "./members.js";
+import { randomId } from "../random-id.js";
+import { sendQuietly } from "../sockets.js";
 
 
 
@@ -249,7 +251,7 @@ export abstract class GameRoom<S, I, V = S> {
   sendEvent(to: string | null, event: JsonValue): void {
     const frame = JSON.stringify({ type: "event", event } satisfies ControlMessage);
     for (const conn of this.#members()) {
-      if (to === null || conn.state.player === to) safeSend(conn, frame);
+      if (to === null || conn.state.player === to) sendQuietly(conn, frame);
     }
   }
 
@@ -411,7 +413,7 @@ export abstract class GameRoom<S, I, V = S> {
       if (m.type === "leave") return this.#leave(sender, who);
       if (m.type === "ping") {
         const t = typeof m.t === "number" && Number.isFinite(m.t) ? m.t : 0;
-        return safeSend(sender, JSON.stringify({ type: "pong", t, tick: this.#tick } satisfies ControlMessage));
+        return sendQuietly(sender, JSON.stringify({ type: "pong", t, tick: this.#tick } satisfies ControlMessage));
       }
       if (this.onCustomMessage) return this.onCustomMessage(m, sender, { id: who.player, role: who.role });
       return invalid(sender, `Unknown message type "${m.type.slice(0, 40)}".`);
@@ -564,7 +566,7 @@ export abstract class GameRoom<S, I, V = S> {
       return;
     }
     for (const o of out) {
-      safeSend(conns.get(o.key)!, o.frame);
+      sendQuietly(conns.get(o.key)!, o.frame);
       if (o.full) {
         this.#stats.fullFrames++;
         this.#stats.fullBytes += o.bytes;
@@ -598,7 +600,7 @@ export abstract class GameRoom<S, I, V = S> {
       maxPlayers: this.#options.maxPlayers,
     };
     const frame = JSON.stringify(welcome);
-    safeSend(conn, frame);
+    sendQuietly(conn, frame);
     this.#sync.sent(conn.id, state, ack);
     this.#stats.fullFrames++;
     this.#stats.fullBytes += frame.length;
@@ -772,7 +774,7 @@ export abstract class GameRoom<S, I, V = S> {
     const frame = JSON.stringify(event);
     for (const conn of this.#members()) {
       if (conn.id === exceptKey) continue;
-      if (conn.state.role === "player" || conn.state.role === "spectator") safeSend(conn, frame);
+      if (conn.state.role === "player" || conn.state.role === "spectator") sendQuietly(conn, frame);
     }
   }
 
@@ -796,7 +798,7 @@ export abstract class GameRoom<S, I, V = S> {
     if (now - (this.#throttleNotices.get(conn) ?? -Infinity) < 1000) return;
     this.#throttleNotices.set(conn, now);
     const reason = `Too many messages: at most ${perSecond} per second. Extra messages are dropped.`;
-    safeSend(conn, JSON.stringify({ type: "throttled", reason } satisfies ControlMessage));
+    sendQuietly(conn, JSON.stringify({ type: "throttled", reason } satisfies ControlMessage));
   }
 
   #where(): string {

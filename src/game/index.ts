@@ -11,6 +11,10 @@
  * export const ArenaParty = party(Arena);
  * export const LobbyParty = party(Lobby);
  * export default createWorker({ arena: ArenaParty, lobby: LobbyParty });
+ *
+ * This entry exports what a game author uses; the machinery behind it (the
+ * fixed-step loop, seats, input queues, patch encoding, matchmaking) stays in
+ * its source modules.
  * @module
  */
 export {
@@ -24,14 +28,12 @@ export type { GameRoomOptions } from "./options.js";
 export type { GameConnectionState } from "./members.js";
 export { GameLobby, type GameLobbyOptions, type LobbyMessage, type QuickJoinResult } from "./lobby.js";
 export type { LobbyTarget } from "./lobby-reporter.js";
-export { pickRoom, type RoomListing, type RoomReport, type LobbyEntry } from "./matchmaking.js";
-export { FixedStepLoop, type FixedStepLoopOptions, type FrameResult } from "./loop.js";
+export type { RoomListing, RoomReport } from "./matchmaking.js";
 export { ManualClock, systemClock, type Clock } from "./clock.js";
-export { InputQueues, type PlayerInput, type QueueStats } from "./inputs.js";
-export { applyPatch, diff, equal, snapshot, type JsonValue, type Patch } from "./patch.js";
+export type { PlayerInput } from "./inputs.js";
+export type { JsonValue, Patch } from "./patch.js";
 export {
   GameCloseCode,
-  encodePatchFrame,
   MAX_SEQ,
   type ControlMessage,
   type LeaveReason,
@@ -42,5 +44,4 @@ export {
   type WelcomeMessage,
 } from "./protocol.js";
 export { seededRandom, newSeed, type Random } from "./random.js";
-export { Seats, type Seat } from "./seats.js";
 export { InputError, bool, num, obj, oneOf, onlyKeys, str, type NumberRule } from "./validate.js";

@@ -11,7 +11,9 @@
  * creates that no player has reached yet are capped.
  * @module
  */
+import { definedOnly } from "../defined.js";
 import { RoomkitError, errorResponse, logError } from "../errors.js";
+import { randomId } from "../random-id.js";
 import { RateLimiter } from "../limits.js";
 import { callerOf } from "../parties.js";
 import { hooksOf } from "../room-hooks.js";
@@ -106,7 +108,7 @@ export class GameLobby {
     if (!options || typeof options.gameParty !== "string" || options.gameParty === "") {
       throw new RoomkitError("GameLobby needs the game rooms' party name: super(room, { gameParty: \"arena\" }).");
     }
-    const o = { maxPlayers: 8, reservationMs: 15_000, staleAfterMs: 180_000, quickJoinsPerMinute: 20, quickJoinBurst: 5, maxWaitingRooms: 50, ...definedOnly(options) };
+    const o = { maxPlayers: 8, reservationMs: 15_000, staleAfterMs: 180_000, quickJoinsPerMinute: 20, quickJoinBurst: 5, maxWaitingRooms: 50, ...(definedOnly(options) as GameLobbyOptions) };
     for (const key of ["maxPlayers", "reservationMs", "staleAfterMs", "quickJoinsPerMinute", "quickJoinBurst", "maxWaitingRooms"] as const) {
       if (!(o[key] > 0 && (Number.isFinite(o[key]) || (key === "quickJoinsPerMinute" && o[key] === Infinity)))) {
         throw new RoomkitError(`GameLobby: ${key} must be a positive number, got ${o[key]}.`);
@@ -214,7 +216,7 @@ export class GameLobby {
       }
       created = true;
       let id: string;
-      do id = this.#options.newRoomId?.() ?? randomRoomId();
+      do id = this.#options.newRoomId?.() ?? randomId();
       while (this.#entries.has(id));
       entry = {
         room: id,
@@ -316,14 +318,4 @@ function parseReport(body: unknown): RoomReport | string {
 /** Who is asking for a quick join: the client's address as Cloudflare's edge reports it (a client cannot set it there). */
 function clientKey(request: Request): string {
   return request.headers.get("cf-connecting-ip") ?? "unknown";
-}
-
-function definedOnly<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function randomRoomId(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
 }

@@ -7,6 +7,7 @@
 import { closeQuietly } from "../errors.js";
 import type { Connection } from "../types.js";
 import type { ControlMessage, Role } from "./protocol.js";
+import { sendQuietly } from "../sockets.js";
 
 /** What a connection's `state` holds in a game room (the room owns it). */
 export type GameConnectionState =
@@ -27,13 +28,13 @@ export function memberState(conn: Connection): MemberState | undefined {
 /** Turns a connection away: a `refused` message, then the close code and reason. */
 export function refuse(conn: Connection, code: number, reason: string): void {
   mark(conn, { role: "refused" });
-  safeSend(conn, JSON.stringify({ type: "refused", code, reason } satisfies ControlMessage));
+  sendQuietly(conn, JSON.stringify({ type: "refused", code, reason } satisfies ControlMessage));
   closeQuietly(conn, code, reason);
 }
 
 /** Tells one connection that its message was rejected, and why. */
 export function invalid(conn: Connection, reason: string, seq?: number): void {
-  safeSend(conn, JSON.stringify(seq === undefined ? { type: "invalid", reason } : { type: "invalid", seq, reason }));
+  sendQuietly(conn, JSON.stringify(seq === undefined ? { type: "invalid", reason } : { type: "invalid", seq, reason }));
 }
 
 /** Sets a connection's role, even on a socket that is closing (where storing state may fail). */
@@ -43,19 +44,4 @@ export function mark(conn: Connection, state: GameConnectionState): void {
   } catch {
     // A closed socket gets no further events anyway.
   }
-}
-
-/** Sends if the socket is still open; a closed one is the close handler's business. */
-export function safeSend(conn: Connection, frame: string): void {
-  try {
-    conn.send(frame);
-  } catch {
-    // Closed meanwhile: its close handler does the bookkeeping.
-  }
-}
-
-/** 8 random lowercase letters and digits: public player ids, spectator ids. */
-export function randomId(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  return [...crypto.getRandomValues(new Uint8Array(8))].map((b) => alphabet[b % alphabet.length]).join("");
 }

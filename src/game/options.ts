@@ -6,6 +6,7 @@
 import { RoomkitError } from "../errors.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { LobbyTarget } from "./lobby-reporter.js";
+import { definedOnly } from "../defined.js";
 
 /** Options of a {@link GameRoom}, passed to its constructor. Every one has a default. */
 export type GameRoomOptions = {
@@ -65,9 +66,9 @@ const DEFAULTS = {
 export function resolveOptions(o: GameRoomOptions): ResolvedOptions {
   const r: ResolvedOptions = {
     ...DEFAULTS,
-    ...stripUndefined(o),
+    ...definedOnly(o),
     clock: o.clock ?? systemClock,
-    inputRate: { perSecond: 60, onExceed: "drop", ...stripUndefined(o.inputRate ?? {}), burst: o.inputRate?.burst ?? o.inputRate?.perSecond ?? 60 },
+    inputRate: { perSecond: 60, onExceed: "drop", ...definedOnly(o.inputRate ?? {}), burst: o.inputRate?.burst ?? o.inputRate?.perSecond ?? 60 },
     lobby: o.lobby ? { room: "main", ...o.lobby } : false,
   } as ResolvedOptions;
   const positive = (name: string, v: number, integer = false) => {

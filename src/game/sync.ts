@@ -41,10 +41,6 @@ export class StateSync {
     this.#baselines.delete(key);
   }
 
-  has(key: string): boolean {
-    return this.#baselines.has(key);
-  }
-
   /**
    * Builds the messages for one patch round. `viewOf(viewer)` gives the live
    * view; it is called at most once per distinct viewer.

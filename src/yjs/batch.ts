@@ -30,11 +30,6 @@ export class WriteBatch {
     private readonly onTimerError: (error: unknown) => void,
   ) {}
 
-  /** Updates waiting to be written. */
-  get size(): number {
-    return this.#pending.length;
-  }
-
   /** Bytes of the updates waiting to be written. */
   get bytes(): number {
     return this.#bytes;

@@ -16,6 +16,7 @@
  * @module
  */
 import { RoomkitError } from "../errors.js";
+import { concatBytes } from "../bytes.js";
 
 /** Largest part of one row: well below the platform's 2 MB row limit. */
 export const CHUNK_BYTES = 1 << 20;
@@ -96,7 +97,7 @@ export class DocStore {
     for (const row of this.#sql.exec<{ data: ArrayBuffer }>(`SELECT data FROM ${SNAPSHOT} ORDER BY part`)) {
       snapshotParts.push(new Uint8Array(row.data));
     }
-    const snapshot = snapshotParts.length === 0 ? null : concat(snapshotParts);
+    const snapshot = snapshotParts.length === 0 ? null : concatBytes(snapshotParts);
 
     const updates: Uint8Array[] = [];
     let logBytes = 0;
@@ -104,7 +105,7 @@ export class DocStore {
     let parts: Uint8Array[] = [];
     const flush = () => {
       if (parts.length === 0) return;
-      const u = parts.length === 1 ? parts[0] : concat(parts);
+      const u = parts.length === 1 ? parts[0] : concatBytes(parts);
       updates.push(u);
       logBytes += u.byteLength;
       parts = [];
@@ -196,16 +197,4 @@ export class DocStore {
 function blob(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
   return bytes.slice().buffer as ArrayBuffer;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
 }

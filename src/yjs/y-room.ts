@@ -17,7 +17,9 @@
 import * as Y from "yjs";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, logError } from "../errors.js";
 import { Flusher } from "../flusher.js";
+import { definedOnly } from "../defined.js";
 import { requireHooks } from "../room-hooks.js";
+import { sendQuietly } from "../sockets.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, Server, ServerOptions } from "../types.js";
 import { RateLimiter } from "../limits.js";
 import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, utf8Length, type AwarenessEntry } from "./awareness.js";
@@ -253,7 +255,7 @@ export class YRoom implements Server {
 
   /** Sends a custom text message (prefixed `__YPS:`, as y-partyserver's provider expects). */
   sendCustomMessage(connection: Connection, message: string): void {
-    trySend(connection, CUSTOM_MESSAGE_PREFIX + message);
+    sendQuietly(connection, CUSTOM_MESSAGE_PREFIX + message);
   }
 
   /** Sends a custom text message to every connection, except `without` (a connection or connection ids). */
@@ -262,7 +264,7 @@ export class YRoom implements Server {
     const data = CUSTOM_MESSAGE_PREFIX + message;
     for (const c of this.room.getConnections()) {
       if (c === without || skipIds?.has(c.id)) continue;
-      trySend(c, data);
+      sendQuietly(c, data);
     }
   }
 
@@ -308,9 +310,9 @@ export class YRoom implements Server {
       return;
     }
     const doc = this.document;
-    trySend(connection, encodeSyncStep1(Y.encodeStateVector(doc)));
+    sendQuietly(connection, encodeSyncStep1(Y.encodeStateVector(doc)));
     const everyone = this.#awareness.encodeAll();
-    if (everyone) trySend(connection, encodeAwareness(everyone));
+    if (everyone) sendQuietly(connection, encodeAwareness(everyone));
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
@@ -379,7 +381,7 @@ export class YRoom implements Server {
         } catch {
           throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid state vector in sync step 1.");
         }
-        trySend(sender, encodeSyncStep2(diff));
+        sendQuietly(sender, encodeSyncStep2(diff));
         return;
       }
       case "sync-step2":
@@ -387,7 +389,7 @@ export class YRoom implements Server {
         if (sender.tags.includes(READ_ONLY_TAG)) {
           if (!isEmptyUpdate(message.update) && !this.#toldReadOnly.has(sender)) {
             this.#toldReadOnly.add(sender);
-            trySend(sender, encodePermissionDenied(READ_ONLY_REASON));
+            sendQuietly(sender, encodePermissionDenied(READ_ONLY_REASON));
           }
           return;
         }
@@ -404,7 +406,7 @@ export class YRoom implements Server {
       }
       case "query-awareness": {
         const everyone = this.#awareness.encodeAll();
-        if (everyone) trySend(sender, encodeAwareness(everyone));
+        if (everyone) sendQuietly(sender, encodeAwareness(everyone));
         return;
       }
     }
@@ -618,7 +620,7 @@ export class YRoom implements Server {
     this.#use(doc);
     old?.destroy();
     const step1 = encodeSyncStep1(Y.encodeStateVector(doc));
-    for (const conn of this.room.getConnections()) trySend(conn, step1);
+    for (const conn of this.room.getConnections()) sendQuietly(conn, step1);
     if (this.#saver) {
       // The external copy follows the room: it is told the document is empty now.
       this.#saveArmed = true;
@@ -656,21 +658,13 @@ export class YRoom implements Server {
 
   #broadcast(message: Uint8Array, except: unknown): void {
     for (const c of this.room.getConnections()) {
-      if (c !== except) trySend(c, message);
+      if (c !== except) sendQuietly(c, message);
     }
   }
 }
 
 function isConnection(origin: unknown): origin is Connection {
   return typeof origin === "object" && origin !== null && typeof (origin as Connection).send === "function" && "id" in origin;
-}
-
-function trySend(connection: Connection, data: string | Uint8Array): void {
-  try {
-    connection.send(data);
-  } catch {
-    // Closed between listing and sending; its close handler cleans up.
-  }
 }
 
 function toBytes(message: ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -685,10 +679,6 @@ function toUpdate(source: YDocumentSource): Uint8Array | undefined {
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (source instanceof Uint8Array) return source;
   throw new RoomkitError("YRoom.onLoad must return a Yjs update (Uint8Array/ArrayBuffer), a Y.Doc, or null.");
-}
-
-function definedOnly(options: YRoomOptions): YRoomOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as YRoomOptions;
 }
 
 function checkOptions(o: Required<YRoomOptions>): void {

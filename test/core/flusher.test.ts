@@ -2,7 +2,7 @@
 import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { connect } from "../../src/testing/index.js";
-import { runAlarmLater } from "./clock.js";
+import { runAlarmLater } from "../support/alarm.js";
 
 const sinkLog = async (room: string) => (await SELF.fetch(`http://x/parties/sink/${room}`)).json<string[]>();
 const stub = (room: string) => env.FLUSHING.get(env.FLUSHING.idFromName(room));

@@ -3,7 +3,7 @@
 import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
-import { runAlarmLater } from "./clock.js";
+import { runAlarmLater } from "../support/alarm.js";
 
 const json = (s: TestSocket) => s.nextJSON<Record<string, any>>();
 const stub = (room: string) => env.PROBE.get(env.PROBE.idFromName(room));

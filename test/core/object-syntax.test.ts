@@ -4,7 +4,7 @@ import { SELF, env, evictDurableObject } from "cloudflare:test";
 import { expect, it, vi } from "vitest";
 import { createWorker, party } from "../../src/index.js";
 import { connect, type TestSocket } from "../../src/testing/index.js";
-import { runAlarmLater } from "./clock.js";
+import { runAlarmLater } from "../support/alarm.js";
 import { objectServer } from "./fixtures/semantics.js";
 
 type Msg = Record<string, any>;

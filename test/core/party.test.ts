@@ -3,7 +3,7 @@
 import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
-import { runAlarmLater } from "./clock.js";
+import { runAlarmLater } from "../support/alarm.js";
 
 type Msg = Record<string, any>;
 const json = (s: TestSocket) => s.nextJSON<Msg>();

@@ -1,7 +1,7 @@
 // room.storage.deleteAll() resets a room, and timers, alarms and transactions keep working.
 import { SELF, env, runDurableObjectAlarm } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { runAlarmLater } from "./clock.js";
+import { runAlarmLater } from "../support/alarm.js";
 
 const HOUR = 3_600_000;
 const stub = (room: string) => env.TIMER_LAB.get(env.TIMER_LAB.idFromName(room));

@@ -2,7 +2,7 @@
 import { SELF, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
-import { runAlarmLater } from "./clock.js";
+import { runAlarmLater } from "../support/alarm.js";
 
 const HOUR = 3_600_000;
 const stub = (room: string) => env.TIMER_LAB.get(env.TIMER_LAB.idFromName(room));

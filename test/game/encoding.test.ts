@@ -3,7 +3,9 @@
 // way a room patches: merge-patch frames against each client's last state.
 // The numbers are in docs/game.md; run with MEASURE=1 to print them.
 import { describe, expect, it } from "vitest";
-import { diff, encodePatchFrame, seededRandom, snapshot, type PlayerInput } from "../../src/game/index.js";
+import { seededRandom, type PlayerInput } from "../../src/game/index.js";
+import { diff, snapshot } from "../../src/game/patch.js";
+import { encodePatchFrame } from "../../src/game/protocol.js";
 import * as arena from "../../templates/game/src/game.js";
 
 declare const __MEASURE__: boolean;

@@ -4,7 +4,8 @@
 // holds only what this file creates.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { pickRoom, type LobbyEntry, type RoomListing } from "../../src/game/index.js";
+import type { RoomListing } from "../../src/game/index.js";
+import { pickRoom, type LobbyEntry } from "../../src/game/matchmaking.js";
 import { applyReport, isGone, listing } from "../../src/game/matchmaking.js";
 import { connect } from "../../src/testing/index.js";
 import { Client } from "./helpers/client.js";

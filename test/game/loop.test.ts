@@ -1,7 +1,8 @@
 // The loop driver and the simulation, without a room: a ManualClock decides
 // what time it is, so every count below is exact.
 import { describe, expect, it } from "vitest";
-import { FixedStepLoop, ManualClock, seededRandom, type PlayerInput } from "../../src/game/index.js";
+import { ManualClock, seededRandom, type PlayerInput } from "../../src/game/index.js";
+import { FixedStepLoop } from "../../src/game/loop.js";
 import * as dots from "./fixtures/dots.js";
 
 function counting(stepMs: number, maxStepsPerFrame?: number) {

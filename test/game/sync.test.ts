@@ -3,7 +3,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyPatch, diff, snapshot, type JsonValue } from "../../src/game/index.js";
+import { applyPatch, diff, snapshot, type JsonValue } from "../../src/game/patch.js";
 import { Client } from "./helpers/client.js";
 import { advance, newRoom, received, stub } from "./helpers/room.js";
 

@@ -2,7 +2,7 @@
 // room's view mirrored from welcome/state/patch frames, and every message kept
 // so a test can wait for the one it expects.
 import { SELF } from "cloudflare:test";
-import { applyPatch, type JsonValue } from "../../../src/game/index.js";
+import { applyPatch, type JsonValue } from "../../../src/game/patch.js";
 import { connect, type CloseInfo, type TestSocket } from "../../../src/testing/index.js";
 
 export type Msg = Record<string, any> | unknown[];

@@ -1,5 +1,5 @@
 // Driving a room under test: move its ManualClock, read its counters.
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { SELF, env } from "cloudflare:test";
 import { expect } from "vitest";
 import type { GameRoomStats } from "../../../src/game/index.js";
 
@@ -34,17 +34,4 @@ export async function received(party: PartyName, room: string, id: string, seq: 
     .toBeGreaterThanOrEqual(seq);
 }
 
-/** Runs the room's alarm as if `aheadMs` had passed (Date.now is shifted inside the isolate meanwhile). */
-export async function runAlarmLater(s: DurableObjectStub, aheadMs: number): Promise<boolean> {
-  const real = Date.now;
-  await runInDurableObject(s, () => {
-    Date.now = () => real() + aheadMs;
-  });
-  try {
-    return await runDurableObjectAlarm(s);
-  } finally {
-    await runInDurableObject(s, () => {
-      Date.now = real;
-    });
-  }
-}
+export { runAlarmLater } from "../../support/alarm.js";

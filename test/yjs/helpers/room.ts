@@ -1,5 +1,6 @@
 // Reaching into a room's Durable Object: its Yjs tables, and its alarm with the clock moved forward.
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { runAlarmLater } from "../../support/alarm.js";
 import * as Y from "yjs";
 
 const BINDINGS: Record<string, keyof Cloudflare.Env> = {
@@ -53,17 +54,6 @@ export async function tables(party: string, room: string, gc = true): Promise<Ta
 }
 
 /** Runs the room's alarm as if `ms` had passed, so timers due by then fire. */
-export async function fireLater(party: string, room: string, ms = 3_600_000): Promise<boolean> {
-  const stub = stubOf(party, room);
-  const real = Date.now;
-  await runInDurableObject(stub, () => {
-    Date.now = () => real() + ms;
-  });
-  try {
-    return await runDurableObjectAlarm(stub);
-  } finally {
-    await runInDurableObject(stub, () => {
-      Date.now = real;
-    });
-  }
+export function fireLater(party: string, room: string, ms = 3_600_000): Promise<boolean> {
+  return runAlarmLater(stubOf(party, room), ms);
 }
