@@ -28,12 +28,7 @@ export function checkHistoryOption(option: HistoryOptions | boolean | undefined)
 export function attachHistory(room: Room, ctx: DurableObjectState, option: HistoryOptions | boolean | undefined, server: Server): void {
   const retention = resolveRetention(option);
   if (!retention) return;
-  let sql: SqlStorage;
-  try {
-    sql = ctx.storage.sql;
-  } catch {
-    sql = undefined as never;
-  }
+  const sql = sqlOf(ctx);
   if (!sql) {
     throw new RoomkitError("options.history needs a SQLite-backed Durable Object: declare the class under new_sqlite_classes in wrangler.toml.");
   }
@@ -41,4 +36,13 @@ export function attachHistory(room: Room, ctx: DurableObjectState, option: Histo
   const hooks = requireHooks(room, "options.history");
   hooks.history = history;
   hooks.onStorageReset(() => history.reset());
+}
+
+/** The object's SQL API, or undefined in a key-value-backed object (where reading it may throw). */
+function sqlOf(ctx: DurableObjectState): SqlStorage | undefined {
+  try {
+    return ctx.storage.sql;
+  } catch {
+    return undefined;
+  }
 }

@@ -43,11 +43,6 @@ export class RoomHistory {
     this.#log = new HistoryLog(sql, retention);
   }
 
-  /** The log, for `roomkit/testing` and the room's own inspection. */
-  get log(): HistoryLog {
-    return this.#log;
-  }
-
   /** After `storage.deleteAll()`: a new, empty log with a new epoch (old offsets get a reset). */
   reset(): void {
     this.#log.reopen();
