@@ -1,5 +1,5 @@
 /**
- * `roomkit/cli`: the command line as functions, for `create-roomkit` and for
+ * `roomkit-cli`: the command line as functions, for `create-roomkit` and for
  * tools that want to run roomkit commands in-process.
  * @module
  */

@@ -1,30 +1,48 @@
 /**
- * Where the roomkit package is installed: its version and its templates.
+ * Where the CLI's packages are installed. roomkit-cli (this code) carries the
+ * tools; roomkit (the library users' Workers import) carries the templates,
+ * and its version is what new projects depend on. Both are versioned together.
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { findPackageDir } from "./runtime.js";
 
-/** The roomkit package root (the directory of its package.json), found from this module. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "roomkit") return dir;
-      } catch {
-        // not ours; keep looking
-      }
+/** The nearest directory above `from` whose package.json is named `name`, or undefined. */
+function enclosingPackage(from: string, name: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string }).name === name) return dir;
+    } catch {
+      // no package.json here, or not JSON: keep looking
     }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("cannot find the roomkit package root");
-    dir = parent;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
-/** roomkit's own version (what new projects depend on). */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The roomkit package root: the installed `roomkit` next to roomkit-cli, or —
+ * running from the roomkit repository, where cli/ sits inside it — the repo.
+ *
+ * @example
+ * path.join(packageRoot(), "templates"); // .../node_modules/roomkit/templates
+ */
+export function packageRoot(): string {
+  const installed = findPackageDir("roomkit", enclosingPackage(here, "roomkit-cli") ?? here);
+  const root = installed ?? enclosingPackage(here, "roomkit");
+  if (!root) throw new Error("cannot find the roomkit package (roomkit-cli needs it installed next to it)");
+  return root;
+}
+
+/**
+ * roomkit's version: what new and imported projects depend on, for roomkit and roomkit-cli alike.
+ *
+ * @example
+ * ownVersion(); // "0.1.0"
+ */
 export function ownVersion(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }

@@ -108,10 +108,12 @@ public/client.js.map
 
 async function personalizePackageJson(file: string, p: Personalization): Promise<void> {
   let text = await readFile(file, "utf8");
-  const pkg = JSON.parse(text) as { dependencies?: Record<string, string> };
+  const pkg = JSON.parse(text) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   const fmt = { formattingOptions: { insertSpaces: true, tabSize: 2 } };
   text = applyEdits(text, modify(text, ["name"], p.projectName, fmt));
+  // roomkit runs in the Worker; roomkit-cli (same version) only on the developer's machine.
   if (pkg.dependencies?.roomkit) text = applyEdits(text, modify(text, ["dependencies", "roomkit"], `^${p.roomkitVersion}`, fmt));
+  if (pkg.devDependencies?.["roomkit-cli"]) text = applyEdits(text, modify(text, ["devDependencies", "roomkit-cli"], `^${p.roomkitVersion}`, fmt));
   await writeFile(file, text);
 }
 

@@ -32,6 +32,9 @@ describe("roomkit create", () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
     expect(pkg.name).toBe("my-app");
     expect(pkg.dependencies.roomkit).toBe(`^${version}`);
+    // The roomkit command comes from roomkit-cli, a devDependency of the same version.
+    expect(pkg.devDependencies["roomkit-cli"]).toBe(`^${version}`);
+    expect(pkg.dependencies["roomkit-cli"]).toBeUndefined();
     expect(pkg.scripts).toMatchObject({ dev: "roomkit dev", deploy: "roomkit deploy", test: "vitest run" });
     const toml = readFileSync(path.join(dir, "wrangler.toml"), "utf8");
     expect(toml).toContain('name = "my-app"\n');
@@ -130,7 +133,7 @@ describe("roomkit create", () => {
   it("rejects an unknown template and a missing directory with usage errors", async () => {
     const unknown = await create(tempDir(), ["app", "--template", "chat"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe("error: option '-t, --template <name>' argument 'chat' is invalid. Allowed choices are counter, yjs-editor, game. (see roomkit --help)");
+    expect(unknown.stderr.trim()).toBe("error: option '-t, --template <name>' argument 'chat' is invalid. Allowed choices are counter, yjs-editor, game, streams. (see roomkit --help)");
     const noDir = await create(tempDir(), ["--template", "counter"]);
     expect(noDir.code).toBe(2);
     expect(noDir.stderr.trim()).toBe("error: missing the project directory: roomkit create <dir> --template counter (prompts appear only in a terminal)");

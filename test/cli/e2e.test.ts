@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { launchBrowser } from "../support/browser.js";
 import { freePort } from "../support/wrangler-dev.js";
+import { useTarballs } from "./offline-install.js";
 import { fixtures, repoRoot, tempDir } from "./support.js";
 
 /** Environment for child npm processes: none of the outer `npm test`'s settings leak in. */
@@ -114,8 +115,10 @@ function client(options: ConstructorParameters<typeof PartySocket>[0]) {
 }
 
 let work: string;
-let roomkitTarball: string;
 let app: string;
+
+/** What may run in a user's Worker: none of the CLI's tools is in a new project's production tree. */
+const CLI_TOOLS = ["esbuild", "@babel/parser", "commander", "@clack/prompts", "@clack/core", "jsonc-parser", "smol-toml", "wrangler", "roomkit-cli"];
 
 beforeAll(async () => {
   work = tempDir("roomkit-e2e-");
@@ -123,17 +126,46 @@ beforeAll(async () => {
   mkdirSync(packs);
   // `npm pack` runs `prepare`, i.e. the real build, exactly as `npm publish` would.
   await ok("npm", ["pack", "--pack-destination", packs], repoRoot);
+  await ok("npm", ["pack", "--pack-destination", packs, path.join(repoRoot, "cli")], work);
   await ok("npm", ["pack", "--pack-destination", packs, path.join(repoRoot, "cli/create-roomkit")], work);
-  roomkitTarball = path.join(packs, readdirSync(packs).find((f) => f.startsWith("roomkit-"))!);
-  const createTarball = path.join(packs, readdirSync(packs).find((f) => f.startsWith("create-roomkit-"))!);
+  const tarball = (name: string) => path.join(packs, readdirSync(packs).find((f) => new RegExp(`^${name}-\\d`).test(f))!);
+  const tarballs = { roomkit: tarball("roomkit"), "roomkit-cli": tarball("roomkit-cli"), "create-roomkit": tarball("create-roomkit") };
 
-  // What `npm create roomkit@latest my-app -- --template counter ...` runs: npm exec create-roomkit.
-  const out = await ok("npm", ["exec", "--offline", "--yes", `--package=${createTarball}`, `--package=${roomkitTarball}`, "--", "create-roomkit", "my-app", "--template", "counter", "--no-install", "--no-git"], work);
+  // What `npm create roomkit@latest my-app -- --template counter ...` runs: create-roomkit's bin, installed
+  // with its dependencies (roomkit-cli, roomkit) as npm exec installs it.
+  const runner = path.join(work, "runner");
+  mkdirSync(runner);
+  writeFileSync(path.join(runner, "package.json"), JSON.stringify({ name: "runner", version: "0.0.0", private: true }));
+  useTarballs(runner, tarballs);
+  await ok("npm", ["install", "--offline", "--no-audit", "--no-fund"], runner);
+  const out = await ok(path.join(runner, "node_modules/.bin/create-roomkit"), ["my-app", "--template", "counter", "--no-install", "--no-git"], work);
   expect(out).toContain("created my-app from the counter template");
   app = path.join(work, "my-app");
-  // roomkit is not on the registry: install it from the tarball, everything else from the npm cache.
-  await ok("npm", ["install", "--offline", "--no-audit", "--no-fund", roomkitTarball], app);
+  const scaffolded = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  expect(scaffolded.dependencies).toEqual({ partysocket: expect.any(String), roomkit: "^0.1.0" });
+  expect(scaffolded.devDependencies["roomkit-cli"]).toBe("^0.1.0");
+  // roomkit is not on the registry: install it from the tarballs, everything else from the npm cache.
+  useTarballs(app, { roomkit: tarballs.roomkit }, { "roomkit-cli": tarballs["roomkit-cli"] });
+  await ok("npm", ["install", "--offline", "--no-audit", "--no-fund"], app);
 }, 300_000);
+
+describe("a scaffolded counter project's dependencies", () => {
+  it("has only what runs in the Worker in its production tree: none of the CLI's tools", async () => {
+    const ls = await ok("npm", ["ls", "--omit=dev", "--all", "--parseable"], app);
+    const installed = ls
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((p) => path.relative(app, p).split(path.sep).join("/").replace(/^.*node_modules\//, ""));
+    expect(installed).toContain("roomkit");
+    expect(installed).toContain("partysocket");
+    for (const tool of CLI_TOOLS) expect(installed, ls).not.toContain(tool);
+    // The CLI is there for the scripts, as a devDependency.
+    const cli = JSON.parse(readFileSync(path.join(app, "node_modules/roomkit-cli/package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(cli.bin.roomkit).toBeDefined();
+    expect(existsSync(path.join(app, "node_modules/.bin/roomkit"))).toBe(true);
+  });
+});
 
 afterAll(async () => {
   await Promise.all([...running].map((d) => d.stop()));
@@ -227,7 +259,8 @@ describe("a scaffolded counter project", () => {
     const after = (await (await fetch(`http://${host}/parties/main/${room}`)).json()) as { count: number };
     expect(after.count).toBe(3);
     await dev.stop();
-  });
+    // typecheck, npm test, a deploy build and two dev servers with a browser: minutes on a busy machine.
+  }, 300_000);
 });
 
 describe("an imported PartyKit project", () => {

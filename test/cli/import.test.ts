@@ -49,6 +49,7 @@ describe("roomkit import", () => {
     expect(pkg.scripts).toEqual({ dev: "roomkit dev", deploy: "roomkit deploy", check: "roomkit check" });
     expect(pkg.dependencies.roomkit).toMatch(/^\^\d/);
     expect(pkg.devDependencies.wrangler).toBe("^4.86.0");
+    expect(pkg.devDependencies["roomkit-cli"]).toBe(pkg.dependencies.roomkit);
     // As PartyKit built it: ESM, split into chunks, into <serve.path>/dist.
     expect(pkg.roomkit.client).toEqual({ entry: "src/client.ts", outdir: "public/dist", define: { PARTYKIT_HOST: "location.host" }, splitting: true });
     expect(read(out, "src/server.ts").split("\n")[0]).toBe('import type { Party, PartyConnection, PartyConnectionContext, PartyServer, PartyWorker } from "roomkit";');
