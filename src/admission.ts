@@ -23,10 +23,12 @@ export type MessageRefusal = { code: number; reason: string };
  * A room's admission rules, over its limits and its sockets.
  *
  * @example
+ * ```ts
  * const admission = new Admission(resolveLimits({ maxConnections: 100 }), sockets);
  * const id = admission.connectionId(url);
  * if (typeof id !== "string") return errorResponse(400, id.reason);
  * if (!admission.hasRoom()) return refuseSocket(CloseCode.TryAgainLater, admission.fullReason());
+ * ```
  */
 export class Admission {
   readonly #rate: RateLimiter;
@@ -92,7 +94,9 @@ export class Admission {
  * Checks what `getConnectionTags` returned; throws a RoomkitError naming the problem.
  *
  * @example
+ * ```ts
  * const tags = checkTags(await server.getConnectionTags?.(conn, ctx) ?? []);
+ * ```
  */
 export function checkTags(tags: unknown): string[] {
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string")) {

@@ -7,7 +7,9 @@
  * Concatenates byte arrays into one (a single part is returned as is, not copied).
  *
  * @example
+ * ```ts
  * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
+ * ```
  */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;

@@ -39,8 +39,10 @@ function installed(): TestClock | undefined {
  * `roomkit/testing`; production code never calls it.
  *
  * @example
+ * ```ts
  * setTestClock({ now: () => 0 });   // every roomkit timer now reads time 0
  * setTestClock(undefined);          // back to Date.now()
+ * ```
  */
 export function setTestClock(clock: TestClock | undefined): void {
   if (clock) (globalThis as Holder)[KEY] = clock;
@@ -51,7 +53,9 @@ export function setTestClock(clock: TestClock | undefined): void {
  * The current time in epoch milliseconds, as roomkit's timers see it.
  *
  * @example
+ * ```ts
  * const dueAt = now() + 30_000;
+ * ```
  */
 export function now(): number {
   const clock = installed();
@@ -64,7 +68,9 @@ export function now(): number {
  * id's hex) tells a test clock whose context the callback must run in.
  *
  * @example
+ * ```ts
  * const stop = every(1000 / 30, () => loop.frame(now()), room.internalID);
+ * ```
  */
 export function every(ms: number, fn: () => void, owner?: string): () => void {
   const clock = installed();
@@ -79,7 +85,9 @@ export function every(ms: number, fn: () => void, owner?: string): () => void {
  * no platform alarm.
  *
  * @example
+ * ```ts
  * if (!noteAlarm(ctx.id, nextTimerAt)) await storage.setAlarm(nextTimerAt);
+ * ```
  */
 export function noteAlarm(owner: DurableObjectId | undefined, at: number | null): boolean {
   return owner !== undefined && installed()?.alarm?.(owner, at) === true;
@@ -90,7 +98,9 @@ export function noteAlarm(owner: DurableObjectId | undefined, at: number | null)
  * tell a hibernated or restarted room from one that stayed in memory).
  *
  * @example
+ * ```ts
  * noteStart(ctx.id);
+ * ```
  */
 export function noteStart(owner: DurableObjectId): void {
   installed()?.started?.(owner);

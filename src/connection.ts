@@ -34,7 +34,9 @@ const inMemory = new WeakSet<WebSocket>();
  * Makes `ws` a new connection with `meta`; throws a RoomkitError if the metadata cannot be stored.
  *
  * @example
+ * ```ts
  * const conn = createConnection(ws, { id: "alice", uri: request.url, tags: [] }, "socket");
+ * ```
  */
 export function createConnection(ws: WebSocket, meta: ConnectionMeta, keep: Keep): Connection {
   if (keep === "memory") inMemory.add(ws);
@@ -47,7 +49,9 @@ export function createConnection(ws: WebSocket, meta: ConnectionMeta, keep: Keep
  * (PartyKit keeps a `setState()` made inside `getConnectionTags`).
  *
  * @example
+ * ```ts
  * setTags(ws, await server.getConnectionTags(conn, ctx));
+ * ```
  */
 export function setTags(ws: WebSocket, tags: readonly string[]): void {
   const current = read(ws)!;
@@ -60,8 +64,10 @@ export function setTags(ws: WebSocket, tags: readonly string[]): void {
  * hibernated, in a new instance that must still give it no hooks.
  *
  * @example
+ * ```ts
  * markEnded(ws);
  * closeQuietly(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+ * ```
  */
 export function markEnded(ws: WebSocket): void {
   const current = read(ws);
@@ -78,7 +84,9 @@ export function markEnded(ws: WebSocket): void {
  * Whether roomkit ended this connection (see {@link markEnded}), in this life of the room or an earlier one.
  *
  * @example
+ * ```ts
  * if (isEnded(ws)) return; // a late frame from a refused socket
+ * ```
  */
 export function isEnded(ws: WebSocket): boolean {
   return read(ws)?.ended === true;
@@ -90,7 +98,9 @@ export function isEnded(ws: WebSocket): boolean {
  * roomkit's (no attachment).
  *
  * @example
+ * ```ts
  * for (const ws of ctx.getWebSockets()) asConnection(ws)?.send("hi");
+ * ```
  */
 export function asConnection(ws: WebSocket): Connection | undefined {
   if (!read(ws)) return undefined;

@@ -29,8 +29,10 @@ export type DepartureHandlers = {
  * The departure rules of one room instance.
  *
  * @example
+ * ```ts
  * const departures = new Departures(sockets, { run, departed: () => lastLeftCheck() });
  * async webSocketClose(ws, code, reason) { await departures.closed(ws, code, reason); }
+ * ```
  */
 export class Departures {
   /**

@@ -3,7 +3,14 @@
  * @module
  */
 
-/** An error roomkit raises for a misuse it can name precisely (bad config, oversized state, ...). */
+/**
+ * An error roomkit raises for a misuse it can name precisely (bad config, oversized state, ...).
+ *
+ * @example
+ * ```ts
+ * try { conn.setState(hugeValue); } catch (e) { if (e instanceof RoomkitError) console.warn(e.message); }
+ * ```
+ */
 export class RoomkitError extends Error {
   override name = "RoomkitError";
 }
@@ -29,17 +36,38 @@ export const CloseCode = {
 /** The only reason a client is ever told when a hook throws. */
 export const INTERNAL_ERROR_REASON = "Internal server error";
 
-/** Logs a hook failure with everything a developer needs; nothing of it is sent to clients. */
+/**
+ * Logs a hook failure with everything a developer needs; nothing of it is sent to clients.
+ *
+ * @example
+ * ```ts
+ * logError("Chat main/lobby onMessage", error); // [roomkit] Chat main/lobby onMessage threw: …
+ * ```
+ */
 export function logError(where: string, error: unknown): void {
   console.error(`[roomkit] ${where} threw:`, error);
 }
 
-/** The response a client gets when a hook throws: generic by design. */
+/**
+ * The response a client gets when a hook throws: generic by design.
+ *
+ * @example
+ * ```ts
+ * catch (e) { logError(where, e); return internalErrorResponse(); }
+ * ```
+ */
 export function internalErrorResponse(): Response {
   return new Response(INTERNAL_ERROR_REASON, { status: 500, headers: { "content-type": "text/plain" } });
 }
 
-/** A short plain-text error response with a precise, client-safe reason. */
+/**
+ * A short plain-text error response with a precise, client-safe reason.
+ *
+ * @example
+ * ```ts
+ * return errorResponse(426, "This room only accepts WebSocket connections.", { upgrade: "websocket" });
+ * ```
+ */
 export function errorResponse(status: number, reason: string, headers?: HeadersInit): Response {
   const h = new Headers(headers);
   h.set("content-type", "text/plain; charset=utf-8");
@@ -55,7 +83,9 @@ export const MAX_CLOSE_REASON_BYTES = 123;
  * non-ASCII reason can never make the close itself fail.
  *
  * @example
+ * ```ts
  * closeQuietly(conn, CloseCode.PolicyViolation, "Rate limit exceeded.");
+ * ```
  */
 export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
@@ -71,7 +101,9 @@ export function closeQuietly(ws: WebSocket, code: number, reason: string): void 
  * never splitting a code point (a lone surrogate counts as the 3 bytes of U+FFFD).
  *
  * @example
+ * ```ts
  * truncateUtf8("ééé", 5); // "éé"
+ * ```
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (text.length * 3 <= maxBytes) return text; // UTF-8 needs at most 3 bytes per UTF-16 unit

@@ -28,6 +28,7 @@ export type FlusherOptions = {
  * re-armed after every wake) and call {@link markDirty} after each change.
  *
  * @example
+ * ```ts
  * export default class Doc implements Party.Server {
  *   flusher: Flusher;
  *   constructor(readonly room: Party.Room) {
@@ -35,6 +36,7 @@ export type FlusherOptions = {
  *   }
  *   async onMessage(msg: string) { this.apply(msg); await this.flusher.markDirty(); }
  * }
+ * ```
  */
 export class Flusher {
   readonly #timers: InternalTimers;

@@ -34,10 +34,12 @@ export const ROOM_OF = Symbol.for("roomkit.roomOf");
  * works the same way.
  *
  * @example
+ * ```ts
  * export class Chat extends PartyHost {
  *   static override readonly server = ChatServer;
  * }
  * // wrangler.toml: [[durable_objects.bindings]] name = "CHAT", class_name = "Chat"
+ * ```
  */
 export class PartyHost extends DurableObject<Record<string, unknown>> {
   /** The user's server class this object hosts. */

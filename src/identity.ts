@@ -44,7 +44,9 @@ const routes = new WeakMap<object, RoomAddress>();
  * request's address says which one is meant).
  *
  * @example
+ * ```ts
  * declareParty(Main, "main");
+ * ```
  */
 export function declareParty(cls: object, party: string): void {
   if (!partyOfClass.has(cls)) partyOfClass.set(cls, party);
@@ -55,7 +57,9 @@ export function declareParty(cls: object, party: string): void {
  * replaced). The copy's headers are mutable.
  *
  * @example
+ * ```ts
  * const res = await stub.fetch(addressTo(request, { party: "chat", room: "lobby", rest: "" }));
+ * ```
  */
 export function addressTo(request: Request, address: PartialAddress): Request {
   const forward = new Request(request);
@@ -70,8 +74,10 @@ export function addressTo(request: Request, address: PartialAddress): Request {
  * Records the address parsed for `request` (by the router, before an edge hook runs).
  *
  * @example
+ * ```ts
  * remember(forward, route);
  * await Server.onBeforeConnect(forward, lobby, ctx); // the hook may call routeOf(forward)
+ * ```
  */
 export function remember(request: object, address: RoomAddress): void {
   routes.set(request, { party: address.party, room: address.room, rest: address.rest });
@@ -83,10 +89,12 @@ export function remember(request: object, address: RoomAddress): void {
  * for any other request.
  *
  * @example
+ * ```ts
  * static onBeforeRequest(req: Party.Request) {
  *   if (routeOf(req)?.rest.startsWith("/admin")) return new Response("Forbidden", { status: 403 });
  *   return req;
  * }
+ * ```
  */
 export function routeOf(request: object): RoomAddress | undefined {
   return routes.get(request);
@@ -99,9 +107,11 @@ export function routeOf(request: object): RoomAddress | undefined {
  * party from the address, else from the class's declaration, else `main`.
  *
  * @example
+ * ```ts
  * const identity = new RoomIdentity(ctx, Host);
  * const address = identity.learn(request);
  * const clean = identity.strip(request, address); // what user code sees; routeOf(clean) is the address
+ * ```
  */
 export class RoomIdentity {
   #room: string | undefined;

@@ -6,9 +6,11 @@
  * `routeRoomkitRequest()` mounts the rooms in an existing Worker or router.
  *
  * @example
+ * ```ts
  * import { party, createWorker } from "roomkit";
  * export const Main = party(Counter);
  * export default createWorker({ main: Main });
+ * ```
  * @module
  */
 import type { Room } from "./types.js";

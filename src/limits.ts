@@ -27,7 +27,14 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxConnections: 10_000,
 };
 
-/** Fills in defaults and rejects nonsense early, at class definition time. */
+/**
+ * Fills in defaults and rejects nonsense early, at class definition time.
+ *
+ * @example
+ * ```ts
+ * resolveLimits({ messagesPerSecond: 10 }); // { ...DEFAULT_LIMITS, messagesPerSecond: 10, burst: 20 }
+ * ```
+ */
 export function resolveLimits(limits: Limits | undefined): ResolvedLimits {
   const out = { ...DEFAULT_LIMITS, ...definedOnly(limits ?? {}) };
   if (limits?.messagesPerSecond !== undefined && limits.burst === undefined) out.burst = 2 * limits.messagesPerSecond;
@@ -39,7 +46,15 @@ export function resolveLimits(limits: Limits | undefined): ResolvedLimits {
   return out;
 }
 
-/** Size of a message in bytes, without encoding strings that are clearly within `limit`. */
+/**
+ * Size of a message in bytes when it is over `limit`, else `null`; strings
+ * clearly within the limit are not encoded.
+ *
+ * @example
+ * ```ts
+ * messageBytesOver("hello", 1024); // null
+ * ```
+ */
 export function messageBytesOver(message: string | ArrayBuffer | ArrayBufferView, limit: number): number | null {
   if (typeof message !== "string") return message.byteLength > limit ? message.byteLength : null;
   if (message.length * 3 <= limit) return null; // UTF-8 needs at most 3 bytes per UTF-16 unit
@@ -53,8 +68,10 @@ export function messageBytesOver(message: string | ArrayBuffer | ArrayBufferView
  * bounded: past `maxKeys` the least recently seen key is forgotten.
  *
  * @example
+ * ```ts
  * const bytes = new RateLimiter(1_048_576, 8_388_608); // 1 MiB/s, 8 MiB burst
  * if (!bytes.take(conn, Date.now(), frame.byteLength)) conn.close(1008, "Too many bytes per second.");
+ * ```
  */
 export class RateLimiter {
   readonly #buckets = new WeakMap<object, { tokens: number; at: number }>();

@@ -16,8 +16,10 @@ const PARTY_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
  * names, so they are letters, digits, "-" and "_", starting with a letter.
  *
  * @example
+ * ```ts
  * partyNameProblem("chat-room"); // undefined
  * partyNameProblem("1chat");     // 'invalid party name "1chat": use letters, …'
+ * ```
  */
 export function partyNameProblem(name: string): string | undefined {
   if (typeof name === "string" && name.length <= MAX_PARTY_NAME_LENGTH && PARTY_NAME.test(name)) return undefined;
@@ -28,7 +30,9 @@ export function partyNameProblem(name: string): string | undefined {
  * The conventional binding for a party: `main` → `MAIN`, `chat-room` / `chatRoom` → `CHAT_ROOM`.
  *
  * @example
+ * ```ts
  * defaultBindingName("chatRoom"); // "CHAT_ROOM"
+ * ```
  */
 export function defaultBindingName(party: string): string {
   return party
@@ -41,7 +45,9 @@ export function defaultBindingName(party: string): string {
  * A party name as a class name: `chat-room` → `ChatRoom`.
  *
  * @example
+ * ```ts
  * pascalCase("chat_room"); // "ChatRoom"
+ * ```
  */
 export function pascalCase(name: string): string {
   return name

@@ -20,10 +20,12 @@ const EDGE_HOOKS = ["onBeforeConnect", "onBeforeRequest", "onFetch", "unstable_o
  * attaches its own listeners, as y-partykit does.
  *
  * @example
+ * ```ts
  * const Chat = serverClassFromObject({
  *   onMessage(message, conn, room) { room.broadcast(String(message), [conn.id]); },
  * });
  * export const Main = party(Chat);
+ * ```
  */
 export function serverClassFromObject(server: PartyKitServer, name = "ObjectServer"): Worker & { options: ServerOptions } {
   for (const hook of [...ROOM_HOOKS, ...EDGE_HOOKS]) {

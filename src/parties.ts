@@ -27,8 +27,10 @@ export type Caller = { party: string; room: string };
  * entered through the Worker or a user's stub.
  *
  * @example
+ * ```ts
  * const from = callerOf(req);
  * if (from?.party !== "arena") return new Response("Forbidden", { status: 403 });
+ * ```
  */
 export function callerOf(request: { headers: Headers }): Caller | undefined {
   const value = request.headers.get(CALLER_HEADER);
@@ -49,7 +51,9 @@ const registry = new Map<string, string>();
  * Records that `party` is served by the Durable Object binding `binding` (called by the router at module load).
  *
  * @example
+ * ```ts
  * registerParty("chat", "CHAT");
+ * ```
  */
 export function registerParty(party: string, binding: string): void {
   registry.set(party, binding);
@@ -59,7 +63,9 @@ export function registerParty(party: string, binding: string): void {
  * The party names registered in this isolate.
  *
  * @example
+ * ```ts
  * partyNames(); // ["main", "chat"]
+ * ```
  */
 export function partyNames(): string[] {
   return [...registry.keys()];
@@ -69,7 +75,9 @@ export function partyNames(): string[] {
  * The namespace of `party` in `env`, or a RoomkitError naming what to add to wrangler.toml.
  *
  * @example
+ * ```ts
  * const ns = namespaceOf(env, "chat");
+ * ```
  */
 export function namespaceOf(env: Record<string, unknown>, party: string): DurableObjectNamespace {
   const binding = registry.get(party) ?? defaultBindingName(party);
@@ -89,7 +97,9 @@ export function namespaceOf(env: Record<string, unknown>, party: string): Durabl
  * segment, when the caller already parsed it (the room reads it from the URL otherwise).
  *
  * @example
+ * ```ts
  * const res = await sendToRoom(env, "lobby", "eu", new Request(url), { party: room.name, room: room.id });
+ * ```
  */
 export function sendToRoom(
   env: Record<string, unknown>,
@@ -112,7 +122,9 @@ export function sendToRoom(
  * `room.context.parties` / `lobby.parties`: one entry per registered party.
  *
  * @example
+ * ```ts
  * const res = await partiesFor(env).chat.get("lobby").fetch("/stats");
+ * ```
  */
 export function partiesFor(env: Record<string, unknown>): Parties {
   const parties: Parties = {};
@@ -165,7 +177,9 @@ function stubFor(env: Record<string, unknown>, party: string, room: string): Stu
  * `null` when there is none or the asset is missing.
  *
  * @example
+ * ```ts
  * const page = await fetchAsset(env, "/index.html");
+ * ```
  */
 export async function fetchAsset(env: Record<string, unknown>, path: string): Promise<Response | null> {
   const assets = env.ASSETS as Fetcher | undefined;

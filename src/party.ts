@@ -26,8 +26,10 @@ export type PartyClass = typeof PartyHost;
  * PartyKit's older object syntax (`{ onConnect(conn, room) {…} }`) works too.
  *
  * @example
+ * ```ts
  * export const Main = party(Counter);          // bind as MAIN in wrangler.toml
  * export default createWorker({ main: Main });
+ * ```
  */
 export function party(Server: ServerClass, options?: PartyOptions): PartyClass;
 export function party(server: PartyKitServer, options?: PartyOptions): PartyClass;

@@ -44,7 +44,9 @@ const hooksByRoom = new WeakMap<object, RoomHookSet>();
  * (e.g. a hand-made room in a unit test).
  *
  * @example
+ * ```ts
  * hooksOf(room)?.onStorageReset(() => this.#entries.clear());
+ * ```
  */
 export function hooksOf(room: Room): RoomHooks | undefined {
   return hooksByRoom.get(room);
@@ -55,8 +57,10 @@ export function hooksOf(room: Room): RoomHooks | undefined {
  * object roomkit passed to the server's constructor.
  *
  * @example
+ * ```ts
  * const hooks = requireHooks(room, "Flusher");
  * hooks.timers.handle("roomkit:flush:default", () => this.flush());
+ * ```
  */
 export function requireHooks(room: Room, helper: string): RoomHooks {
   const hooks = hooksByRoom.get(room);
@@ -69,9 +73,11 @@ export function requireHooks(room: Room, helper: string): RoomHooks {
  * up internal timer handlers. Created by the room for itself.
  *
  * @example
+ * ```ts
  * const hooks = new RoomHookSet(scheduler, "Counter main/abc");
  * bindHooks(room, hooks);
  * await hooks.storageWasReset();
+ * ```
  */
 export class RoomHookSet implements RoomHooks {
   readonly timers: InternalTimers;
@@ -124,7 +130,9 @@ export class RoomHookSet implements RoomHooks {
  * Makes `hooks` the hooks of `room` (called once, by the room itself).
  *
  * @example
+ * ```ts
  * bindHooks(this, new RoomHookSet(scheduler));
+ * ```
  */
 export function bindHooks(room: object, hooks: RoomHookSet): void {
   hooksByRoom.set(room, hooks);

@@ -37,8 +37,10 @@ export interface RoomHost {
  * notifications) is the host's {@link RoomHookSet}, reachable with `hooksOf(room)`.
  *
  * @example
+ * ```ts
  * const room = new RoomImpl({ ctx, env, scheduler, identity, hooks, sockets: () => sockets });
  * room.broadcast("hello", { without: [sender.id] });
+ * ```
  */
 export class RoomImpl implements Room {
   readonly storage: Storage;

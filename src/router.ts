@@ -27,6 +27,11 @@ export type Route = RoomRoute | RouteError | NoRoute;
 /**
  * Parses `pathname` (as `URL.pathname` gives it: still percent-encoded).
  * `knownParties` decides between a room route and a 404 naming the parties.
+ *
+ * @example
+ * ```ts
+ * matchRoute("/parties/chat/r%201/history", ["chat"]); // { kind: "room", party: "chat", room: "r 1", rest: "/history" }
+ * ```
  */
 export function matchRoute(pathname: string, knownParties: readonly string[]): Route {
   let party: string;
@@ -75,7 +80,14 @@ function missingPartyAndRoom(): RouteError {
   return { kind: "error", status: 400, reason: "Missing party and room: use /parties/:party/:room." };
 }
 
-/** Decodes and validates one raw (percent-encoded) room id segment. */
+/**
+ * Decodes and validates one raw (percent-encoded) room id segment.
+ *
+ * @example
+ * ```ts
+ * checkRoomId("a%2Fb"); // { kind: "error", status: 400, reason: 'Room id must not contain "/" (also not as %2F).' }
+ * ```
+ */
 export function checkRoomId(raw: string): string | RouteError {
   if (raw === "") return { kind: "error", status: 400, reason: "Missing room id: use /parties/:party/:room." };
   // Bound the work before decoding: an encoded character is at most 12 bytes (4 × %XX).
@@ -85,7 +97,14 @@ export function checkRoomId(raw: string): string | RouteError {
   return validateRoomId(room);
 }
 
-/** Validates a decoded room id; returns it unchanged or the reason it is refused. */
+/**
+ * Validates a decoded room id; returns it unchanged or the reason it is refused.
+ *
+ * @example
+ * ```ts
+ * validateRoomId("lobby"); // "lobby"
+ * ```
+ */
 export function validateRoomId(room: string): string | RouteError {
   if (room === "") return { kind: "error", status: 400, reason: "Room id must not be empty." };
   // Counting code points allocates; a string of no more UTF-16 units than the limit cannot exceed it.

@@ -29,8 +29,10 @@ type Row = { name: string; at: number; every: number | null; payload: string | n
  * {@link Scheduler.run} from `alarm()`; rooms reach it as `room.schedule` etc.
  *
  * @example
+ * ```ts
  * const scheduler = new Scheduler(ctx.storage, (name, payload) => server.onTimer(name, payload));
  * await scheduler.schedule(30_000, "tick");  // in the alarm handler: await scheduler.run();
+ * ```
  */
 export class Scheduler {
   #ready = false;
@@ -139,7 +141,9 @@ export class Scheduler {
    * absent or already running).
    *
    * @example
+   * ```ts
    * await scheduler.runNow("roomkit:flush:default");
+   * ```
    */
   async runNow(name: string): Promise<boolean> {
     const t = this.#row(name);
@@ -157,7 +161,9 @@ export class Scheduler {
    * or `null` when nothing waits.
    *
    * @example
+   * ```ts
    * const delay = await scheduler.retryLater();
+   * ```
    */
   async retryLater(): Promise<number | null> {
     if (this.supported && !this.#hasTimers()) return null;
@@ -175,7 +181,9 @@ export class Scheduler {
    * table in a room that never had timers; never throws (logged).
    *
    * @example
+   * ```ts
    * await scheduler.resume();
+   * ```
    */
   async resume(): Promise<void> {
     try {
@@ -192,8 +200,10 @@ export class Scheduler {
    * and the platform alarm, if an older date kept it, is cleared.
    *
    * @example
+   * ```ts
    * await storage.deleteAll();
    * await scheduler.cleared();
+   * ```
    */
   async cleared(): Promise<void> {
     this.#ready = false;

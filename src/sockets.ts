@@ -35,9 +35,11 @@ export interface SocketStrategy {
  * The strategy for a room: hibernating (`options.hibernate`) or in memory.
  *
  * @example
+ * ```ts
  * const sockets = socketsFor(Boolean(options.hibernate), ctx, { message, close, error });
  * sockets.accept(ws, conn.id, tags);
  * for (const ws of sockets.all("admins")) ws.send("hi");
+ * ```
  */
 export function socketsFor(hibernate: boolean, ctx: DurableObjectState, events: SocketEvents): SocketStrategy {
   return hibernate ? new HibernatingSockets(ctx) : new InMemorySockets(events);
@@ -97,7 +99,9 @@ class InMemorySockets implements SocketStrategy {
  * see a close code and reason rather than a failed handshake.
  *
  * @example
+ * ```ts
  * return refuseSocket(CloseCode.TryAgainLater, "Room is full (100 connections).");
+ * ```
  */
 export function refuseSocket(code: number, reason: string): Response {
   const pair = new WebSocketPair();
@@ -111,7 +115,9 @@ export function refuseSocket(code: number, reason: string): Response {
  * handler cleans up): for fan-out loops, where one gone peer must not stop the rest.
  *
  * @example
+ * ```ts
  * for (const conn of room.getConnections()) sendQuietly(conn, frame);
+ * ```
  */
 export function sendQuietly(ws: { send(data: string | ArrayBuffer | ArrayBufferView): void }, data: string | ArrayBuffer | ArrayBufferView): void {
   try {

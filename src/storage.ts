@@ -16,8 +16,10 @@ type AlarmMethods = Pick<DurableObjectStorage, "setAlarm" | "getAlarm" | "delete
  * (`RoomHookSet.storageWasReset`, which logs their errors).
  *
  * @example
+ * ```ts
  * const storage = roomStorage(ctx.storage, scheduler, () => hooks.storageWasReset());
  * await storage.setAlarm(Date.now() + 60_000); // the user's alarm, beside roomkit's timers
+ * ```
  */
 export function roomStorage(storage: DurableObjectStorage, scheduler: Scheduler, onReset: () => Promise<void>): Storage {
   const overrides = new Map<PropertyKey, unknown>();

@@ -28,9 +28,11 @@ export type TimerTarget = {
  * The timers of one room instance.
  *
  * @example
+ * ```ts
  * const timers = new RoomTimers(ctx, target);
  * await timers.scheduler.schedule(30_000, "tick");
  * async alarm() { await timers.alarm(); }
+ * ```
  */
 export class RoomTimers {
   readonly scheduler: Scheduler;

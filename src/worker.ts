@@ -52,7 +52,9 @@ const prepared = new WeakMap<RoomkitRoutes, Prepared>();
  * {@link routeRoomkitRequest} does it on first use otherwise.
  *
  * @example
+ * ```ts
  * export const routes = defineRoutes({ parties: { main: Main, chat: Chat }, cors: true });
+ * ```
  */
 export function defineRoutes(routes: RoomkitRoutes): RoomkitRoutes {
   prepare(routes);
@@ -84,12 +86,14 @@ function prepare(routes: RoomkitRoutes): Prepared {
  * names no valid room gets its 400/404 here.
  *
  * @example
+ * ```ts
  * import { Hono } from "hono";
  * const routes = defineRoutes({ parties: { main: Main } });
  * const app = new Hono<{ Bindings: Env }>();
  * app.get("/health", (c) => c.text("ok"));
  * app.all("*", async (c) => (await routeRoomkitRequest(c.req.raw, c.env, c.executionCtx, routes)) ?? c.notFound());
  * export default app;
+ * ```
  */
 export async function routeRoomkitRequest(request: Request, env: Env, ctx: ExecutionContextLike, routes: RoomkitRoutes): Promise<Response | null> {
   const { parties, names, cors } = prepare(routes);
@@ -143,8 +147,10 @@ async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: Pa
  * answers `/party/<room>`.
  *
  * @example
+ * ```ts
  * export const Main = party(Counter);
  * export default createWorker({ main: Main }, { cors: true });
+ * ```
  */
 export function createWorker(parties: Record<string, PartyClass>, options: WorkerOptions = {}): ExportedHandler<Env> {
   const routes = defineRoutes({ ...options, parties });
@@ -186,7 +192,9 @@ function fetchLobby(env: Env): FetchLobby {
  * The `lobby` edge hooks receive (also used by roomkit/streams).
  *
  * @example
+ * ```ts
  * await Server.onBeforeConnect(request, lobby(env, "room-1"), ctx);
+ * ```
  */
 export function lobby(env: Env, id: string): Lobby {
   return { ...fetchLobby(env), id };
