@@ -13,7 +13,9 @@ import { resolveRetention } from "./retention.js";
  * Throws a RoomkitError for an invalid `options.history`, so a bad value fails when the party is defined.
  *
  * @example
+ * ```ts
  * checkHistoryOption(Server.options?.history);
+ * ```
  */
 export function checkHistoryOption(option: HistoryOptions | boolean | undefined): void {
   resolveRetention(option);
@@ -23,7 +25,9 @@ export function checkHistoryOption(option: HistoryOptions | boolean | undefined)
  * Gives `room` a history when `option` asks for one (no-op otherwise).
  *
  * @example
+ * ```ts
  * attachHistory(room, ctx, { maxMessages: 500 }, server);
+ * ```
  */
 export function attachHistory(room: Room, ctx: DurableObjectState, option: HistoryOptions | boolean | undefined, server: Server): void {
   const retention = resolveRetention(option);
@@ -38,10 +42,10 @@ export function attachHistory(room: Room, ctx: DurableObjectState, option: Histo
   hooks.onStorageReset(() => history.reset());
 }
 
-/** The object's SQL API, or undefined in a key-value-backed object (where reading it may throw). */
+/** The object's SQL API, or undefined in a key-value-backed object (which may expose `sql`; using it throws). */
 function sqlOf(ctx: DurableObjectState): SqlStorage | undefined {
   try {
-    return ctx.storage.sql;
+    return ctx.storage.sql.databaseSize >= 0 ? ctx.storage.sql : undefined;
   } catch {
     return undefined;
   }

@@ -222,3 +222,20 @@ it("a client that missed 10,000 messages gets all of them, in order", async () =
   console.log(`[durable] catch-up of 10,000 messages inside workerd: ${(performance.now() - started).toFixed(0)} ms`);
   expect(alice.durable).toEqual(range("m", 10_000));
 });
+
+it("history in a key-value-backed class: the room refuses to run (500 / 1011, generic) and logs why", async () => {
+  const room = rooms.get("kv");
+  const logged: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+  try {
+    const res = await room.fetch();
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("Internal server error");
+    const socket = await room.connect({ query: { _rk_offset: "now" } });
+    expect(await socket.closed).toEqual({ code: 1011, reason: "Internal server error" });
+  } finally {
+    console.error = original;
+  }
+  expect(logged.join("\n")).toMatch(/options\.history needs a SQLite-backed Durable Object/);
+});

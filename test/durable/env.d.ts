@@ -7,5 +7,6 @@ declare namespace Cloudflare {
     BIG: DurableObjectNamespace;
     PLAIN: DurableObjectNamespace;
     COUNTER: DurableObjectNamespace;
+    KV: DurableObjectNamespace;
   }
 }
