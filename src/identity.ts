@@ -21,14 +21,10 @@ export type RoomAddress = {
 /** An address whose `rest` the sender may not know (it is then read from the URL, in the room). */
 export type PartialAddress = Omit<RoomAddress, "rest"> & { rest?: string };
 
-/**
- * The request headers carrying the address from the Worker to the room.
- * Clients cannot forge them: {@link addressTo} overwrites them.
- * @deprecated Outside this module, use {@link addressTo}; exported for src/streams until it does.
- */
-export const PARTY_HEADER = "x-roomkit-party";
-/** @deprecated See {@link PARTY_HEADER}. */
-export const ROOM_HEADER = "x-roomkit-room";
+// The request headers carrying the address from the Worker to the room. Clients
+// cannot forge them: addressTo() overwrites them, RoomIdentity strips them.
+const PARTY_HEADER = "x-roomkit-party";
+const ROOM_HEADER = "x-roomkit-room";
 const REST_HEADER = "x-roomkit-rest";
 
 // The party a class serves under, declared by the router when the Worker module

@@ -8,9 +8,6 @@ import { addressTo } from "./identity.js";
 import { defaultBindingName } from "./names.js";
 import { validateRoomId } from "./router.js";
 import type { Parties, Stub } from "./types.js";
-
-/** @deprecated For src/streams/wire.ts until it addresses its objects with `addressTo()` (src/identity.ts). */
-export { PARTY_HEADER, ROOM_HEADER } from "./identity.js";
 /**
  * Names the room that sent a request, when roomkit's own helpers call another
  * room in-process with {@link sendToRoom}'s `caller` (e.g. a game room

@@ -5,7 +5,7 @@
  * the object of a stream by name.
  * @module
  */
-import { PARTY_HEADER, ROOM_HEADER } from "../parties.js";
+import { addressTo } from "../identity.js";
 import { fromBase64, toBase64 } from "./base64.js";
 import type { Row } from "./store.js";
 
@@ -53,9 +53,7 @@ export function sendToStream(env: Record<string, unknown>, binding: string, part
   if (!ns || typeof ns.idFromName !== "function") {
     throw new Error(`roomkit/streams: env.${binding} is not a Durable Object namespace (wrangler.toml: [[durable_objects.bindings]] name = "${binding}").`);
   }
-  const forward = new Request(request);
-  forward.headers.set(PARTY_HEADER, party);
-  forward.headers.set(ROOM_HEADER, encodeURIComponent(name));
+  const forward = addressTo(request, { party, room: name, rest: "" });
   forward.headers.set(INTERNAL.binding, binding);
   forward.headers.set(INTERNAL.party, party);
   return ns.get(ns.idFromName(name)).fetch(forward as never) as unknown as Promise<Response>;

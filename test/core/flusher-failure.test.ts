@@ -3,6 +3,7 @@ import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare
 import { expect, it } from "vitest";
 import { connect } from "../../src/testing/index.js";
 import { runAlarmLater } from "../support/alarm.js";
+import { waitFor } from "../support/wait-for.js";
 
 const HOUR = 3_600_000;
 const stub = (room: string) => env.FRAGILE_FLUSH.get(env.FRAGILE_FLUSH.idFromName(room));
@@ -22,7 +23,7 @@ it("a last-close flush interrupted by a crash is retried", async () => {
   watcher.ws.close(1000); // the last one leaves: the flush starts and hangs (so does the close handshake)
 
   // The instance crashes mid-flush.
-  await waitFor(async () => (await info(room)).attempts === 1);
+  await waitFor(async () => (await info(room)).attempts === 1, "the first flush attempt");
   await runInDurableObject(stub(room), (_, ctx) => ctx.abort("crash mid-flush")).catch(() => {});
 
   expect(await runAlarmLater(stub(room), HOUR)).toBe(true);
@@ -49,11 +50,3 @@ it("a flush that keeps throwing is retried until it succeeds, more often than ti
   expect(await runDurableObjectAlarm(stub(room))).toBe(false);
   await ws.close();
 });
-
-async function waitFor(cond: () => Promise<boolean>, ms = 3_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

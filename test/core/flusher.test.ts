@@ -3,6 +3,7 @@ import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare
 import { expect, it } from "vitest";
 import { connect } from "../../src/testing/index.js";
 import { runAlarmLater } from "../support/alarm.js";
+import { waitFor } from "../support/wait-for.js";
 
 const sinkLog = async (room: string) => (await SELF.fetch(`http://x/parties/sink/${room}`)).json<string[]>();
 const stub = (room: string) => env.FLUSHING.get(env.FLUSHING.idFromName(room));
@@ -37,7 +38,7 @@ it("flushes when the last connection leaves", async () => {
   b.send("inc");
   await b.next();
   await b.close();
-  await waitFor(async () => (await sinkLog(room)).length > 0);
+  await waitFor(async () => (await sinkLog(room)).length > 0, "the flush reached the sink");
   expect(await sinkLog(room)).toEqual(["2"]);
 });
 
@@ -64,11 +65,3 @@ it("a failing flush is retried, and the data reaches the store", async () => {
   expect(await sinkLog(room)).toEqual(["1"]);
   await ws.close();
 });
-
-async function waitFor(cond: () => Promise<boolean>, ms = 3_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
