@@ -59,6 +59,7 @@ export type SocketLike = {
  * read messages through `history.listen`.
  *
  * @example
+ * ```ts
  * import PartySocket from "partysocket";
  * import { DurableHistory } from "roomkit/durable";
  *
@@ -68,6 +69,7 @@ export type SocketLike = {
  *   message: (data) => addToFeed(JSON.parse(data as string)),
  *   reset: (state) => replaceFeed(state ? JSON.parse(state) : []),
  * });
+ * ```
  */
 export class DurableHistory {
   #offset: Offset | undefined;

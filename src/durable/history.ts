@@ -32,6 +32,19 @@ const OPEN = 1;
 /** Catch-ups that lost their starting point to a trim while the state was read (see catchUp) before giving up. */
 const RESET_ATTEMPTS = 3;
 
+/**
+ * Durable broadcasts of one room: what the host calls around a join and what
+ * `room.broadcast` calls in a room with `options.history` (src/durable/attach.ts wires it).
+ *
+ * @example
+ * ```ts
+ * const resume = history.resumeOf(new URL(request.url)); // undefined, a Resume, or a reason (→ 400)
+ * if (resume && typeof resume !== "string") history.hold(ws);
+ * await server.onConnect?.(conn, ctx);
+ * if (resume && typeof resume !== "string") await history.catchUp(conn, resume);
+ * history.broadcast("hello", undefined, sockets); // stored, then sent (framed to resuming clients)
+ * ```
+ */
 export class RoomHistory {
   readonly #log: HistoryLog;
   /** Resuming sockets between accept and the end of their catch-up. */

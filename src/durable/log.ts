@@ -25,6 +25,16 @@ const READ_CHUNK_BYTES = 1 << 20;
 
 type SqlRow = Record<string, SqlStorageValue>;
 
+/**
+ * One room's durable messages in its SQLite (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const log = new HistoryLog(ctx.storage.sql, resolveRetention({ maxMessages: 500 })!);
+ * const position = log.append("hello", { tag: "red" }, Date.now());
+ * for (const entry of log.read(position)) console.log(entry.position, entry.data, entry.audience);
+ * ```
+ */
 export class HistoryLog {
   #sql: SqlStorage;
   #store!: StreamStore;

@@ -26,7 +26,9 @@ export const MARK_INTERVAL_MS = 1000;
  * Validates `options.history` (`true` means the defaults); `undefined` when the room has no history.
  *
  * @example
+ * ```ts
  * resolveRetention({ maxMessages: 500, maxAge: 86_400_000 }) // { maxMessages: 500, maxAge: 86400000, slack: 64 }
+ * ```
  */
 export function resolveRetention(option: HistoryOptions | boolean | undefined): Retention | undefined {
   if (option === undefined || option === false) return undefined;
@@ -45,7 +47,9 @@ export function resolveRetention(option: HistoryOptions | boolean | undefined): 
  * holds `maxMessages + slack`; `null` while no trim is due.
  *
  * @example
+ * ```ts
  * countFloor({ maxMessages: 100, maxAge: Infinity, slack: 16 }, 0, 117) // 17
+ * ```
  */
 export function countFloor(retention: Retention, floor: number, tail: number): number | null {
   return tail - floor > retention.maxMessages + retention.slack ? tail - retention.maxMessages : null;

@@ -34,7 +34,9 @@ export type Offset = { epoch: string; position: number };
  * Formats an offset as the opaque token clients store and send back.
  *
  * @example
+ * ```ts
  * formatToken({ epoch: "k3x9a2", position: 42 }) // "k3x9a2.42"
+ * ```
  */
 export function formatToken(offset: Offset): string {
   return `${offset.epoch}.${offset.position}`;
@@ -44,7 +46,9 @@ export function formatToken(offset: Offset): string {
  * Parses a token made by {@link formatToken}; `null` when malformed.
  *
  * @example
+ * ```ts
  * parseToken("k3x9a2.42") // { epoch: "k3x9a2", position: 42 }
+ * ```
  */
 export function parseToken(token: string): Offset | null {
   const m = /^([0-9a-z]{1,32})\.(0|[1-9]\d{0,15})$/.exec(token);
@@ -57,7 +61,9 @@ export function parseToken(token: string): Offset | null {
  * The frame of one durable message, built once per broadcast.
  *
  * @example
+ * ```ts
  * messageFrame("k3x9a2.43", '{"count":3}') // "\0rk|m|k3x9a2.43|{\"count\":3}"
+ * ```
  */
 export function messageFrame(token: string, data: string | Uint8Array): string | Uint8Array {
   if (typeof data === "string") return `${PREFIX}m|${token}|${data}`;
@@ -72,7 +78,9 @@ export function messageFrame(token: string, data: string | Uint8Array): string |
  * "Caught up": every durable message up to `token` has been sent; live ones follow.
  *
  * @example
+ * ```ts
  * readyFrame("k3x9a2.43") // "\0rk|ready|k3x9a2.43|"
+ * ```
  */
 export function readyFrame(token: string): string {
   return `${PREFIX}ready|${token}|`;
@@ -83,7 +91,9 @@ export function readyFrame(token: string): string {
  * retention, or from a log that was wiped). Messages after `token` follow.
  *
  * @example
+ * ```ts
  * resetFrame("k3x9a2.43", '{"count":3}') // "\0rk|reset+|k3x9a2.43|{\"count\":3}"
+ * ```
  */
 export function resetFrame(token: string, state: string | undefined): string {
   return state === undefined ? `${PREFIX}reset|${token}|` : `${PREFIX}reset+|${token}|${state}`;
@@ -93,8 +103,10 @@ export function resetFrame(token: string, state: string | undefined): string {
  * Reads a received message: one of the frames above, or an ordinary message.
  *
  * @example
+ * ```ts
  * readFrame("\0rk|ready|k3x9a2.43|") // { kind: "ready", offset: "k3x9a2.43" }
  * readFrame("hello")                 // { kind: "plain", data: "hello" }
+ * ```
  */
 export function readFrame(data: string | ArrayBuffer): Frame {
   if (typeof data === "string") {
