@@ -13,6 +13,7 @@ import * as esbuild from "esbuild";
 import { failure } from "./errors.js";
 import type { Project } from "./project.js";
 import { isRecord } from "./wrangler-config.js";
+import { relPosix } from "./paths.js";
 
 /** A resolved client build. Paths are absolute. */
 export type ClientBuild = {
@@ -53,11 +54,10 @@ export function resolveClient(project: Project, flag?: string | false): ClientBu
   if (flag === false) return undefined;
   const root = project.root;
   const assets = path.resolve(root, project.config.assetsDirectory ?? "public");
-  const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
   if (typeof flag === "string") {
     const entry = path.resolve(root, flag);
     if (!existsSync(entry)) throw failure(`--client ${flag}: file not found`);
-    return fromConfig(root, { entry: flag, outfile: rel(path.join(assets, "client.js")) });
+    return fromConfig(root, { entry: flag, outfile: relPosix(root, path.join(assets, "client.js")) });
   }
   const configured = (project.pkg?.roomkit as Record<string, unknown> | undefined)?.client;
   if (configured === false) return undefined;
@@ -65,7 +65,7 @@ export function resolveClient(project: Project, flag?: string | false): ClientBu
   if (project.config.hasBuildCommand) return undefined;
   const entry = CONVENTIONAL_ENTRIES.find((e) => existsSync(path.join(root, e)));
   if (!entry) return undefined;
-  return fromConfig(root, { entry, outfile: rel(path.join(assets, "client.js")) });
+  return fromConfig(root, { entry, outfile: relPosix(root, path.join(assets, "client.js")) });
 }
 
 function validate(v: unknown): ClientConfig {
@@ -93,7 +93,6 @@ function fromConfig(root: string, c: ClientConfig): ClientBuild {
   const outdir = c.outdir ? path.resolve(root, c.outdir) : outfile ? undefined : path.resolve(root, "public");
   if (entries.length > 1 && outfile) throw failure("package.json: roomkit.client has several entries: use outdir, not outfile");
   const format = c.format ?? "esm";
-  const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
   return {
     entryPoints: entries,
     outfile,
@@ -107,7 +106,7 @@ function fromConfig(root: string, c: ClientConfig): ClientBuild {
     external: c.external ?? [],
     alias: c.alias ?? {},
     loader: c.loader ?? {},
-    describe: `${entries.map((e) => (path.isAbsolute(e) ? rel(e) : e)).join(", ")} → ${rel(outfile ?? outdir!)}`,
+    describe: `${entries.map((e) => (path.isAbsolute(e) ? relPosix(root, e) : e)).join(", ")} → ${relPosix(root, outfile ?? outdir!)}`,
   };
 }
 

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { failure } from "./errors.js";
+import { relPosix } from "./paths.js";
 
 /** Whether `dir` does not exist or holds nothing (a lone `.git` counts as empty). */
 export async function isEmptyOrMissing(dir: string): Promise<boolean> {
@@ -88,7 +89,7 @@ export async function copyTree(src: string, dest: string, keep: (relative: strin
   await cp(src, dest, {
     recursive: true,
     filter: async (from) => {
-      const rel = path.relative(src, from).split(path.sep).join("/");
+      const rel = relPosix(src, from);
       if (rel === "") return true;
       const info = await stat(from);
       return keep(rel, info.isDirectory());

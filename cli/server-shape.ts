@@ -10,7 +10,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { readFile } from "node:fs/promises";
 import type * as t from "@babel/types";
-import { parseSource, rel, resolveRelative } from "./entry.js";
+import { parseSource, resolveRelative } from "./entry.js";
+import { rel } from "./paths.js";
 
 export type ServerShape =
   | { kind: "class" | "object" | "unknown" }

@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { relPosix } from "../paths.js";
 
 /** wrangler's default `[build] watch_dir`. */
 export const DEFAULT_WATCH_DIR = "src";
@@ -33,7 +34,7 @@ export type WatchPlan =
  */
 export function planWatch(root: string, command: string, cwd = "."): WatchPlan {
   const base = path.resolve(root, cwd);
-  const rel = (p: string) => path.relative(root, path.resolve(base, p)).split(path.sep).join("/");
+  const rel = (p: string) => relPosix(root, path.resolve(base, p));
   const tokens = command.split(/\s+/).filter(Boolean);
   const outputs: string[] = [];
   const inputs: string[] = [];

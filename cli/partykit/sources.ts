@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type * as t from "@babel/types";
 import { parseSource } from "../entry.js";
+import { relPosix } from "../paths.js";
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 const SKIP_DIRS = new Set(["node_modules", ".git", ".partykit", ".wrangler", "dist", "build", ".next", ".svelte-kit", ".output", "coverage"]);
@@ -74,7 +75,7 @@ export async function scanSources(root: string, files: string[]): Promise<Source
   const scan: SourceScan = { rewrites: [], findings: [], legacyTypes: [], unparsed: [] };
   for (const file of files) {
     const text = await readFile(file, "utf8");
-    const rel = path.relative(root, file).split(path.sep).join("/");
+    const rel = relPosix(root, file);
     for (const f of FEATURES) {
       const m = f.pattern.exec(text);
       if (m) scan.findings.push({ feature: f.feature, where: `${rel}:${text.slice(0, m.index).split("\n").length}`, hint: f.hint });

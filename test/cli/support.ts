@@ -76,10 +76,16 @@ export function snapshot(dir: string): Record<string, string> {
  */
 export function counterProject(options: { buildable?: boolean } = {}): string {
   const dir = path.join(tempDir(), "app");
-  cpSync(path.join(repoRoot, "templates/counter"), dir, { recursive: true, filter: (src) => !/node_modules|\.wrangler/.test(src) });
+  // Not the client bundle the repo's own `npm run dev` writes into the template: tests check when it is built.
+  cpSync(path.join(repoRoot, "templates/counter"), dir, { recursive: true, filter: (src) => !/node_modules|\.wrangler|public\/client\.js/.test(src) });
   if (options.buildable) {
     symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
     appendFileSync(path.join(dir, "wrangler.toml"), `\n[alias]\nroomkit = ${JSON.stringify(path.join(repoRoot, "src/index.ts"))}\n`);
+    // The browser client imports roomkit's subpaths (roomkit/durable) too: its bundle takes them from src/.
+    const pkgFile = path.join(dir, "package.json");
+    const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as Record<string, unknown>;
+    pkg.roomkit = { client: { entry: "client/index.ts", outfile: "public/client.js", alias: { roomkit: path.join(repoRoot, "src") } } };
+    writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + "\n");
   }
   return dir;
 }
