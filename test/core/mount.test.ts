@@ -38,7 +38,7 @@ describe("roomkit inside a Hono app", () => {
   it("party URLs get roomkit's answers, not the app's: unknown party 404, bad room id 400", async () => {
     const unknown = await get("/parties/nope/room");
     expect(unknown.status).toBe(404);
-    expect(await unknown.text()).toMatch(/Unknown party "nope". Known parties: main, guarded, echo/);
+    expect(await unknown.text()).toMatch(/Unknown party "nope". Known parties: main, guarded, sink/);
     const bad = await get("/parties/main/%00x");
     expect([bad.status, await bad.text()]).toEqual([400, "Room id must not contain control characters."]);
   });
@@ -46,9 +46,9 @@ describe("roomkit inside a Hono app", () => {
   it("edge hooks run, and get the route the router parsed", async () => {
     const refused = await get("/parties/guarded/r1/secret");
     expect([refused.status, await refused.text()]).toEqual([401, "Unauthorized"]);
-    const echoed = await get("/parties/echo/r%20one/a/b?x=1");
-    expect(await echoed.json()).toEqual({ route: { party: "echo", room: "r one", rest: "/a/b" }, url: "/parties/echo/r%20one/a/b" });
-    const preflight = await get("/parties/echo/r1", { method: "OPTIONS" });
+    const echoed = await get("/parties/sink/r%20one/a/b?x=1");
+    expect(await echoed.json()).toEqual({ route: { party: "sink", room: "r one", rest: "/a/b" }, url: "/parties/sink/r%20one/a/b" });
+    const preflight = await get("/parties/sink/r1", { method: "OPTIONS" });
     expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([204, "*"]);
   });
 });
