@@ -37,7 +37,7 @@ export async function resolveExports(entry: ModuleInfo, load: ModuleLoader, root
   const exports = new Map<string, ExportInfo>();
   let opaqueExports = false;
   for (const [name, ref] of entry.exports) {
-    exports.set(name, await resolveExport(entry, name, ref, load, root, 0));
+    exports.set(name, await resolveExport(entry, ref, load, root, 0));
   }
   for (const spec of entry.stars) {
     const target = spec.startsWith(".") ? resolveRelative(entry.file, spec) : undefined;
@@ -47,16 +47,16 @@ export async function resolveExports(entry: ModuleInfo, load: ModuleLoader, root
     }
     const mod = await load(target);
     for (const [name, ref] of mod.exports) {
-      if (name !== "default" && !exports.has(name)) exports.set(name, await resolveExport(mod, name, ref, load, root, 1));
+      if (name !== "default" && !exports.has(name)) exports.set(name, await resolveExport(mod, ref, load, root, 1));
     }
   }
 
   return { exports, opaqueExports };
 }
 
+/** What export `ref` of `mod` is: a local declaration, or (followed) an import or re-export. */
 async function resolveExport(
   mod: ModuleInfo,
-  name: string,
   ref: { local: string } | { from: string; imported: string; line: number },
   load: ModuleLoader,
   root: string,
@@ -87,7 +87,7 @@ async function resolveImported(
   if (!target) return { kind: "external", file: rel(root, mod.file), line };
   const other = await load(target);
   const ref = other.exports.get(imported);
-  if (ref) return resolveExport(other, imported, ref, load, root, depth + 1);
+  if (ref) return resolveExport(other, ref, load, root, depth + 1);
   for (const spec of other.stars) {
     if (imported === "default") break;
     const found = await resolveImported(other, spec, imported, line, load, root, depth + 1);

@@ -9,7 +9,6 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { applyEdits, modify } from "jsonc-parser";
 import { stringify } from "smol-toml";
-import { analyzeEntry } from "../entry.js";
 import { failure } from "../errors.js";
 import type { FileWrite } from "../fs.js";
 import { defaultBindingName, isIdentifier, pascalCase } from "../names.js";

@@ -10,7 +10,7 @@ import { isRoomClass, type RuleContext } from "../types.js";
  * @example
  * classMigrations(ctx); // error missing-migration: wrangler.toml: class "Chat" has no migration: add [[migrations]] tag = "v2" ...
  */
-export function classMigrations({ target: t, cfg, entry, entryName, exported, localBindings, live, nextTag, error }: RuleContext): void {
+export function classMigrations({ target: t, cfg, entryName, exported, localBindings, live, nextTag, error }: RuleContext): void {
   const needMigration = new Set<string>([...localBindings.map((b) => b.className), ...[...exported].filter(([, e]) => isRoomClass(e)).map(([n]) => n)]);
   for (const c of needMigration) {
     if (live.has(c)) continue;

@@ -10,7 +10,7 @@ import type { RuleContext } from "../types.js";
  * @example
  * kvStorage(ctx); // error kv-storage: wrangler.toml: class "Main" uses the key-value storage backend ...
  */
-export function kvStorage({ cfg, entry, exported, live, error, warning }: RuleContext): void {
+export function kvStorage({ cfg, exported, live, error, warning }: RuleContext): void {
   for (const [c, state] of live) {
     if (state.sqlite !== false) continue;
     const message = `${cfg}: class "${c}" uses the key-value storage backend (new_classes in migration "${state.tag}"); roomkit rooms need SQLite storage: use new_sqlite_classes = ["${c}"] (a class already deployed with new_classes cannot be converted: create a new class and move its rooms)`;

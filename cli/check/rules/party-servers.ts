@@ -12,7 +12,7 @@ import type { RuleContext } from "../types.js";
  * @example
  * await partyServers(ctx); // error not-a-server: src/index.ts:3: party class "Main" serves helper (src/helper.ts:1), which is a function: ...
  */
-export async function partyServers({ root, options, entry, exported, error, warning }: RuleContext): Promise<void> {
+export async function partyServers({ root, options, exported, error, warning }: RuleContext): Promise<void> {
   for (const [name, info] of exported) {
     if (info.kind !== "party" || !info.server) continue;
     const shape = await serverShape(path.resolve(root, info.file), info.server, root, options.overrides);
