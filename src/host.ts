@@ -20,6 +20,7 @@ import { RoomImpl } from "./room.js";
 import { RoomHookSet } from "./room-hooks.js";
 import { refuseSocket, socketsFor, type SocketStrategy } from "./sockets.js";
 import { RoomTimers } from "./timers.js";
+import { drainUnreadBody } from "./unread-body.js";
 import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker } from "./types.js";
 
 /** The user's server class, as `party()` accepts it. */
@@ -146,6 +147,13 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
 
   /** An HTTP request or a WebSocket upgrade, forwarded by the router (or a stub). */
   override async fetch(request: Request): Promise<Response> {
+    const res = await this.#respond(request);
+    // The body was piped here from the Worker: left unread, it would cost the client its connection (src/unread-body.ts).
+    await drainUnreadBody(request);
+    return res;
+  }
+
+  async #respond(request: Request): Promise<Response> {
     const address = this.#identity.learn(request);
     const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
 
@@ -164,8 +172,9 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
       }
       return errorResponse(404, "This room does not handle HTTP requests.");
     }
+    const clean = this.#identity.strip(request, address);
     try {
-      const res = await server.onRequest(this.#identity.strip(request, address) as never);
+      const res = await server.onRequest(clean as never);
       if (!(res instanceof Response)) {
         throw new RoomkitError(`onRequest must return a Response, got ${res === null ? "null" : typeof res}.`);
       }
@@ -173,6 +182,9 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     } catch (e) {
       logError(`${this.#where()} onRequest`, e);
       return internalErrorResponse();
+    } finally {
+      // The copy holds the body now; onRequest may have left it unread (src/unread-body.ts).
+      await drainUnreadBody(clean);
     }
   }
 

@@ -14,6 +14,7 @@ import { fetchAsset, partiesFor, registerParty, sendToRoom } from "./parties.js"
 import type { PartyClass } from "./party.js";
 import { matchRoute, type RoomRoute } from "./router.js";
 import type { FetchLobby, Lobby } from "./types.js";
+import { drainUnreadBody } from "./unread-body.js";
 
 /** CORS for party URLs: `true` allows any origin. */
 export type CorsOptions = {
@@ -121,12 +122,18 @@ async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: Pa
       result = await hook.call(Server, forward as never, lobby(env, route.room), ctx);
     } catch (e) {
       // PartyKit semantics: a throw in an edge hook refuses the request with its message.
+      await drainUnreadBody(forward);
       return withCors(errorResponse(401, (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized"), cors);
     }
-    if (result instanceof Response) return upgrade ? result : withCors(result, cors);
+    // A refusal leaves the copy's body unread, and a moved body left unread costs the client its connection (src/unread-body.ts).
+    if (result instanceof Response) {
+      await drainUnreadBody(forward);
+      return upgrade ? result : withCors(result, cors);
+    }
     if (result instanceof Request) forward = result;
     else if (result !== undefined) {
       logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
+      await drainUnreadBody(forward);
       return withCors(internalErrorResponse(), cors);
     }
   }

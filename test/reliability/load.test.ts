@@ -3,6 +3,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
+import { until } from "../support/until.js";
 import { DevServer } from "../support/wrangler-dev.js";
 
 const fixture = path.join(import.meta.dirname, "fixtures");
@@ -23,14 +24,6 @@ async function open(room: string, id: string): Promise<Client> {
     ws.once("error", reject);
   });
   return c;
-}
-
-async function until(cond: () => boolean, ms: number, what: () => string) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Each sender's messages, as each client received them, must be exactly 0..n-1 in order. */

@@ -1,10 +1,11 @@
 // Starts a real `wrangler dev` (workerd) on a free loopback port for node-side tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wranglerBin = path.join(repoRoot, "node_modules/wrangler/bin/wrangler.js");
@@ -19,6 +20,35 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Bundles a fixture's worker into a new temporary directory, next to a copy of its wrangler.toml,
+ * and returns that directory: a `wrangler dev` started there never reloads when sources change
+ * (in a checkout others edit, a reload mid-test would look like a restart of the runtime).
+ *
+ * @example
+ * const server = await DevServer.start({ cwd: await snapshotWorker(fixture) });
+ */
+export async function snapshotWorker(fixtureDir: string): Promise<string> {
+  const toml = readFileSync(path.join(fixtureDir, "wrangler.toml"), "utf8");
+  const main = /^main\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  if (!main) throw new Error(`${fixtureDir}/wrangler.toml names no main`);
+  const dir = mkdtempSync(path.join(tmpdir(), "roomkit-snapshot-"));
+  await build({
+    entryPoints: [path.join(fixtureDir, main)],
+    outfile: path.join(dir, "worker.js"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    logLevel: "silent",
+  });
+  writeFileSync(path.join(dir, "wrangler.toml"), toml.replace(/^main\s*=.*$/m, 'main = "worker.js"'));
+  return dir;
 }
 
 export type DevServerOptions = {
