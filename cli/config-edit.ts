@@ -5,7 +5,8 @@
  * @module
  */
 import { isDeepStrictEqual } from "node:util";
-import { applyEdits, modify, type FormattingOptions } from "jsonc-parser";
+import { applyEdits, modify } from "jsonc-parser";
+import { detectFormatting } from "./json-edit.js";
 import { nextMigrationTag } from "./check.js";
 import { failure } from "./errors.js";
 import { parseConfig, type WranglerConfig } from "./wrangler-config.js";
@@ -161,11 +162,6 @@ function editJson(config: WranglerConfig, original: string, party: NewParty, pla
     }
   }
   return text;
-}
-
-function detectFormatting(text: string): FormattingOptions {
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ";
-  return { insertSpaces: !indent.startsWith("\t"), tabSize: indent.startsWith("\t") ? 1 : indent.length, eol: text.includes("\r\n") ? "\r\n" : "\n" };
 }
 
 /** Parses the edited text and checks it is the old document plus exactly the new binding and migration. */

@@ -6,10 +6,10 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { applyEdits, modify } from "jsonc-parser";
 import { checkProject } from "./check.js";
 import { failure } from "./errors.js";
 import { copyTree } from "./fs.js";
+import { setJsonValue } from "./json-edit.js";
 import { packageRoot } from "./package-info.js";
 import { CONFIG_FILES, parseConfig, readConfig } from "./wrangler-config.js";
 
@@ -109,11 +109,10 @@ public/client.js.map
 async function personalizePackageJson(file: string, p: Personalization): Promise<void> {
   let text = await readFile(file, "utf8");
   const pkg = JSON.parse(text) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
-  const fmt = { formattingOptions: { insertSpaces: true, tabSize: 2 } };
-  text = applyEdits(text, modify(text, ["name"], p.projectName, fmt));
+  text = setJsonValue(text, ["name"], p.projectName);
   // roomkit runs in the Worker; roomkit-cli (same version) only on the developer's machine.
-  if (pkg.dependencies?.roomkit) text = applyEdits(text, modify(text, ["dependencies", "roomkit"], `^${p.roomkitVersion}`, fmt));
-  if (pkg.devDependencies?.["roomkit-cli"]) text = applyEdits(text, modify(text, ["devDependencies", "roomkit-cli"], `^${p.roomkitVersion}`, fmt));
+  if (pkg.dependencies?.roomkit) text = setJsonValue(text, ["dependencies", "roomkit"], `^${p.roomkitVersion}`);
+  if (pkg.devDependencies?.["roomkit-cli"]) text = setJsonValue(text, ["devDependencies", "roomkit-cli"], `^${p.roomkitVersion}`);
   await writeFile(file, text);
 }
 
@@ -124,9 +123,8 @@ export async function personalizeWranglerConfig(file: string, p: Pick<Personaliz
     text = setTopLevelTomlString(text, "name", p.projectName);
     text = setTopLevelTomlString(text, "compatibility_date", p.compatibilityDate);
   } else {
-    const fmt = { formattingOptions: { insertSpaces: true, tabSize: 2 } };
-    text = applyEdits(text, modify(text, ["name"], p.projectName, fmt));
-    text = applyEdits(text, modify(text, ["compatibility_date"], p.compatibilityDate, fmt));
+    text = setJsonValue(text, ["name"], p.projectName);
+    text = setJsonValue(text, ["compatibility_date"], p.compatibilityDate);
   }
   const parsed = parseConfig(file, text);
   if (parsed.name !== p.projectName || parsed.compatibilityDate !== p.compatibilityDate) {

@@ -7,7 +7,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { applyEdits, modify } from "jsonc-parser";
 import { stringify } from "smol-toml";
 import { failure } from "../errors.js";
 import type { FileWrite } from "../fs.js";
@@ -20,6 +19,7 @@ import { wranglerPeerConflicts } from "./peers.js";
 import { rewriteScripts } from "./scripts.js";
 import { scanSources, sourceFiles } from "./sources.js";
 import { unconvertedKeys } from "./unconverted-keys.js";
+import { setJsonValue } from "../json-edit.js";
 import { relPosix } from "../paths.js";
 
 /** One thing `roomkit import` did not convert, by name. */
@@ -284,8 +284,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   notConverted.push(...unconvertedKeys(config, workerRel));
 
   // --- package.json ---------------------------------------------------------------------------------
-  const fmt = { formattingOptions: { insertSpaces: true, tabSize: detectIndent(pkgText) } };
-  const set = (p: (string | number)[], v: unknown) => (pkgText = applyEdits(pkgText, modify(pkgText, p, v, fmt)));
+  const set = (p: (string | number)[], v: unknown) => (pkgText = setJsonValue(pkgText, p, v));
   for (const [name, script] of Object.entries(scriptsRewrite.scripts)) if (script !== pkg.scripts?.[name]) set(["scripts", name], script);
   done.push(...scriptsRewrite.done);
   notConverted.push(...scriptsRewrite.notConverted);
@@ -357,10 +356,6 @@ async function dotenvKeys(root: string): Promise<string[]> {
 
 function tomlList(items: string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
-}
-
-function detectIndent(text: string): number {
-  return /^( +)"/m.exec(text)?.[1]?.length ?? 2;
 }
 
 function dedupe(items: NotConverted[]): NotConverted[] {
