@@ -21,7 +21,9 @@ export { nextMigrationTag } from "./check/migrations.js";
  * for the top level.
  *
  * @example
+ * ```ts
  * const { diagnostics, parties } = await checkProject(await readConfig("/app/wrangler.toml"));
+ * ```
  */
 export async function checkProject(config: WranglerConfig, options: CheckOptions = {}): Promise<CheckResult> {
   const cfg = path.basename(config.file);

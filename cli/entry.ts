@@ -37,8 +37,10 @@ export type EntryAnalysis = {
  * Analyses entry `file` of the project rooted at `root`; `overrides` supplies file contents not yet on disk.
  *
  * @example
+ * ```ts
  * const entry = await analyzeEntry("/app/src/index.ts", "/app");
  * entry.worker?.parties.map((p) => p.name); // ["main"]
+ * ```
  */
 export async function analyzeEntry(file: string, root: string, overrides: ReadonlyMap<string, string> = new Map()): Promise<EntryAnalysis> {
   if (!overrides.has(file) && !existsSync(file)) throw failure(`the entry ${rel(root, file)} does not exist`);

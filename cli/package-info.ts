@@ -28,7 +28,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * running from the roomkit repository, where cli/ sits inside it — the repo.
  *
  * @example
+ * ```ts
  * path.join(packageRoot(), "templates"); // .../node_modules/roomkit/templates
+ * ```
  */
 export function packageRoot(): string {
   const installed = findPackageDir("roomkit", enclosingPackage(here, "roomkit-cli") ?? here);
@@ -41,7 +43,9 @@ export function packageRoot(): string {
  * roomkit's version: what new and imported projects depend on, for roomkit and roomkit-cli alike.
  *
  * @example
+ * ```ts
  * ownVersion(); // "0.1.0"
+ * ```
  */
 export function ownVersion(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;

@@ -9,7 +9,9 @@ import path from "node:path";
  * `to` relative to `from`, "/"-separated.
  *
  * @example
+ * ```ts
  * relPosix("/app/src", "/app/party/chat.ts"); // "../party/chat.ts"
+ * ```
  */
 export function relPosix(from: string, to: string): string {
   return path.relative(from, to).split(path.sep).join("/");
@@ -19,7 +21,9 @@ export function relPosix(from: string, to: string): string {
  * `file` relative to the project `root`, for messages (the file's own name if it is the root).
  *
  * @example
+ * ```ts
  * rel("/app", "/app/src/index.ts"); // "src/index.ts"
+ * ```
  */
 export function rel(root: string, file: string): string {
   return relPosix(root, file) || path.basename(file);

@@ -11,7 +11,9 @@ import type { ClassState, RuleContext, Target } from "./types.js";
  * The tag to suggest for a new migration: `v<n+1>` when tags are `v1`, `v2`, ...
  *
  * @example
+ * ```ts
  * nextMigrationTag([{ tag: "v1", ... }]); // "v2"
+ * ```
  */
 export function nextMigrationTag(migrations: readonly Migration[]): string {
   const tags = new Set(migrations.map((m) => m.tag));
@@ -26,7 +28,9 @@ export function nextMigrationTag(migrations: readonly Migration[]): string {
  * deletions of unknown classes (codes duplicate-tag, duplicate-class, unknown-class).
  *
  * @example
+ * ```ts
  * const { live, pendingDeletes } = replayMigrations(target, cfg, error);
+ * ```
  */
 export function replayMigrations(t: Target, cfg: string, error: RuleContext["error"]): { live: Map<string, ClassState>; pendingDeletes: { className: string; tag: string }[] } {
   const live = new Map<string, ClassState>();

@@ -16,7 +16,9 @@ import type { CheckOptions, Finding, PartySummary, RuleContext, Source, Target }
  * The findings for target `t` of `config`, with what each was computed from.
  *
  * @example
+ * ```ts
  * const { findings, parties } = await checkTarget(config, topLevel(config, "wrangler.toml"), {}, analyze);
+ * ```
  */
 export async function checkTarget(
   config: WranglerConfig,

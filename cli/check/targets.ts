@@ -12,7 +12,9 @@ import type { Source, Target } from "./types.js";
  * The top level of `config` as a target.
  *
  * @example
+ * ```ts
  * topLevel(config, "wrangler.toml").bindingsTable; // "[[durable_objects.bindings]]"
+ * ```
  */
 export function topLevel(config: WranglerConfig, cfg: string): Target {
   return {
@@ -32,7 +34,9 @@ export function topLevel(config: WranglerConfig, cfg: string): Target {
  * `[env.<name>]` of `config` as a target.
  *
  * @example
+ * ```ts
  * environment(config, "wrangler.toml", config.envs[0]).label; // "wrangler.toml [env.staging]"
+ * ```
  */
 export function environment(config: WranglerConfig, cfg: string, env: EnvironmentConfig): Target {
   const inherited = new Set<Source>();

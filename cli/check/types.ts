@@ -84,7 +84,14 @@ export type RuleContext = {
 /** One check: reads the context, reports findings. */
 export type Rule = (ctx: RuleContext) => void | Promise<void>;
 
-/** Whether an export is a class wrangler must bind: a party or another Durable Object. */
+/**
+ * Whether an export is a class wrangler must bind: a party or another Durable Object.
+ *
+ * @example
+ * ```ts
+ * isRoomClass(entry.exports.get("Main")); // true for export const Main = party(Counter)
+ * ```
+ */
 export function isRoomClass(e: ExportInfo | undefined): boolean {
   return e?.kind === "party" || e?.kind === "durable-object";
 }

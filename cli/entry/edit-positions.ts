@@ -20,7 +20,9 @@ export type EditPositions = {
  * The edit positions of module `mod`.
  *
  * @example
+ * ```ts
  * const { lastImportEnd, partyCallee } = editPositions(mod); // partyCallee: "party"
+ * ```
  */
 export function editPositions(mod: ModuleInfo): EditPositions {
   let lastImportEnd = 0;

@@ -30,8 +30,10 @@ export type ModuleLoader = (file: string) => Promise<ModuleInfo>;
  * Every export of `entry`, named and through `export *`, resolved to what it is.
  *
  * @example
+ * ```ts
  * const { exports, opaqueExports } = await resolveExports(entry, load, "/app");
  * exports.get("Main")?.kind; // "party"
+ * ```
  */
 export async function resolveExports(entry: ModuleInfo, load: ModuleLoader, root: string): Promise<{ exports: Map<string, ExportInfo>; opaqueExports: boolean }> {
   const exports = new Map<string, ExportInfo>();

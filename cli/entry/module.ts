@@ -33,8 +33,10 @@ export type ModuleInfo = {
  * Reads the top level of one module: its declarations, imports and exports.
  *
  * @example
+ * ```ts
  * const mod = collect("/app/src/index.ts", text, "/app");
  * mod.exports.get("Main"); // { local: "Main" }
+ * ```
  */
 export function collect(file: string, text: string, root: string): ModuleInfo {
   const program = parseSource(file, text, root).program;
@@ -154,7 +156,14 @@ function classify(mod: ModuleInfo, init: t.Expression | undefined, line: number)
   return { kind: "other", line };
 }
 
-/** Whether `call` calls one of `names` or `<namespace>.<member>` (e.g. `rk.party(...)`). */
+/**
+ * Whether `call` calls one of `names` or `<namespace>.<member>` (e.g. `rk.party(...)`).
+ *
+ * @example
+ * ```ts
+ * isCallTo(mod, call, mod.partyNames, "party"); // true for party(Counter) and rk.party(Counter)
+ * ```
+ */
 export function isCallTo(mod: ModuleInfo, call: t.CallExpression, names: Set<string>, member: string): boolean {
   const c = call.callee;
   if (c.type === "Identifier") return names.has(c.name);

@@ -18,7 +18,9 @@ const EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".cts", ".cjs"
  * Parses a JS/TS source file; throws a one-line error with the position of a syntax error.
  *
  * @example
+ * ```ts
  * const program = parseSource("/app/src/index.ts", text, "/app").program;
+ * ```
  */
 export function parseSource(file: string, text: string, root: string): t.File {
   const ext = path.extname(file);
@@ -40,7 +42,9 @@ export function parseSource(file: string, text: string, root: string): t.File {
  * Resolves a relative import the way bundlers do (extension optional, `.js` may mean `.ts`, directories mean index).
  *
  * @example
+ * ```ts
  * resolveRelative("/app/src/index.ts", "./counter.js"); // "/app/src/counter.ts"
+ * ```
  */
 export function resolveRelative(fromFile: string, specifier: string): string | undefined {
   const base = path.resolve(path.dirname(fromFile), specifier);
@@ -53,7 +57,14 @@ export function resolveRelative(fromFile: string, specifier: string): string | u
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
-/** Strips `x as T`, `x satisfies T`, `x!` and parentheses. */
+/**
+ * Strips `x as T`, `x satisfies T`, `x!` and parentheses.
+ *
+ * @example
+ * ```ts
+ * unwrap(parseExpression("(Main as any)!")); // the Identifier Main
+ * ```
+ */
 export function unwrap(e: t.Node | undefined | null): t.Expression | undefined {
   let cur = e as t.Node | undefined | null;
   while (cur && (cur.type === "TSAsExpression" || cur.type === "TSSatisfiesExpression" || cur.type === "TSNonNullExpression" || cur.type === "ParenthesizedExpression")) {
@@ -62,7 +73,14 @@ export function unwrap(e: t.Node | undefined | null): t.Expression | undefined {
   return (cur ?? undefined) as t.Expression | undefined;
 }
 
-/** The string value of `key` in an object literal, if it is a string literal. */
+/**
+ * The string value of `key` in an object literal, if it is a string literal.
+ *
+ * @example
+ * ```ts
+ * literalProperty(parseExpression('{ binding: "ROOMS" }'), "binding"); // "ROOMS"
+ * ```
+ */
 export function literalProperty(obj: t.Node | undefined, key: string): string | undefined {
   const o = unwrap(obj);
   if (o?.type !== "ObjectExpression") return undefined;
@@ -75,7 +93,14 @@ export function literalProperty(obj: t.Node | undefined, key: string): string | 
   return undefined;
 }
 
-/** A property's name when it is static (`a`, `"a"`, `["a"]`, `1`). */
+/**
+ * A property's name when it is static (`a`, `"a"`, `["a"]`, `1`).
+ *
+ * @example
+ * ```ts
+ * propertyKey(prop); // "main" for { main: Main }, { "main": Main } and { ["main"]: Main }
+ * ```
+ */
 export function propertyKey(p: t.ObjectProperty | t.ObjectMethod): string | undefined {
   if (p.computed) return p.key.type === "StringLiteral" ? p.key.value : undefined;
   if (p.key.type === "Identifier") return p.key.name;
@@ -84,7 +109,14 @@ export function propertyKey(p: t.ObjectProperty | t.ObjectMethod): string | unde
   return undefined;
 }
 
-/** An import/export specifier's name (`foo` or `"foo"`). */
+/**
+ * An import/export specifier's name (`foo` or `"foo"`).
+ *
+ * @example
+ * ```ts
+ * nameOf(specifier.imported); // "party" for import { party } and import { "party" as p }
+ * ```
+ */
 export function nameOf(n: t.Identifier | t.StringLiteral): string {
   return n.type === "Identifier" ? n.name : n.value;
 }

@@ -27,7 +27,9 @@ export type WorkerMap = { line: number; parties: WorkerParty[]; hasSpread: boole
  * The entry's `createWorker({...})` party map, or undefined if its default export is something else.
  *
  * @example
+ * ```ts
  * findWorker(mod)?.parties; // [{ name: "main", exportName: "Main", expression: "Main", inline: false, line: 5 }]
+ * ```
  */
 export function findWorker(mod: ModuleInfo): WorkerMap | undefined {
   const ref = mod.exports.get("default");

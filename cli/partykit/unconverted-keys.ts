@@ -24,7 +24,9 @@ const UNSUPPORTED: Record<string, string> = {
  * What of `config` is not converted, and what to write instead; `workerRel` is the Worker entry, for messages.
  *
  * @example
+ * ```ts
  * unconvertedKeys(config, "src/worker.ts"); // [{ name: "team", reason: "PartyKit team: deploys go to your own Cloudflare account ..." }]
+ * ```
  */
 export function unconvertedKeys(config: PartykitConfig, workerRel: string): NotConverted[] {
   const out: NotConverted[] = [];

@@ -22,8 +22,10 @@ type Manifest = { name?: string; version?: string; dependencies?: Record<string,
  * from a cache that `npm ci` filled.
  *
  * @example
+ * ```ts
  * useTarballs(app, { roomkit: "/tmp/packs/roomkit-0.1.0.tgz" }, { "roomkit-cli": "/tmp/packs/roomkit-cli-0.1.0.tgz" });
  * await ok("npm", ["install", "--offline"], app);
+ * ```
  */
 export function useTarballs(dir: string, deps: Record<string, string>, devDeps: Record<string, string> = {}): void {
   const pkgFile = path.join(dir, "package.json");

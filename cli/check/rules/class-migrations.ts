@@ -8,7 +8,9 @@ import { isRoomClass, type RuleContext } from "../types.js";
  * missing-migration and deleted-but-used: every bound or exported room class is created by a migration and not deleted by one.
  *
  * @example
+ * ```ts
  * classMigrations(ctx); // error missing-migration: wrangler.toml: class "Chat" has no migration: add [[migrations]] tag = "v2" ...
+ * ```
  */
 export function classMigrations({ target: t, cfg, entryName, exported, localBindings, live, nextTag, error }: RuleContext): void {
   const needMigration = new Set<string>([...localBindings.map((b) => b.className), ...[...exported].filter(([, e]) => isRoomClass(e)).map(([n]) => n)]);

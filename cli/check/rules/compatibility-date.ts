@@ -9,7 +9,9 @@ import type { RuleContext } from "../types.js";
  * compatibility-date: the config's compatibility_date is newer than the installed Workers runtime supports.
  *
  * @example
+ * ```ts
  * compatibilityDate(ctx); // warning compatibility-date: wrangler.toml: compatibility_date "2099-01-01" is newer than ...
+ * ```
  */
 export function compatibilityDate({ target: t, cfg, root, warning }: RuleContext): void {
   const supported = installedRuntimeDate(root);

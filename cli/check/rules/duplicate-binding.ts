@@ -8,7 +8,9 @@ import type { RuleContext } from "../types.js";
  * duplicate-binding: two Durable Object bindings with one name.
  *
  * @example
+ * ```ts
  * duplicateBinding(ctx); // error duplicate-binding: two Durable Object bindings are named "MAIN": rename one
+ * ```
  */
 export function duplicateBinding({ target: t, cfg, error }: RuleContext): void {
   const seenBindings = new Set<string>();

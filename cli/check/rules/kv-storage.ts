@@ -8,7 +8,9 @@ import type { RuleContext } from "../types.js";
  * kv-storage: a room class created with the key-value backend (new_classes) instead of SQLite.
  *
  * @example
+ * ```ts
  * kvStorage(ctx); // error kv-storage: wrangler.toml: class "Main" uses the key-value storage backend ...
+ * ```
  */
 export function kvStorage({ cfg, exported, live, error, warning }: RuleContext): void {
   for (const [c, state] of live) {

@@ -8,7 +8,9 @@ import type { RuleContext } from "../types.js";
  * missing-class: a binding names a class the entry does not export.
  *
  * @example
+ * ```ts
  * missingClass(ctx); // error missing-class: binding "MAIN" uses class_name "Main", which src/index.ts does not export: ...
+ * ```
  */
 export function missingClass({ cfg, entry, entryName, exported, localBindings, error, warning }: RuleContext): void {
   for (const b of localBindings) {

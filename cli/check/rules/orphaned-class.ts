@@ -8,7 +8,9 @@ import type { RuleContext } from "../types.js";
  * orphaned-class: a class the migrations keep alive (with its stored rooms) that the entry no longer exports.
  *
  * @example
+ * ```ts
  * orphanedClass(ctx); // error orphaned-class: wrangler.toml: class "Old" (created by migration "v1") may hold stored rooms, ...
+ * ```
  */
 export function orphanedClass({ cfg, entry, entryName, exported, live, error }: RuleContext): void {
   for (const [c, state] of live) {

@@ -10,7 +10,9 @@ import type { RuleContext } from "../types.js";
  * not-a-server and server-not-built: what each party class serves is a server (class or object of handlers) that exists.
  *
  * @example
+ * ```ts
  * await partyServers(ctx); // error not-a-server: src/index.ts:3: party class "Main" serves helper (src/helper.ts:1), which is a function: ...
+ * ```
  */
 export async function partyServers({ root, options, exported, error, warning }: RuleContext): Promise<void> {
   for (const [name, info] of exported) {

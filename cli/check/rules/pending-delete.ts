@@ -8,7 +8,9 @@ import type { RuleContext } from "../types.js";
  * pending-delete: the newest migration deletes a class and all its rooms (an error unless --allow-delete names it).
  *
  * @example
+ * ```ts
  * pendingDelete(ctx); // error pending-delete: wrangler.toml: migration "v2" deletes class "Old" and every room stored in it, permanently: ...
+ * ```
  */
 export function pendingDelete({ cfg, options, pendingDeletes, error, warning }: RuleContext): void {
   const allowed = new Set(options.allowDelete ?? []);

@@ -10,7 +10,9 @@ import { isRoomClass, type RuleContext } from "../types.js";
  * unbound-class: the entry exports a party or Durable Object class that no binding binds.
  *
  * @example
+ * ```ts
  * unboundClass(ctx); // error unbound-class: src/index.ts:4 exports party class "Chat" but wrangler.toml does not bind it: add ...
+ * ```
  */
 export function unboundClass({ target: t, cfg, entry, exported, localBindings, error }: RuleContext): void {
   for (const [name, info] of exported) {

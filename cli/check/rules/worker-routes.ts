@@ -10,7 +10,9 @@ import type { RuleContext } from "../types.js";
  * createWorker({ party: Class }) agrees with the exports and bindings; records the routed parties.
  *
  * @example
+ * ```ts
  * workerRoutes(ctx); // error binding-mismatch: party "main" looks for binding "MAIN", but wrangler.toml binds class "Main" as "ROOMS": ...
+ * ```
  */
 export function workerRoutes({ cfg, entry, entryName, exported, localBindings, parties, error, warning }: RuleContext): void {
   if (!entry.worker) {
