@@ -1,7 +1,7 @@
 // Against a real `wrangler dev`: partysocket clients whose TCP connection is
 // cut by the network (no close frame) miss broadcasts, reconnect by
 // themselves and get exactly what they missed, in order — also after the
-// runtime restarted (every room evicted), and with a reset when they were
+// runtime restarted (every room evicted) or the room hibernated, and with a reset when they were
 // away longer than the room's retention.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DevServer } from "../support/wrangler-dev.js";
@@ -75,6 +75,28 @@ it.each(["feed", "memory"])("%s room: the same across a restart of the runtime (
   proxy.offline = false;
   await until(() => alice.got.length === 15, "alice's 15");
   expect(alice.got).toEqual([...range("a", 4), ...range("b", 6), ...range("c", 5)]);
+  expect(alice.raw).toEqual(alice.got);
+});
+
+it("the same when the room hibernated (left memory, sockets kept) while the client was away", async () => {
+  const room = `hibernate-${Date.now()}`;
+  const instance = async () => ((await (await fetch(`${server.url}/parties/feed/${room}`)).json()) as { instance: string }).instance;
+  const s = await sender("feed", room);
+  const alice = client("feed", room, "alice");
+  await until(() => alice.readies === 1, "alice ready");
+  await s.burst(2, "a");
+  await until(() => alice.got.length === 2, "alice's first 2");
+  proxy.offline = true;
+  proxy.cut();
+  await s.burst(4, "b");
+  const before = await instance();
+  // The platform evicts an idle object after about 10 s without events; the sender's socket stays open (hibernated).
+  await new Promise((r) => setTimeout(r, 12_000));
+  await s.burst(3, "c"); // the sender's message wakes a new instance
+  expect(await instance()).not.toBe(before);
+  proxy.offline = false;
+  await until(() => alice.got.length === 9, "alice's 9");
+  expect(alice.got).toEqual([...range("a", 2), ...range("b", 4), ...range("c", 3)]);
   expect(alice.raw).toEqual(alice.got);
 });
 
