@@ -15,72 +15,29 @@
  * @module
  */
 import { closeQuietly, logError } from "../errors.js";
-import { Flusher } from "../flusher.js";
 import { RateLimiter } from "../limits.js";
 import { requireHooks } from "../room-hooks.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, ServerOptions } from "../types.js";
 import { roomClock, type Clock } from "./clock.js";
 import { now as clockNow } from "../clock.js";
-import { InputQueues, type PlayerInput, type QueueStats } from "./inputs.js";
+import { FanOut } from "./fan-out.js";
+import { GraceTimer } from "./grace.js";
+import { InputQueues, type PlayerInput } from "./inputs.js";
 import { LobbyReporter } from "./lobby-reporter.js";
 import type { RoomReport } from "./matchmaking.js";
 import { FixedStepLoop } from "./loop.js";
+import { readClientMessage, readInput, ThrottleNotices } from "./messages.js";
 import { snapshot, type JsonValue } from "./patch.js";
-import { GameCloseCode, MAX_SEQ, type ControlMessage, type LeaveReason, type Role, type SeatEvent, type WelcomeMessage } from "./protocol.js";
+import { GAME_STORAGE_KEY, GameSaver, loadGame, type SavedGame } from "./persistence.js";
+import { GameCloseCode, type ControlMessage, type LeaveReason, type Role, type WelcomeMessage } from "./protocol.js";
 import { resolveOptions, type GameRoomOptions, type ResolvedOptions } from "./options.js";
-import { newSeed, seededRandom, type Random } from "./random.js";
-import { Seats, type Seat } from "./seats.js";
-import { StateSync, type Recipient } from "./sync.js";
+import type { GameRoomStats, JoinInfo, StepContext } from "./room-types.js";
+import { newSeed, seededRandom } from "./random.js";
+import { Seats } from "./seats.js";
 import { InputError } from "./validate.js";
-import { invalid, mark, memberState, refuse, type GameConnectionState, type MemberState } from "./members.js";
+import { invalid, mark, memberState, members, refuse, spectatorCount, type GameConnectionState, type MemberState } from "./members.js";
 import { randomId } from "../random-id.js";
 import { sendQuietly } from "../sockets.js";
-
-
-
-/** Who is joining, as `onJoin` sees it. */
-export type JoinInfo = {
-  /** The player's public id (their key in the game state). */
-  id: string;
-  /** The query parameters the client connected with (e.g. `?name=Ada`): untrusted, validate them. */
-  params: URLSearchParams;
-  /** The WebSocket upgrade request. */
-  request: PartyRequest;
-};
-
-/** What `step` gets besides the state and the inputs. */
-export type StepContext = {
-  /** The tick being computed (the first step of a room is tick 1). */
-  tick: number;
-  /** Deterministic randomness for this tick: same room seed and tick, same numbers. */
-  random: Random;
-  /** Public ids of the players holding a seat, in join order. */
-  players: readonly string[];
-  /** Whether that player is connected (false while they are away within the grace period). */
-  connected(playerId: string): boolean;
-};
-
-/** A snapshot of the room's internals, for tests, dashboards and debugging. */
-export type GameRoomStats = {
-  tick: number;
-  running: boolean;
-  steps: number;
-  droppedMs: number;
-  spectators: number;
-  patchFrames: number;
-  patchBytes: number;
-  fullFrames: number;
-  fullBytes: number;
-  stepErrors: number;
-  players: (Pick<Seat, "id" | "connected" | "awaySince"> & QueueStats)[];
-};
-
-/** The room's storage key (one value: state, tick, seed and seats, written together). */
-export const GAME_STORAGE_KEY = "roomkit:game";
-const GRACE_TIMER = "roomkit:game:grace";
-
-type Saved<S> = { v: 1; tick: number; seed: number; state: S; seats: Seat[] };
-
 
 /**
  * An authoritative game room. Extend it with your game's state `S`, input
@@ -172,10 +129,11 @@ export abstract class GameRoom<S, I, V = S> {
   readonly #clock: Clock;
   readonly #loop: FixedStepLoop;
   readonly #inputs: InputQueues<I>;
-  readonly #sync = new StateSync();
+  readonly #fanOut: FanOut;
   readonly #rate: RateLimiter;
-  readonly #throttleNotices = new WeakMap<object, number>();
-  readonly #saver: Flusher;
+  readonly #throttleNotices = new ThrottleNotices();
+  readonly #saver: GameSaver;
+  readonly #grace: GraceTimer;
   #reporter: LobbyReporter | undefined;
   #state!: S;
   #tick = 0;
@@ -183,9 +141,8 @@ export abstract class GameRoom<S, I, V = S> {
   #seats = new Seats();
   #nextPatchAt = 0;
   #lastLobbyReport = 0;
-  #saveArmed = false;
   #started = false;
-  #stats = { patchFrames: 0, patchBytes: 0, fullFrames: 0, fullBytes: 0, stepErrors: 0 };
+  #stepErrors = 0;
   #lastStepErrorLog = -Infinity;
 
   constructor(
@@ -203,8 +160,9 @@ export abstract class GameRoom<S, I, V = S> {
       step: () => this.#step(),
       afterFrame: (steps) => this.#afterFrame(steps),
     });
-    this.#saver = new Flusher(room, { every: this.#options.saveEveryMs, flush: () => this.#persist(), onLastClose: false, name: "game" });
-    hooks.timers.handle(GRACE_TIMER, () => this.#expireSeats());
+    this.#fanOut = new FanOut(room, (player) => this.#inputs.ack(player), () => this.#where());
+    this.#saver = new GameSaver(room, this.#options.saveEveryMs, () => this.#persist(), () => this.#where());
+    this.#grace = new GraceTimer(room, this.#options.reconnectGraceMs, () => this.#expireSeats());
     hooks.onStorageReset(() => this.#storageReset());
   }
 
@@ -243,23 +201,20 @@ export abstract class GameRoom<S, I, V = S> {
   update(change: (state: S) => S | void): void {
     const next = change(this.#state);
     if (next !== undefined) this.#state = next;
-    this.#armSave();
+    this.#saver.arm();
     if (!this.running) this.#sendPatches();
   }
 
   /** Sends `event` to one player (by public id), or to every connection when `to` is null. */
   sendEvent(to: string | null, event: JsonValue): void {
-    const frame = JSON.stringify({ type: "event", event } satisfies ControlMessage);
-    for (const conn of this.#members()) {
-      if (to === null || conn.state.player === to) sendQuietly(conn, frame);
-    }
+    this.#fanOut.sendEvent(to, event);
   }
 
   /** Frees a player's seat now (no grace period) and closes their connection with `reason`. */
   async removePlayer(playerId: string, reason = "Removed from the game."): Promise<void> {
     const seat = this.#seats.byId(playerId);
     if (!seat) return;
-    for (const conn of this.#members()) {
+    for (const conn of members(this.room)) {
       if (conn.state.role === "player" && conn.state.player === playerId) {
         mark(conn, { role: "refused", player: playerId });
         closeQuietly(conn, GameCloseCode.NoSeat, reason);
@@ -275,8 +230,9 @@ export abstract class GameRoom<S, I, V = S> {
       running: this.running,
       steps: this.#loop.steps,
       droppedMs: this.#loop.droppedMs,
-      spectators: this.#spectatorCount(),
-      ...this.#stats,
+      spectators: spectatorCount(this.room),
+      ...this.#fanOut.counters,
+      stepErrors: this.#stepErrors,
       players: this.#seats.all().map((s) => ({ id: s.id, connected: s.connected, awaySince: s.awaySince, ...this.#inputs.stats(s.id) })),
     };
   }
@@ -300,7 +256,7 @@ export abstract class GameRoom<S, I, V = S> {
       party: this.room.name,
       players: this.#seats.size,
       connected: this.#seats.connectedCount,
-      spectators: this.#spectatorCount(),
+      spectators: spectatorCount(this.room),
       maxPlayers: this.#options.maxPlayers,
       open: this.#accepting() && this.#seats.size < this.#options.maxPlayers,
       info,
@@ -311,8 +267,8 @@ export abstract class GameRoom<S, I, V = S> {
   // ─── Party.Server hooks ──────────────────────────────────────────────────
 
   async onStart(): Promise<void> {
-    const saved = await this.room.storage.get<Saved<S>>(GAME_STORAGE_KEY);
-    if (saved && saved.v === 1) {
+    const saved = await loadGame<S>(this.room.storage);
+    if (saved) {
       this.#state = saved.state;
       this.#tick = saved.tick;
       this.#seed = saved.seed;
@@ -325,7 +281,7 @@ export abstract class GameRoom<S, I, V = S> {
     // Seats marked connected whose socket did not survive (a restart, not a
     // hibernation) start their grace period now.
     const open = new Set<string>();
-    for (const conn of this.#members()) {
+    for (const conn of members(this.room)) {
       if (conn.state.role !== "player") continue;
       if (this.#seats.get(conn.id)?.id === conn.state.player) open.add(conn.id);
       else {
@@ -341,10 +297,10 @@ export abstract class GameRoom<S, I, V = S> {
         changed = true;
       }
     }
-    if (changed) await this.#saveNow();
+    if (changed) await this.#saver.now();
     // Every start, not only after a change: a grace timer lost with the previous instance
     // (a failed arm, storage.deleteAll()) must not leave away seats held forever.
-    if (this.#seats.size > 0) await this.#scheduleGrace();
+    if (this.#seats.size > 0) await this.#grace.schedule(this.#seats);
     this.#started = true;
     this.#ensureLoop();
   }
@@ -361,7 +317,7 @@ export abstract class GameRoom<S, I, V = S> {
       // The seat's key was presented again: same player, new connection. An
       // older socket still holding the seat (a second tab, or a drop the room
       // has not noticed yet) is closed and its close is not a departure.
-      for (const other of this.#members()) {
+      for (const other of members(this.room)) {
         if (other === (conn as unknown) || other.id !== key) continue;
         mark(other, { role: "replaced", player: seat.id });
         closeQuietly(other, GameCloseCode.Replaced, "Replaced by a newer connection with the same id.");
@@ -370,7 +326,7 @@ export abstract class GameRoom<S, I, V = S> {
       const wasAway = !seat.connected;
       this.#seats.connect(key);
       this.#inputs.restore(seat.id, seat.ack);
-      if (wasAway) this.#tellOthers(key, { type: "reconnected", id: seat.id });
+      if (wasAway) this.#fanOut.tellOthers(key, { type: "reconnected", id: seat.id });
     } else {
       if (this.#seats.size >= this.#options.maxPlayers) {
         return refuse(conn, GameCloseCode.RoomFull, `Room is full: all ${this.#options.maxPlayers} seats are taken.`);
@@ -385,14 +341,14 @@ export abstract class GameRoom<S, I, V = S> {
         throw e; // a bug in onJoin: roomkit closes this connection with 1011 and logs it
       }
       seat = this.#seats.add(key, id, clockNow());
-      this.#tellOthers(key, { type: "joined", id });
+      this.#fanOut.tellOthers(key, { type: "joined", id });
     }
     // Everything above is synchronous, so two players can never take the last seat together.
     conn.setState({ role: "player", player: seat.id } satisfies GameConnectionState);
     this.#welcome(conn, "player", seat.id, reconnected);
     this.#ensureLoop();
-    await this.#saveNow();
-    if (reconnected) await this.#scheduleGrace(); // this seat's grace timer is no longer needed
+    await this.#saver.now();
+    if (reconnected) await this.#grace.schedule(this.#seats); // this seat's grace timer is no longer needed
     this.reportToLobby();
   }
 
@@ -400,25 +356,20 @@ export abstract class GameRoom<S, I, V = S> {
     const who = memberState(sender);
     if (!who) return; // replaced or refused: on its way out
     if (!this.#rate.take(sender)) return this.#throttle(sender);
-    if (typeof message !== "string") return invalid(sender, "Send JSON text frames; binary frames are not accepted.");
-    let msg: unknown;
-    try {
-      msg = JSON.parse(message);
-    } catch {
-      return invalid(sender, "Malformed JSON.");
+    const m = readClientMessage(message);
+    switch (m.kind) {
+      case "invalid":
+        return invalid(sender, m.reason);
+      case "input":
+        return this.#input(sender, who, m.frame);
+      case "leave":
+        return this.#leave(sender, who);
+      case "ping":
+        return sendQuietly(sender, JSON.stringify({ type: "pong", t: m.t, tick: this.#tick } satisfies ControlMessage));
+      case "custom":
+        if (this.onCustomMessage) return this.onCustomMessage(m.message, sender, { id: who.player, role: who.role });
+        return invalid(sender, `Unknown message type "${m.message.type.slice(0, 40)}".`);
     }
-    if (Array.isArray(msg)) return this.#input(sender, who, msg);
-    if (typeof msg === "object" && msg !== null && typeof (msg as { type?: unknown }).type === "string") {
-      const m = msg as { type: string } & Record<string, unknown>;
-      if (m.type === "leave") return this.#leave(sender, who);
-      if (m.type === "ping") {
-        const t = typeof m.t === "number" && Number.isFinite(m.t) ? m.t : 0;
-        return sendQuietly(sender, JSON.stringify({ type: "pong", t, tick: this.#tick } satisfies ControlMessage));
-      }
-      if (this.onCustomMessage) return this.onCustomMessage(m, sender, { id: who.player, role: who.role });
-      return invalid(sender, `Unknown message type "${m.type.slice(0, 40)}".`);
-    }
-    return invalid(sender, 'Expected an input frame [seq, input] or an object with a "type".');
   }
 
   async onClose(conn: Connection): Promise<void> {
@@ -435,7 +386,7 @@ export abstract class GameRoom<S, I, V = S> {
     const who = memberState(conn);
     // A replaced or refused socket is not a member: its id may already belong to a newer connection.
     if (!who) return;
-    this.#sync.forget(conn.id);
+    this.#fanOut.forget(conn.id);
     mark(conn, { role: "refused", player: who.player });
     if (who.role === "spectator") {
       this.reportToLobby();
@@ -449,10 +400,10 @@ export abstract class GameRoom<S, I, V = S> {
       return;
     }
     this.#seats.disconnect(seat.key, clockNow());
-    this.#tellOthers(seat.key, { type: "disconnected", id: seat.id, graceMs: this.#options.reconnectGraceMs });
+    this.#fanOut.tellOthers(seat.key, { type: "disconnected", id: seat.id, graceMs: this.#options.reconnectGraceMs });
     this.#stopIfEmpty();
-    await this.#saveNow();
-    await this.#scheduleGrace();
+    await this.#saver.now();
+    await this.#grace.schedule(this.#seats);
     this.reportToLobby();
   }
 
@@ -468,7 +419,7 @@ export abstract class GameRoom<S, I, V = S> {
         running: this.running,
         maxPlayers: this.#options.maxPlayers,
         players: this.players,
-        spectators: this.#spectatorCount(),
+        spectators: spectatorCount(this.room),
         open: this.#accepting() && this.#seats.size < this.#options.maxPlayers,
       },
       { headers: { "cache-control": "no-store" } },
@@ -518,17 +469,17 @@ export abstract class GameRoom<S, I, V = S> {
     } catch (e) {
       // A throwing step loses this tick's inputs but not the room; the log is
       // rate-limited so a bug that throws every tick does not flood it.
-      this.#stats.stepErrors++;
+      this.#stepErrors++;
       const now = clockNow();
       if (now - this.#lastStepErrorLog >= 10_000) {
         this.#lastStepErrorLog = now;
-        logError(`${this.#where()} step (tick ${this.#tick}; ${this.#stats.stepErrors} failed steps so far)`, e);
+        logError(`${this.#where()} step (tick ${this.#tick}; ${this.#stepErrors} failed steps so far)`, e);
       }
     }
   }
 
   #afterFrame(steps: number): void {
-    if (steps > 0) this.#armSave();
+    if (steps > 0) this.#saver.arm();
     const now = this.#clock.now();
     if (now >= this.#nextPatchAt) {
       const every = 1000 / this.#options.patchRate;
@@ -538,43 +489,8 @@ export abstract class GameRoom<S, I, V = S> {
     if (this.#options.lobby && clockNow() - this.#lastLobbyReport >= this.#options.lobbyHeartbeatMs) this.reportToLobby();
   }
 
-  #armSave(): void {
-    if (this.#saveArmed) return;
-    this.#saveArmed = true;
-    this.#saver.markDirty().catch((e) => {
-      this.#saveArmed = false; // the next change tries again: never claim a save that is not scheduled
-      logError(`${this.#where()} scheduling a save`, e);
-    });
-  }
-
-  /** Sends each connection what it is missing: a patch, or the full view if it has no baseline. */
   #sendPatches(): void {
-    const conns = new Map<string, Connection<GameConnectionState>>();
-    const recipients: Recipient[] = [];
-    for (const conn of this.#members()) {
-      const s = conn.state;
-      if (s.role !== "player" && s.role !== "spectator") continue;
-      conns.set(conn.id, conn);
-      recipients.push({ key: conn.id, viewer: s.role === "player" ? s.player : null, ack: s.role === "player" ? this.#inputs.ack(s.player) : 0 });
-    }
-    if (recipients.length === 0) return;
-    let out;
-    try {
-      out = this.#sync.round(this.#tick, recipients, (viewer) => this.#viewOf(viewer));
-    } catch (e) {
-      logError(`${this.#where()} view`, e);
-      return;
-    }
-    for (const o of out) {
-      sendQuietly(conns.get(o.key)!, o.frame);
-      if (o.full) {
-        this.#stats.fullFrames++;
-        this.#stats.fullBytes += o.bytes;
-      } else {
-        this.#stats.patchFrames++;
-        this.#stats.patchBytes += o.bytes;
-      }
-    }
+    this.#fanOut.sendPatches(this.#tick, (viewer) => this.#viewOf(viewer));
   }
 
   #viewOf(viewer: string | null): unknown {
@@ -599,15 +515,11 @@ export abstract class GameRoom<S, I, V = S> {
       players: this.players,
       maxPlayers: this.#options.maxPlayers,
     };
-    const frame = JSON.stringify(welcome);
-    sendQuietly(conn, frame);
-    this.#sync.sent(conn.id, state, ack);
-    this.#stats.fullFrames++;
-    this.#stats.fullBytes += frame.length;
+    this.#fanOut.welcome(conn, welcome);
   }
 
   #admitSpectator(conn: Connection): void {
-    if (this.#spectatorCount() >= this.#options.maxSpectators) {
+    if (spectatorCount(this.room) >= this.#options.maxSpectators) {
       return refuse(conn, GameCloseCode.RoomFull, `Room is full: all ${this.#options.maxSpectators} spectator places are taken.`);
     }
     const id = randomId();
@@ -618,11 +530,9 @@ export abstract class GameRoom<S, I, V = S> {
 
   #input(sender: Connection, who: MemberState, frame: unknown[]): void {
     if (who.role !== "player") return invalid(sender, "Spectators cannot send inputs.");
-    if (frame.length !== 2) return invalid(sender, "An input frame is [seq, input].");
-    const seq = frame[0];
-    if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ) {
-      return invalid(sender, "seq must be a positive integer.");
-    }
+    const read = readInput(frame);
+    if ("reason" in read) return invalid(sender, read.reason);
+    const { seq } = read;
     const seat = this.#seats.get(sender.id);
     if (!seat || seat.id !== who.player) {
       mark(sender, { role: "refused" });
@@ -632,7 +542,7 @@ export abstract class GameRoom<S, I, V = S> {
     if (!this.#inputs.isNew(seat.id, seq)) return; // a resend of something already seen
     let input: I;
     try {
-      input = this.parseInput(frame[1], seat.id);
+      input = this.parseInput(read.input, seat.id);
     } catch (e) {
       this.#inputs.markReceived(seat.id, seq);
       if (!(e instanceof InputError)) logError(`${this.#where()} parseInput`, e);
@@ -644,7 +554,7 @@ export abstract class GameRoom<S, I, V = S> {
   async #leave(conn: Connection, who: MemberState): Promise<void> {
     mark(conn, { role: "refused", player: who.player });
     closeQuietly(conn, GameCloseCode.Left, "Left the game.");
-    this.#sync.forget(conn.id);
+    this.#fanOut.forget(conn.id);
     if (who.role === "player") {
       const seat = this.#seats.get(conn.id);
       if (seat && seat.id === who.player) await this.#freeSeat(seat.key, "left");
@@ -664,44 +574,18 @@ export abstract class GameRoom<S, I, V = S> {
     } catch (e) {
       logError(`${this.#where()} onLeave of "${seat.id}"`, e);
     }
-    this.#tellOthers(key, { type: "left", id: seat.id, reason });
+    this.#fanOut.tellOthers(key, { type: "left", id: seat.id, reason });
     if (this.running) this.#stopIfEmpty();
     else this.#sendPatches();
-    await this.#saveNow();
-    await this.#scheduleGrace();
+    await this.#saver.now();
+    await this.#grace.schedule(this.#seats);
     this.reportToLobby();
   }
 
   /** The grace timer fired: free every seat whose grace period is over, and re-arm for the next. */
   async #expireSeats(): Promise<void> {
     for (const key of this.#seats.expired(clockNow(), this.#options.reconnectGraceMs)) await this.#freeSeat(key, "timeout");
-    await this.#scheduleGrace();
-  }
-
-  async #scheduleGrace(): Promise<void> {
-    const timers = requireHooks(this.room, "GameRoom").timers;
-    const next = this.#seats.nextExpiry(this.#options.reconnectGraceMs);
-    if (next === null) await timers.cancel(GRACE_TIMER);
-    else if (timers.next(GRACE_TIMER) !== next) await timers.schedule(new Date(next), GRACE_TIMER);
-  }
-
-  /**
-   * Saves now. If a periodic save is pending, it is this save (the Flusher
-   * cancels its timer), so a room that just stopped is not woken up again
-   * later only to write the same state.
-   */
-  async #saveNow(): Promise<void> {
-    if (this.#saver.dirty) {
-      await this.#saver.flushNow(); // retries a failed flush itself
-      return;
-    }
-    try {
-      await this.#persist();
-    } catch (e) {
-      // The change is in memory only: hand it to the saver, which retries until it is written.
-      logError(`${this.#where()} saving`, e);
-      this.#armSave();
-    }
+    await this.#grace.schedule(this.#seats);
   }
 
   /**
@@ -713,7 +597,7 @@ export abstract class GameRoom<S, I, V = S> {
    * so clients' ordering holds. Saved at once, and reported to the lobby.
    */
   async #storageReset(): Promise<void> {
-    this.#saveArmed = false;
+    this.#saver.forget();
     if (!this.#started) return; // onStart will find nothing saved and start fresh
     this.#state = this.initialState();
     this.#seed = newSeed();
@@ -721,10 +605,10 @@ export abstract class GameRoom<S, I, V = S> {
       if (seat.connected) continue;
       this.#seats.remove(seat.key);
       this.#inputs.remove(seat.id);
-      this.#tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
+      this.#fanOut.tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
     }
-    for (const conn of this.#members()) {
-      this.#sync.forget(conn.id); // no baseline: the next round sends the full new state
+    for (const conn of members(this.room)) {
+      this.#fanOut.forget(conn.id); // no baseline: the next round sends the full new state
       if (conn.state.role !== "player") continue;
       const seat = this.#seats.get(conn.id);
       if (!seat || seat.id !== conn.state.player) continue;
@@ -737,46 +621,24 @@ export abstract class GameRoom<S, I, V = S> {
         closeQuietly(conn, GameCloseCode.JoinRefused, e instanceof InputError ? e.message : "Could not rejoin after the room was reset.");
         this.#seats.remove(seat.key);
         this.#inputs.remove(seat.id);
-        this.#tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
+        this.#fanOut.tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
       }
     }
     this.#sendPatches();
     this.#stopIfEmpty();
     this.#ensureLoop();
-    await this.#saveNow();
-    await this.#scheduleGrace();
+    await this.#saver.now();
+    await this.#grace.schedule(this.#seats);
     this.reportToLobby();
   }
 
   async #persist(): Promise<void> {
-    this.#saveArmed = false;
     for (const seat of this.#seats.all()) seat.ack = this.#inputs.ack(seat.id);
-    const saved: Saved<S> = { v: 1, tick: this.#tick, seed: this.#seed, state: this.#state, seats: this.#seats.toJSON() };
+    const saved: SavedGame<S> = { v: 1, tick: this.#tick, seed: this.#seed, state: this.#state, seats: this.#seats.toJSON() };
     await this.room.storage.put(GAME_STORAGE_KEY, saved);
   }
 
   // ─── Helpers ─────────────────────────────────────────────────────────────
-
-  /** Open connections that are members (players, spectators, or on their way out). */
-  *#members(): Iterable<Connection<GameConnectionState> & { state: GameConnectionState }> {
-    for (const conn of this.room.getConnections<GameConnectionState>()) {
-      if (conn.state && typeof conn.state === "object" && "role" in conn.state) yield conn as never;
-    }
-  }
-
-  #spectatorCount(): number {
-    let n = 0;
-    for (const conn of this.#members()) if (conn.state.role === "spectator") n++;
-    return n;
-  }
-
-  #tellOthers(exceptKey: string, event: SeatEvent): void {
-    const frame = JSON.stringify(event);
-    for (const conn of this.#members()) {
-      if (conn.id === exceptKey) continue;
-      if (conn.state.role === "player" || conn.state.role === "spectator") sendQuietly(conn, frame);
-    }
-  }
 
   #accepting(): boolean {
     try {
@@ -794,11 +656,7 @@ export abstract class GameRoom<S, I, V = S> {
       // roomkit did not close it, so roomkit will not run onClose for it: depart here.
       return this.#depart(conn);
     }
-    const now = clockNow();
-    if (now - (this.#throttleNotices.get(conn) ?? -Infinity) < 1000) return;
-    this.#throttleNotices.set(conn, now);
-    const reason = `Too many messages: at most ${perSecond} per second. Extra messages are dropped.`;
-    sendQuietly(conn, JSON.stringify({ type: "throttled", reason } satisfies ControlMessage));
+    this.#throttleNotices.tell(conn, perSecond, clockNow());
   }
 
   #where(): string {
@@ -812,4 +670,5 @@ export abstract class GameRoom<S, I, V = S> {
   }
 }
 
-export type { PlayerInput, Role, LeaveReason };
+export { GAME_STORAGE_KEY };
+export type { GameRoomStats, JoinInfo, StepContext, PlayerInput, Role, LeaveReason };

@@ -5,7 +5,7 @@
  * @module
  */
 import { closeQuietly } from "../errors.js";
-import type { Connection } from "../types.js";
+import type { Connection, Room } from "../types.js";
 import type { ControlMessage, Role } from "./protocol.js";
 import { sendQuietly } from "../sockets.js";
 
@@ -23,6 +23,35 @@ export function memberState(conn: Connection): MemberState | undefined {
   const s = conn.state as GameConnectionState | null;
   if (!s || (s.role !== "player" && s.role !== "spectator")) return undefined;
   return s;
+}
+
+/**
+ * Open connections of `room` that are members (players, spectators, or on
+ * their way out): those whose state the game room set.
+ *
+ * @example
+ * ```ts
+ * for (const conn of members(room)) if (conn.state.role === "player") count++;
+ * ```
+ */
+export function* members(room: Room): Iterable<Connection<GameConnectionState> & { state: GameConnectionState }> {
+  for (const conn of room.getConnections<GameConnectionState>()) {
+    if (conn.state && typeof conn.state === "object" && "role" in conn.state) yield conn as never;
+  }
+}
+
+/**
+ * How many spectators are connected to `room`.
+ *
+ * @example
+ * ```ts
+ * if (spectatorCount(room) >= maxSpectators) refuse(conn, GameCloseCode.RoomFull, "Room is full.");
+ * ```
+ */
+export function spectatorCount(room: Room): number {
+  let n = 0;
+  for (const conn of members(room)) if (conn.state.role === "spectator") n++;
+  return n;
 }
 
 /** Turns a connection away: a `refused` message, then the close code and reason. */

@@ -3,29 +3,26 @@
  * y-websocket protocol, so y-websocket's `WebsocketProvider`, y-partykit's
  * `YPartyKitProvider` and y-partyserver's `YProvider` connect unchanged.
  *
- * Design, in one paragraph: the document lives in memory only while the room
- * is awake and is rebuilt from SQLite in `onStart` after every wake. Each
- * update a client sends is applied, and if it changed the document the
- * *effective* update (what Yjs reports, never a re-encoding of the document) is
- * appended to the update log and then broadcast; the output gate holds the
- * broadcast until the append is durable. The log is folded into a chunked
- * snapshot when it outgrows the snapshot, by a timer, and when the last client
- * leaves. Presence (awareness) bookkeeping lives in each connection's state,
- * so nothing per-connection has to survive in memory across hibernation.
+ * This module is the protocol adapter: it reads y-websocket frames (and
+ * y-partykit's chunked messages, and y-partyserver's custom messages),
+ * enforces the per-connection limits, relays presence, and answers HTTP. The
+ * document itself — durable in SQLite, written before it is shared — is the
+ * engine in `document.ts`; the options and their defaults are in
+ * `options.ts`. Presence (awareness) bookkeeping lives in each connection's
+ * state, so nothing per-connection has to survive in memory across
+ * hibernation.
  * @module
  */
 import * as Y from "yjs";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, closeQuietly, logError } from "../errors.js";
-import { Flusher } from "../flusher.js";
-import { definedOnly } from "../defined.js";
-import { requireHooks } from "../room-hooks.js";
 import { sendQuietly } from "../sockets.js";
 import type { Connection, ConnectionContext, Request as PartyRequest, Room, Server, ServerOptions } from "../types.js";
 import { RateLimiter } from "../limits.js";
 import { AwarenessRegistry, decodeAwarenessUpdate, encodeAwarenessUpdate, utf8Length, type AwarenessEntry } from "./awareness.js";
 import { ChunkedReceiver } from "./chunked.js";
-import { WriteBatch, type PendingUpdate } from "./batch.js";
+import { DurableDocument, type YDocumentSource } from "./document.js";
 import { serveDocument } from "./http.js";
+import { resolveYRoomOptions, type ResolvedYRoomOptions, type YRoomOptions } from "./options.js";
 import {
   ProtocolError,
   YCloseCode,
@@ -37,57 +34,6 @@ import {
   encodeUpdate,
   isEmptyUpdate,
 } from "./protocol.js";
-import { DocStore } from "./store.js";
-
-/** Options of a {@link YRoom}, passed to its constructor. */
-export type YRoomOptions = {
-  /** Yjs garbage collection of deleted content. Turn off to keep full history (e.g. for snapshots/versions). Default `true`. */
-  gc?: boolean;
-  /** Largest accepted message (or chunked message, or HTTP update), in bytes. Larger ones close the connection with 1009 / answer 413. Default 8 MiB. */
-  maxMessageBytes?: number;
-  /** Longest time an update stays only in the update log before the log is compacted into the snapshot, in ms. Default 30 000. */
-  compactDelay?: number;
-  /** The log is also compacted as soon as it holds more than this many bytes *and* more bytes than the snapshot. Default 1 MiB. */
-  compactLogBytes?: number;
-  /** ... or more than this many updates. Default 10 000. */
-  compactLogUpdates?: number;
-  /** Longest time a change waits before `onSave` is called, in ms (only if the class defines `onSave`). Default 5 000. */
-  saveDelay?: number;
-  /**
-   * Group commit: longest time an update waits so that updates arriving
-   * together are written as one log row and broadcast together, in ms. `0`
-   * writes and broadcasts each update on its own. Default 10: invisible to
-   * people typing, and a burst of edits costs one storage commit, not one per
-   * keystroke.
-   */
-  batchDelay?: number;
-  /**
-   * Largest document, in bytes of its encoded state (`Y.encodeStateAsUpdate`).
-   * A client or HTTP update that would grow it past this is refused: the
-   * connection is closed with 1009 (HTTP: 413) and the stored document is
-   * left as it was. Edits made by server code are not limited. Default 32 MiB
-   * (a room's memory is 128 MB, and a loaded Yjs document takes several times
-   * its encoded size).
-   */
-  maxDocumentBytes?: number;
-  /** Client ids one connection may set presence (awareness) for — its own, typically one. One more closes it with 1008. Default 4. */
-  maxAwarenessClients?: number;
-  /** UTF-8 bytes of the presence states one connection sets, together. More closes it with 1008. Default 64 KiB. */
-  maxAwarenessBytesPerConnection?: number;
-  /** UTF-8 bytes of every presence state in the room, together; new states past it are ignored (not stored, not relayed). Default 1 MiB. */
-  maxAwarenessBytes?: number;
-  /** Sustained bytes per second one connection may send (every frame counts). Faster senders are closed with 1008. Default 1 MiB. */
-  bytesPerSecond?: number;
-  /** Bytes one connection may send at once above that rate. Default 2 × `maxMessageBytes` (so the largest initial sync fits). */
-  bytesBurst?: number;
-  /** Longest time a y-partykit chunked message may take from start to end marker, in ms. Slower ones close the sender with 1008. Default 30 000. */
-  chunkTimeoutMs?: number;
-  /** Announced bytes of all chunked messages in progress in the room, together; one more is refused with 1013. Default 2 × `maxMessageBytes`. */
-  maxPendingChunkBytes?: number;
-};
-
-/** What `onLoad` may return: a Yjs update, a document to copy, or nothing. */
-export type YDocumentSource = Uint8Array | ArrayBuffer | Y.Doc | null | undefined;
 
 /** The tag that marks a read-only connection (set from `isReadOnly` at connect time; tags cannot change afterwards). */
 export const READ_ONLY_TAG = "yjs:read-only";
@@ -96,26 +42,8 @@ export const CUSTOM_MESSAGE_PREFIX = "__YPS:";
 /** What a read-only client is told (a y-protocols "permission denied" message) the first time it tries to write. */
 export const READ_ONLY_REASON = "This connection is read-only: its changes are neither saved nor shared.";
 
-const MIB = 1024 * 1024;
-const DEFAULTS = {
-  gc: true,
-  maxMessageBytes: 8 * MIB,
-  compactDelay: 30_000,
-  compactLogBytes: MIB,
-  compactLogUpdates: 10_000,
-  saveDelay: 5_000,
-  batchDelay: 10,
-  maxDocumentBytes: 32 * MIB,
-  maxAwarenessClients: 4,
-  maxAwarenessBytesPerConnection: 64 * 1024,
-  maxAwarenessBytes: MIB,
-  bytesPerSecond: MIB,
-  chunkTimeoutMs: 30_000,
-} satisfies Omit<Required<YRoomOptions>, "bytesBurst" | "maxPendingChunkBytes">;
-
 /** Transaction origin of edits posted over HTTP (broadcast to every connection). */
 export const HTTP_ORIGIN = Symbol("roomkit/yjs http");
-const LOAD_ORIGIN = Symbol("roomkit/yjs load");
 
 /**
  * A Yjs document room. Extend it and export it with `party()`:
@@ -163,34 +91,19 @@ export class YRoom implements Server {
    */
   onSave?(doc: Y.Doc): void | Promise<void>;
 
-  readonly #options: Required<YRoomOptions>;
+  readonly #options: ResolvedYRoomOptions;
   readonly #awareness: AwarenessRegistry;
   readonly #chunks: ChunkedReceiver;
   readonly #bytesRate: RateLimiter;
-  readonly #compactor: Flusher;
-  readonly #saver: Flusher | undefined;
-  readonly #batch: WriteBatch;
+  readonly #engine: DurableDocument;
   readonly #readOnlyDecision = new WeakMap<object, boolean>();
   readonly #toldReadOnly = new WeakSet<object>();
-  #store: DocStore | undefined;
-  #doc: Y.Doc | undefined;
-  #capture: Uint8Array[] | undefined;
-  /** Set while the in-memory document may hold part of a rejected update (until it is rebuilt). */
-  #halfApplied = false;
-  #compactArmed = false;
-  #saveArmed = false;
-  #stateCache: { version: number; bytes: Uint8Array } | undefined;
-  /** The document's exact encoded size when last measured, and the log's size then (see #sizeBound). */
-  #measured: { bytes: number; logBytes: number } | undefined;
-  readonly #onUpdate = (update: Uint8Array, origin: unknown) => this.#documentChanged(update, origin);
 
   constructor(
     readonly room: Room,
     options: YRoomOptions = {},
   ) {
-    const o = { ...DEFAULTS, ...definedOnly(options) };
-    this.#options = { bytesBurst: 2 * o.maxMessageBytes, maxPendingChunkBytes: 2 * o.maxMessageBytes, ...o };
-    checkOptions(this.#options);
+    this.#options = resolveYRoomOptions(options);
     this.#awareness = new AwarenessRegistry({
       clientsPerConnection: this.#options.maxAwarenessClients,
       bytesPerConnection: this.#options.maxAwarenessBytesPerConnection,
@@ -202,15 +115,19 @@ export class YRoom implements Server {
       onTimeout: (conn, error) => this.#reject(conn, error),
     });
     this.#bytesRate = new RateLimiter(this.#options.bytesPerSecond, this.#options.bytesBurst);
-    // Flushers register their timers now, so a pending compaction/save fires after a wake.
-    this.#compactor = new Flusher(room, { name: "yjs-compact", every: this.#options.compactDelay, flush: () => this.#compactFromTimer() });
-    if (typeof this.onSave === "function") {
-      this.#saver = new Flusher(room, { name: "yjs-save", every: this.#options.saveDelay, flush: () => this.#save() });
-    }
-    this.#batch = new WriteBatch(this.#options.batchDelay, this.#options.compactLogBytes, (batch) => this.#write(batch), (e) =>
-      logError(`YRoom ${this.room.name}/${this.room.id} writing updates`, e),
-    );
-    requireHooks(room, "YRoom").onStorageReset(() => this.#storageReset());
+    // The engine registers its timers now, so a pending compaction/save fires after a wake.
+    this.#engine = new DurableDocument(room, this.#options, typeof this.onSave === "function" ? (doc) => this.onSave!(doc) : undefined, {
+      committed: (update, origin) => this.#broadcast(encodeUpdate(update), origin),
+      // Make the sender reconnect, so its provider sends the lost update again.
+      lost: (origin) => {
+        if (isConnection(origin)) closeQuietly(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      },
+      // Connected clients still hold the old content: ask them to sync again.
+      reset: (doc) => {
+        const step1 = encodeSyncStep1(Y.encodeStateVector(doc));
+        for (const conn of this.room.getConnections()) sendQuietly(conn, step1);
+      },
+    });
   }
 
   /**
@@ -220,10 +137,7 @@ export class YRoom implements Server {
    * the document is rebuilt from storage and this returns the new instance.
    */
   get document(): Y.Doc {
-    if (!this.#doc) {
-      throw new RoomkitError("YRoom: the document is loaded in onStart; if you override onStart, call `await super.onStart()` first.");
-    }
-    return this.#doc;
+    return this.#engine.document;
   }
 
   /**
@@ -233,7 +147,7 @@ export class YRoom implements Server {
    * a custom message) if those must never include an unwritten update.
    */
   flush(): void {
-    this.#batch.flush();
+    this.#engine.flush();
   }
 
   /**
@@ -271,25 +185,11 @@ export class YRoom implements Server {
   // ----- Party.Server hooks -----
 
   async onStart(): Promise<void> {
-    this.#store = new DocStore(this.room.storage);
-    const stored = this.#store.load();
-    const doc = this.#build(stored.snapshot, stored.updates);
-    if (!stored.exists) {
-      const initial = toUpdate(await this.onLoad?.());
-      if (initial) Y.applyUpdate(doc, initial, LOAD_ORIGIN);
-      this.#store.create(initial ? Y.encodeStateAsUpdate(doc) : null);
-    }
-    this.#use(doc);
+    await this.#engine.open(() => this.onLoad?.());
     // Read here, not in the constructor: a subclass's instance `options` field is set after super() returns.
     const ctor = this.constructor as { options?: ServerOptions };
     this.#awareness.persist = Boolean((this as { options?: ServerOptions }).options?.hibernate ?? ctor.options?.hibernate ?? false);
     for (const conn of this.room.getConnections()) this.#awareness.restore(conn);
-    // Work interrupted by an eviction or crash: arm its timers again (a no-op if they are still pending).
-    if (this.#store.logRows > 0) await this.#armCompaction();
-    if (stored.saveDirty && this.#saver) {
-      this.#saveArmed = true;
-      await this.#saver.markDirty();
-    }
   }
 
   async getConnectionTags(connection: Connection, ctx: ConnectionContext): Promise<string[]> {
@@ -349,11 +249,9 @@ export class YRoom implements Server {
   /** `GET`/`HEAD`: the document as a Yjs update, with an ETag; `POST`: apply a Yjs update. */
   async onRequest(request: PartyRequest): Promise<Response> {
     return serveDocument(request as unknown as Request, {
-      etag: () => this.#etag(),
-      state: () => this.#encodedState(),
-      apply: async (update) => {
-        await this.#applyUpdate(update, HTTP_ORIGIN);
-      },
+      etag: () => this.#engine.etag(),
+      state: () => this.#engine.encodedState(),
+      apply: (update) => this.#engine.apply(update, HTTP_ORIGIN),
       readOnly: async (req) => Boolean(await this.isReadOnly(req as unknown as PartyRequest)),
       maxBytes: this.#options.maxMessageBytes,
     });
@@ -374,7 +272,7 @@ export class YRoom implements Server {
     const message = decodeClientMessage(frame);
     switch (message.type) {
       case "sync-step1": {
-        this.#batch.flush(); // never reveal an update that is not written yet
+        this.#engine.flush(); // never reveal an update that is not written yet
         let diff: Uint8Array;
         try {
           diff = Y.encodeStateAsUpdate(this.document, message.stateVector);
@@ -393,7 +291,7 @@ export class YRoom implements Server {
           }
           return;
         }
-        await this.#applyUpdate(message.update, sender);
+        await this.#engine.apply(message.update, sender);
         return;
       }
       case "awareness": {
@@ -420,240 +318,10 @@ export class YRoom implements Server {
   }
 
   #leave(connection: Connection): void {
-    this.#batch.flush();
+    this.#engine.flush();
     this.#chunks.forget(connection);
     const removals = this.#awareness.removeConnection(connection);
     if (removals.length > 0) this.#broadcast(encodeAwareness(encodeAwarenessUpdate(removals)), connection);
-  }
-
-  // ----- the document -----
-
-  #build(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Y.Doc {
-    const doc = new Y.Doc({ gc: this.#options.gc });
-    // One apply per stored row: measured faster than one big transaction, and far faster than Y.mergeUpdates.
-    if (snapshot) Y.applyUpdate(doc, snapshot, LOAD_ORIGIN);
-    for (const u of updates) Y.applyUpdate(doc, u, LOAD_ORIGIN);
-    return doc;
-  }
-
-  #use(doc: Y.Doc): void {
-    this.#doc?.off("update", this.#onUpdate);
-    this.#doc = doc;
-    this.#stateCache = undefined;
-    doc.on("update", this.#onUpdate);
-  }
-
-  /**
-   * Applies an update from a client or HTTP. Effective changes are captured
-   * and committed only if Yjs finished without throwing: a malformed update
-   * never reaches storage or peers, and the document is rebuilt from storage
-   * in case Yjs had integrated part of it.
-   */
-  async #applyUpdate(update: Uint8Array, origin: unknown): Promise<void> {
-    const max = this.#options.maxDocumentBytes;
-    // Measured exactly only when a cheap upper bound says the update might not fit.
-    const before = this.#sizeBound() + update.byteLength > max ? this.#measure() : undefined;
-    const doc = this.document;
-    const captured: Uint8Array[] = [];
-    this.#capture = captured;
-    try {
-      Y.applyUpdate(doc, update, origin);
-    } catch {
-      this.#capture = undefined;
-      // Earlier, valid updates waiting in the batch are kept: write them, but do not compact
-      // now — a snapshot of the in-memory document would include what Yjs half-applied.
-      this.#halfApplied = true;
-      try {
-        this.#batch.flush();
-      } finally {
-        this.#halfApplied = false;
-      }
-      this.#reload();
-      throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid Yjs update.");
-    }
-    this.#capture = undefined;
-    if (before !== undefined) {
-      let grown = 0;
-      for (const effective of captured) grown += effective.byteLength;
-      if (grown > 0 && before + grown > max) {
-        // Nothing of it was written (the batch was flushed by #measure): rebuild from storage.
-        this.#reload();
-        throw new ProtocolError(
-          YCloseCode.MessageTooBig,
-          `This update would grow the document past its limit of ${max} bytes (maxDocumentBytes); it was not applied.`,
-        );
-      }
-    }
-    for (const effective of captured) this.#batch.add(effective, origin);
-  }
-
-  /**
-   * An upper bound of the document's encoded size, without encoding it: the
-   * snapshot plus every update since (or the last exact measure plus updates
-   * since), plus what waits in the batch.
-   */
-  #sizeBound(): number {
-    const store = this.#store!;
-    let stored = store.snapshotBytes + store.logBytes;
-    if (this.#measured && store.logBytes >= this.#measured.logBytes) {
-      stored = Math.min(stored, this.#measured.bytes + store.logBytes - this.#measured.logBytes);
-    }
-    return stored + this.#batch.bytes;
-  }
-
-  /** The document's exact encoded size (writes the batch first). */
-  #measure(): number {
-    const bytes = this.#encodedState().byteLength;
-    this.#measured = { bytes, logBytes: this.#store!.logBytes };
-    return bytes;
-  }
-
-  /** Every change to the document ends up here (client, HTTP or server code). */
-  #documentChanged(update: Uint8Array, origin: unknown): void {
-    if (this.#capture) {
-      this.#capture.push(update);
-      return;
-    }
-    if (origin === LOAD_ORIGIN) return;
-    this.#batch.add(update, origin);
-  }
-
-  /**
-   * Persist, then broadcast: one log row per batch, written before any
-   * frame goes out (the output gate also holds the frames until the write is
-   * durable).
-   */
-  #write(batch: PendingUpdate[]): void {
-    const store = this.#store!;
-    const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((p) => p.update));
-    try {
-      store.append(merged);
-    } catch (e) {
-      // Memory must never run ahead of storage: drop the unwritten changes, and make
-      // their senders reconnect so their providers send them again.
-      this.#reload();
-      for (const { origin } of batch) {
-        if (isConnection(origin)) closeQuietly(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
-      }
-      throw e;
-    }
-    this.#stateCache = undefined;
-    const origin = batch[0]!.origin;
-    if (batch.every((p) => p.origin === origin)) this.#broadcast(encodeUpdate(merged), origin);
-    else for (const p of batch) this.#broadcast(encodeUpdate(p.update), p.origin);
-
-    const o = this.#options;
-    if (store.logRows >= o.compactLogUpdates || (store.logBytes > o.compactLogBytes && store.logBytes > store.snapshotBytes)) {
-      try {
-        this.#compact();
-      } catch (e) {
-        // The updates are written; compaction is only tidying up, and its timer tries again.
-        logError(`YRoom ${this.room.name}/${this.room.id} compacting`, e);
-      }
-    }
-    const arming: Promise<void>[] = [];
-    if (store.logRows > 0 && !this.#compactArmed) arming.push(this.#armCompaction());
-    if (this.#saver && !this.#saveArmed) {
-      this.#saveArmed = true;
-      store.setSaveDirty(true);
-      // If arming fails, the next write tries again (the flag must never claim a timer that is not there).
-      arming.push(this.#saver.markDirty().catch((e) => ((this.#saveArmed = false), Promise.reject(e))));
-    }
-    // Arming persists the timer row synchronously; only the alarm update is awaited here.
-    if (arming.length > 0) Promise.all(arming).catch((e) => logError(`YRoom ${this.room.name}/${this.room.id} timers`, e));
-  }
-
-  #armCompaction(): Promise<void> {
-    this.#compactArmed = true;
-    return this.#compactor.markDirty().catch((e) => {
-      this.#compactArmed = false;
-      throw e;
-    });
-  }
-
-  #compactFromTimer(): void {
-    this.#compactArmed = false;
-    this.#compact();
-  }
-
-  /** Folds the update log into the snapshot. */
-  #compact(): void {
-    const store = this.#store;
-    if (!store || !this.#doc || this.#halfApplied) return;
-    this.#batch.flush();
-    if (store.logRows === 0) return;
-    store.compact(Y.encodeStateAsUpdate(this.#doc));
-    this.#measured = undefined; // the snapshot is now the exact size
-  }
-
-  async #save(): Promise<void> {
-    this.#saveArmed = false;
-    const store = this.#store!;
-    this.#batch.flush(); // the external copy never runs ahead of the room's own storage
-    const version = store.version;
-    await this.onSave!(this.document);
-    // Changes made while saving were not necessarily included: they armed a new save.
-    if (store.version === version) store.setSaveDirty(false);
-  }
-
-  /**
-   * `room.storage.deleteAll()` dropped the document's tables (and every
-   * timer): start again from a new, empty document with a new epoch (so ETags
-   * change), without calling `onLoad` — the app asked for a reset. Updates
-   * waiting in the batch belonged to the old document and are dropped.
-   * Connected clients still hold the old content; they are asked to sync
-   * again (a Yjs replica cannot be emptied from the server), so whatever they
-   * send is integrated and they keep editing.
-   */
-  async #storageReset(): Promise<void> {
-    this.#batch.discard();
-    this.#compactArmed = false;
-    this.#saveArmed = false;
-    this.#halfApplied = false;
-    this.#measured = undefined;
-    if (!this.#store) return; // not started: onStart will find empty storage
-    this.#store = new DocStore(this.room.storage);
-    this.#store.load();
-    this.#store.create(null);
-    const old = this.#doc;
-    const doc = new Y.Doc({ gc: this.#options.gc });
-    this.#use(doc);
-    old?.destroy();
-    const step1 = encodeSyncStep1(Y.encodeStateVector(doc));
-    for (const conn of this.room.getConnections()) sendQuietly(conn, step1);
-    if (this.#saver) {
-      // The external copy follows the room: it is told the document is empty now.
-      this.#saveArmed = true;
-      this.#store.setSaveDirty(true);
-      try {
-        await this.#saver.markDirty();
-      } catch (e) {
-        this.#saveArmed = false;
-        throw e;
-      }
-    }
-  }
-
-  /** Rebuilds the document from storage, the source of truth. */
-  #reload(): void {
-    const old = this.#doc;
-    const stored = this.#store!.load();
-    this.#use(this.#build(stored.snapshot, stored.updates));
-    this.#measured = undefined;
-    old?.destroy();
-  }
-
-  #etag(): string {
-    this.#batch.flush();
-    const store = this.#store!;
-    return `"${store.epoch}.${store.version}"`;
-  }
-
-  #encodedState(): Uint8Array {
-    this.#batch.flush();
-    const version = this.#store!.version;
-    if (this.#stateCache?.version !== version) this.#stateCache = { version, bytes: Y.encodeStateAsUpdate(this.document) };
-    return this.#stateCache.bytes;
   }
 
   #broadcast(message: Uint8Array, except: unknown): void {
@@ -673,33 +341,4 @@ function toBytes(message: ArrayBuffer | ArrayBufferView): Uint8Array {
   return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
 }
 
-function toUpdate(source: YDocumentSource): Uint8Array | undefined {
-  if (source === null || source === undefined) return undefined;
-  if (source instanceof Y.Doc) return Y.encodeStateAsUpdate(source);
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (source instanceof Uint8Array) return source;
-  throw new RoomkitError("YRoom.onLoad must return a Yjs update (Uint8Array/ArrayBuffer), a Y.Doc, or null.");
-}
-
-function checkOptions(o: Required<YRoomOptions>): void {
-  for (const key of ["maxMessageBytes", "compactDelay", "compactLogBytes", "compactLogUpdates", "saveDelay", "chunkTimeoutMs"] as const) {
-    if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number, got ${String(o[key])}.`);
-  }
-  // Limits may be switched off with Infinity.
-  for (const key of [
-    "maxDocumentBytes",
-    "maxAwarenessClients",
-    "maxAwarenessBytesPerConnection",
-    "maxAwarenessBytes",
-    "bytesPerSecond",
-    "bytesBurst",
-    "maxPendingChunkBytes",
-  ] as const) {
-    if (!(o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number (or Infinity), got ${String(o[key])}.`);
-  }
-  if (!(Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
-    throw new RoomkitError(`YRoom option \`batchDelay\` must be 0 or a positive number of milliseconds, got ${String(o.batchDelay)}.`);
-  }
-}
-
-export type { AwarenessEntry };
+export type { AwarenessEntry, YDocumentSource, YRoomOptions };

@@ -1,0 +1,367 @@
+/**
+ * The durable document engine behind `YRoom`: one Yjs document, kept in
+ * memory while the room is awake and rebuilt from SQLite after every wake.
+ *
+ * Each change (from a client, HTTP or server code) is captured as the
+ * *effective* update Yjs reports — never a re-encoding of the document —,
+ * grouped into a batch, appended to the update log, and only then handed on
+ * to be broadcast (the output gate also holds the frames until the write is
+ * durable). Memory never runs ahead of storage: an update that fails to
+ * apply or to be written makes the engine rebuild the document from storage.
+ * The log is folded into a chunked snapshot when it outgrows the snapshot, by
+ * a persisted timer, and the optional external save runs from another one.
+ * The engine knows nothing of the wire protocol: what to send is the
+ * adapter's business (`y-room.ts`).
+ * @module
+ */
+import * as Y from "yjs";
+import { RoomkitError, logError } from "../errors.js";
+import { Flusher } from "../flusher.js";
+import { requireHooks } from "../room-hooks.js";
+import type { Room } from "../types.js";
+import { WriteBatch, type PendingUpdate } from "./batch.js";
+import type { ResolvedYRoomOptions } from "./options.js";
+import { ProtocolError, YCloseCode } from "./protocol.js";
+import { DocStore } from "./store.js";
+
+/** What `onLoad` may return: a Yjs update, a document to copy, or nothing. */
+export type YDocumentSource = Uint8Array | ArrayBuffer | Y.Doc | null | undefined;
+
+/** What the engine tells the room it serves. */
+export type DocumentEvents = {
+  /** An update is written (several from the same origin may be merged into one): share it with everyone but `origin`. */
+  committed(update: Uint8Array, origin: unknown): void;
+  /** Writing this origin's update failed and it was dropped: its sender must send it again. */
+  lost(origin: unknown): void;
+  /** `room.storage.deleteAll()` replaced the document with a new, empty one. */
+  reset(doc: Y.Doc): void;
+};
+
+const LOAD_ORIGIN = Symbol("roomkit/yjs load");
+
+/**
+ * A Yjs document that is durable in the room's own storage.
+ *
+ * @example
+ * ```ts
+ * const engine = new DurableDocument(room, resolveYRoomOptions({}), undefined, {
+ *   committed: (update, origin) => broadcast(encodeUpdate(update), origin),
+ *   lost: (origin) => closeSender(origin),
+ *   reset: (doc) => askEveryoneToSync(doc),
+ * });
+ * await engine.open(() => null);         // in onStart
+ * await engine.apply(updateFromClient, connection);
+ * ```
+ */
+export class DurableDocument {
+  readonly #room: Room;
+  readonly #options: ResolvedYRoomOptions;
+  readonly #events: DocumentEvents;
+  readonly #onSave: ((doc: Y.Doc) => void | Promise<void>) | undefined;
+  readonly #compactor: Flusher;
+  readonly #saver: Flusher | undefined;
+  readonly #batch: WriteBatch;
+  #store: DocStore | undefined;
+  #doc: Y.Doc | undefined;
+  #capture: Uint8Array[] | undefined;
+  /** Set while the in-memory document may hold part of a rejected update (until it is rebuilt). */
+  #halfApplied = false;
+  #compactArmed = false;
+  #saveArmed = false;
+  #stateCache: { version: number; bytes: Uint8Array } | undefined;
+  /** The document's exact encoded size when last measured, and the log's size then (see #sizeBound). */
+  #measured: { bytes: number; logBytes: number } | undefined;
+  readonly #onUpdate = (update: Uint8Array, origin: unknown) => this.#documentChanged(update, origin);
+
+  /**
+   * Create it in the room's constructor: its timers must be registered
+   * there, so a pending compaction or save fires after a wake. `onSave`, if
+   * given, writes the document to an external store.
+   */
+  constructor(room: Room, options: ResolvedYRoomOptions, onSave: ((doc: Y.Doc) => void | Promise<void>) | undefined, events: DocumentEvents) {
+    this.#room = room;
+    this.#options = options;
+    this.#events = events;
+    this.#onSave = onSave;
+    this.#compactor = new Flusher(room, { name: "yjs-compact", every: options.compactDelay, flush: () => this.#compactFromTimer() });
+    if (onSave) this.#saver = new Flusher(room, { name: "yjs-save", every: options.saveDelay, flush: () => this.#save() });
+    this.#batch = new WriteBatch(options.batchDelay, options.compactLogBytes, (batch) => this.#write(batch), (e) => logError(`${this.#where()} writing updates`, e));
+    requireHooks(room, "YRoom").onStorageReset(() => this.#storageReset());
+  }
+
+  /**
+   * Loads the document from storage; the first time a room has none, from
+   * `load` (the room's `onLoad`). Arms again the work an eviction or crash
+   * interrupted.
+   */
+  async open(load: () => YDocumentSource | Promise<YDocumentSource>): Promise<void> {
+    this.#store = new DocStore(this.#room.storage);
+    const stored = this.#store.load();
+    const doc = this.#build(stored.snapshot, stored.updates);
+    if (!stored.exists) {
+      const initial = toUpdate(await load());
+      if (initial) Y.applyUpdate(doc, initial, LOAD_ORIGIN);
+      this.#store.create(initial ? Y.encodeStateAsUpdate(doc) : null);
+    }
+    this.#use(doc);
+    // Work interrupted by an eviction or crash: arm its timers again (a no-op if they are still pending).
+    if (this.#store.logRows > 0) await this.#armCompaction();
+    if (stored.saveDirty && this.#saver) {
+      this.#saveArmed = true;
+      await this.#saver.markDirty();
+    }
+  }
+
+  /** The document, once {@link open} has loaded it. */
+  get document(): Y.Doc {
+    if (!this.#doc) {
+      throw new RoomkitError("YRoom: the document is loaded in onStart; if you override onStart, call `await super.onStart()` first.");
+    }
+    return this.#doc;
+  }
+
+  /** Writes (and hands on) the updates waiting in the group-commit window now. */
+  flush(): void {
+    this.#batch.flush();
+  }
+
+  /** The document's version as an HTTP ETag (writes the batch first). */
+  etag(): string {
+    this.#batch.flush();
+    const store = this.#store!;
+    return `"${store.epoch}.${store.version}"`;
+  }
+
+  /** The whole document as one Yjs update, cached per version (writes the batch first). */
+  encodedState(): Uint8Array {
+    this.#batch.flush();
+    const version = this.#store!.version;
+    if (this.#stateCache?.version !== version) this.#stateCache = { version, bytes: Y.encodeStateAsUpdate(this.document) };
+    return this.#stateCache.bytes;
+  }
+
+  /**
+   * Applies an update from a client or HTTP. Effective changes are captured
+   * and committed only if Yjs finished without throwing: a malformed update
+   * never reaches storage or peers, and the document is rebuilt from storage
+   * in case Yjs had integrated part of it. Throws a ProtocolError (1007, or
+   * 1009 past `maxDocumentBytes`).
+   */
+  async apply(update: Uint8Array, origin: unknown): Promise<void> {
+    const max = this.#options.maxDocumentBytes;
+    // Measured exactly only when a cheap upper bound says the update might not fit.
+    const before = this.#sizeBound() + update.byteLength > max ? this.#measure() : undefined;
+    const doc = this.document;
+    const captured: Uint8Array[] = [];
+    this.#capture = captured;
+    try {
+      Y.applyUpdate(doc, update, origin);
+    } catch {
+      this.#capture = undefined;
+      // Earlier, valid updates waiting in the batch are kept: write them, but do not compact
+      // now — a snapshot of the in-memory document would include what Yjs half-applied.
+      this.#halfApplied = true;
+      try {
+        this.#batch.flush();
+      } finally {
+        this.#halfApplied = false;
+      }
+      this.#reload();
+      throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid Yjs update.");
+    }
+    this.#capture = undefined;
+    if (before !== undefined) {
+      let grown = 0;
+      for (const effective of captured) grown += effective.byteLength;
+      if (grown > 0 && before + grown > max) {
+        // Nothing of it was written (the batch was flushed by #measure): rebuild from storage.
+        this.#reload();
+        throw new ProtocolError(
+          YCloseCode.MessageTooBig,
+          `This update would grow the document past its limit of ${max} bytes (maxDocumentBytes); it was not applied.`,
+        );
+      }
+    }
+    for (const effective of captured) this.#batch.add(effective, origin);
+  }
+
+  /**
+   * An upper bound of the document's encoded size, without encoding it: the
+   * snapshot plus every update since (or the last exact measure plus updates
+   * since), plus what waits in the batch.
+   */
+  #sizeBound(): number {
+    const store = this.#store!;
+    let stored = store.snapshotBytes + store.logBytes;
+    if (this.#measured && store.logBytes >= this.#measured.logBytes) {
+      stored = Math.min(stored, this.#measured.bytes + store.logBytes - this.#measured.logBytes);
+    }
+    return stored + this.#batch.bytes;
+  }
+
+  /** The document's exact encoded size (writes the batch first). */
+  #measure(): number {
+    const bytes = this.encodedState().byteLength;
+    this.#measured = { bytes, logBytes: this.#store!.logBytes };
+    return bytes;
+  }
+
+  /** Every change to the document ends up here (client, HTTP or server code). */
+  #documentChanged(update: Uint8Array, origin: unknown): void {
+    if (this.#capture) {
+      this.#capture.push(update);
+      return;
+    }
+    if (origin === LOAD_ORIGIN) return;
+    this.#batch.add(update, origin);
+  }
+
+  /**
+   * Persist, then broadcast: one log row per batch, written before any
+   * frame goes out (the output gate also holds the frames until the write is
+   * durable).
+   */
+  #write(batch: PendingUpdate[]): void {
+    const store = this.#store!;
+    const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((p) => p.update));
+    try {
+      store.append(merged);
+    } catch (e) {
+      // Memory must never run ahead of storage: drop the unwritten changes, and make
+      // their senders reconnect so their providers send them again.
+      this.#reload();
+      for (const { origin } of batch) this.#events.lost(origin);
+      throw e;
+    }
+    this.#stateCache = undefined;
+    const origin = batch[0]!.origin;
+    if (batch.every((p) => p.origin === origin)) this.#events.committed(merged, origin);
+    else for (const p of batch) this.#events.committed(p.update, p.origin);
+
+    const o = this.#options;
+    if (store.logRows >= o.compactLogUpdates || (store.logBytes > o.compactLogBytes && store.logBytes > store.snapshotBytes)) {
+      try {
+        this.#compact();
+      } catch (e) {
+        // The updates are written; compaction is only tidying up, and its timer tries again.
+        logError(`${this.#where()} compacting`, e);
+      }
+    }
+    const arming: Promise<void>[] = [];
+    if (store.logRows > 0 && !this.#compactArmed) arming.push(this.#armCompaction());
+    if (this.#saver && !this.#saveArmed) {
+      this.#saveArmed = true;
+      store.setSaveDirty(true);
+      // If arming fails, the next write tries again (the flag must never claim a timer that is not there).
+      arming.push(this.#saver.markDirty().catch((e) => ((this.#saveArmed = false), Promise.reject(e))));
+    }
+    // Arming persists the timer row synchronously; only the alarm update is awaited here.
+    if (arming.length > 0) Promise.all(arming).catch((e) => logError(`${this.#where()} timers`, e));
+  }
+
+  #armCompaction(): Promise<void> {
+    this.#compactArmed = true;
+    return this.#compactor.markDirty().catch((e) => {
+      this.#compactArmed = false;
+      throw e;
+    });
+  }
+
+  #compactFromTimer(): void {
+    this.#compactArmed = false;
+    this.#compact();
+  }
+
+  /** Folds the update log into the snapshot. */
+  #compact(): void {
+    const store = this.#store;
+    if (!store || !this.#doc || this.#halfApplied) return;
+    this.#batch.flush();
+    if (store.logRows === 0) return;
+    store.compact(Y.encodeStateAsUpdate(this.#doc));
+    this.#measured = undefined; // the snapshot is now the exact size
+  }
+
+  async #save(): Promise<void> {
+    this.#saveArmed = false;
+    const store = this.#store!;
+    this.#batch.flush(); // the external copy never runs ahead of the room's own storage
+    const version = store.version;
+    await this.#onSave!(this.document);
+    // Changes made while saving were not necessarily included: they armed a new save.
+    if (store.version === version) store.setSaveDirty(false);
+  }
+
+  /**
+   * `room.storage.deleteAll()` dropped the document's tables (and every
+   * timer): start again from a new, empty document with a new epoch (so ETags
+   * change), without calling `onLoad` — the app asked for a reset. Updates
+   * waiting in the batch belonged to the old document and are dropped.
+   * Connected clients still hold the old content; they are asked to sync
+   * again (a Yjs replica cannot be emptied from the server), so whatever they
+   * send is integrated and they keep editing.
+   */
+  async #storageReset(): Promise<void> {
+    this.#batch.discard();
+    this.#compactArmed = false;
+    this.#saveArmed = false;
+    this.#halfApplied = false;
+    this.#measured = undefined;
+    if (!this.#store) return; // not started: onStart will find empty storage
+    this.#store = new DocStore(this.#room.storage);
+    this.#store.load();
+    this.#store.create(null);
+    const old = this.#doc;
+    const doc = new Y.Doc({ gc: this.#options.gc });
+    this.#use(doc);
+    old?.destroy();
+    this.#events.reset(doc);
+    if (this.#saver) {
+      // The external copy follows the room: it is told the document is empty now.
+      this.#saveArmed = true;
+      this.#store.setSaveDirty(true);
+      try {
+        await this.#saver.markDirty();
+      } catch (e) {
+        this.#saveArmed = false;
+        throw e;
+      }
+    }
+  }
+
+  /** Rebuilds the document from storage, the source of truth. */
+  #reload(): void {
+    const old = this.#doc;
+    const stored = this.#store!.load();
+    this.#use(this.#build(stored.snapshot, stored.updates));
+    this.#measured = undefined;
+    old?.destroy();
+  }
+
+  #build(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Y.Doc {
+    const doc = new Y.Doc({ gc: this.#options.gc });
+    // One apply per stored row: measured faster than one big transaction, and far faster than Y.mergeUpdates.
+    if (snapshot) Y.applyUpdate(doc, snapshot, LOAD_ORIGIN);
+    for (const u of updates) Y.applyUpdate(doc, u, LOAD_ORIGIN);
+    return doc;
+  }
+
+  #use(doc: Y.Doc): void {
+    this.#doc?.off("update", this.#onUpdate);
+    this.#doc = doc;
+    this.#stateCache = undefined;
+    doc.on("update", this.#onUpdate);
+  }
+
+  #where(): string {
+    return `YRoom ${this.#room.name}/${this.#room.id}`;
+  }
+}
+
+function toUpdate(source: YDocumentSource): Uint8Array | undefined {
+  if (source === null || source === undefined) return undefined;
+  if (source instanceof Y.Doc) return Y.encodeStateAsUpdate(source);
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (source instanceof Uint8Array) return source;
+  throw new RoomkitError("YRoom.onLoad must return a Yjs update (Uint8Array/ArrayBuffer), a Y.Doc, or null.");
+}

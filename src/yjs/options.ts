@@ -1,0 +1,112 @@
+/**
+ * A Yjs room's options: what each one means, its default, and the checks that
+ * turn a nonsensical value into a clear error when the room is created.
+ * @module
+ */
+import { definedOnly } from "../defined.js";
+import { RoomkitError } from "../errors.js";
+
+/** Options of a {@link YRoom}, passed to its constructor. */
+export type YRoomOptions = {
+  /** Yjs garbage collection of deleted content. Turn off to keep full history (e.g. for snapshots/versions). Default `true`. */
+  gc?: boolean;
+  /** Largest accepted message (or chunked message, or HTTP update), in bytes. Larger ones close the connection with 1009 / answer 413. Default 8 MiB. */
+  maxMessageBytes?: number;
+  /** Longest time an update stays only in the update log before the log is compacted into the snapshot, in ms. Default 30 000. */
+  compactDelay?: number;
+  /** The log is also compacted as soon as it holds more than this many bytes *and* more bytes than the snapshot. Default 1 MiB. */
+  compactLogBytes?: number;
+  /** ... or more than this many updates. Default 10 000. */
+  compactLogUpdates?: number;
+  /** Longest time a change waits before `onSave` is called, in ms (only if the class defines `onSave`). Default 5 000. */
+  saveDelay?: number;
+  /**
+   * Group commit: longest time an update waits so that updates arriving
+   * together are written as one log row and broadcast together, in ms. `0`
+   * writes and broadcasts each update on its own. Default 10: invisible to
+   * people typing, and a burst of edits costs one storage commit, not one per
+   * keystroke.
+   */
+  batchDelay?: number;
+  /**
+   * Largest document, in bytes of its encoded state (`Y.encodeStateAsUpdate`).
+   * A client or HTTP update that would grow it past this is refused: the
+   * connection is closed with 1009 (HTTP: 413) and the stored document is
+   * left as it was. Edits made by server code are not limited. Default 32 MiB
+   * (a room's memory is 128 MB, and a loaded Yjs document takes several times
+   * its encoded size).
+   */
+  maxDocumentBytes?: number;
+  /** Client ids one connection may set presence (awareness) for — its own, typically one. One more closes it with 1008. Default 4. */
+  maxAwarenessClients?: number;
+  /** UTF-8 bytes of the presence states one connection sets, together. More closes it with 1008. Default 64 KiB. */
+  maxAwarenessBytesPerConnection?: number;
+  /** UTF-8 bytes of every presence state in the room, together; new states past it are ignored (not stored, not relayed). Default 1 MiB. */
+  maxAwarenessBytes?: number;
+  /** Sustained bytes per second one connection may send (every frame counts). Faster senders are closed with 1008. Default 1 MiB. */
+  bytesPerSecond?: number;
+  /** Bytes one connection may send at once above that rate. Default 2 × `maxMessageBytes` (so the largest initial sync fits). */
+  bytesBurst?: number;
+  /** Longest time a y-partykit chunked message may take from start to end marker, in ms. Slower ones close the sender with 1008. Default 30 000. */
+  chunkTimeoutMs?: number;
+  /** Announced bytes of all chunked messages in progress in the room, together; one more is refused with 1013. Default 2 × `maxMessageBytes`. */
+  maxPendingChunkBytes?: number;
+};
+
+/** Every option of a {@link YRoomOptions}, defaults filled in. */
+export type ResolvedYRoomOptions = Required<YRoomOptions>;
+
+const MIB = 1024 * 1024;
+const DEFAULTS = {
+  gc: true,
+  maxMessageBytes: 8 * MIB,
+  compactDelay: 30_000,
+  compactLogBytes: MIB,
+  compactLogUpdates: 10_000,
+  saveDelay: 5_000,
+  batchDelay: 10,
+  maxDocumentBytes: 32 * MIB,
+  maxAwarenessClients: 4,
+  maxAwarenessBytesPerConnection: 64 * 1024,
+  maxAwarenessBytes: MIB,
+  bytesPerSecond: MIB,
+  chunkTimeoutMs: 30_000,
+} satisfies Omit<Required<YRoomOptions>, "bytesBurst" | "maxPendingChunkBytes">;
+
+/**
+ * Fills in the defaults and checks every value; throws a RoomkitError naming
+ * the first option that makes no sense.
+ *
+ * @example
+ * ```ts
+ * const o = resolveYRoomOptions({ batchDelay: 0 });
+ * o.maxMessageBytes; // 8 MiB, the default
+ * ```
+ */
+export function resolveYRoomOptions(options: YRoomOptions): ResolvedYRoomOptions {
+  const o = { ...DEFAULTS, ...definedOnly(options) };
+  const resolved = { bytesBurst: 2 * o.maxMessageBytes, maxPendingChunkBytes: 2 * o.maxMessageBytes, ...o };
+  checkOptions(resolved);
+  return resolved;
+}
+
+function checkOptions(o: ResolvedYRoomOptions): void {
+  for (const key of ["maxMessageBytes", "compactDelay", "compactLogBytes", "compactLogUpdates", "saveDelay", "chunkTimeoutMs"] as const) {
+    if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number, got ${String(o[key])}.`);
+  }
+  // Limits may be switched off with Infinity.
+  for (const key of [
+    "maxDocumentBytes",
+    "maxAwarenessClients",
+    "maxAwarenessBytesPerConnection",
+    "maxAwarenessBytes",
+    "bytesPerSecond",
+    "bytesBurst",
+    "maxPendingChunkBytes",
+  ] as const) {
+    if (!(o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number (or Infinity), got ${String(o[key])}.`);
+  }
+  if (!(Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
+    throw new RoomkitError(`YRoom option \`batchDelay\` must be 0 or a positive number of milliseconds, got ${String(o.batchDelay)}.`);
+  }
+}
