@@ -239,3 +239,16 @@ it("history in a key-value-backed class: the room refuses to run (500 / 1011, ge
   }
   expect(logged.join("\n")).toMatch(/options\.history needs a SQLite-backed Durable Object/);
 });
+
+it("a durable message over 1 MiB is refused with a RoomkitError and not stored; 1 MiB itself is kept", async () => {
+  const room = rooms.get("feed");
+  const s = await sender(room);
+  const alice = await new Reader(room, "alice").connect();
+  await alice.disconnect();
+  s.send(`huge:${(1 << 20) + 1}`);
+  expect(await s.next()).toBe("error:A durable broadcast holds at most 1048576 bytes; send larger data as several messages or keep it in storage.");
+  s.send(`huge:${1 << 20}`);
+  expect(((await s.next()) as string).length).toBe(1 << 20);
+  await alice.connect();
+  expect(alice.durable.map((m) => m.length)).toEqual([1 << 20]);
+});
