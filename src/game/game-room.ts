@@ -12,6 +12,20 @@
  * resumes where it was saved. Seats of players whose connection dropped are
  * kept for `reconnectGraceMs` by a persisted timer, which fires even if the
  * room was evicted meanwhile.
+ *
+ * Where things are: this module holds the author's contract (the hooks a
+ * game implements, the helpers it calls) and the orchestration — which hook
+ * runs at each seat transition, when the loop starts and stops. The pieces
+ * live beside it, one concept each: seats and the grace period in
+ * `seating.ts` (the table in `seats.ts`, the timer in `grace.ts`), what is
+ * sent to many members in `fan-out.ts` (patches computed by `sync.ts`),
+ * storage in `persistence.ts`, reading client frames in `messages.ts`, the
+ * fixed-step loop in `loop.ts`, input queues in `inputs.ts`.
+ *
+ * Why this module is over 400 lines: about 150 of them document the hooks a
+ * game author implements and the helpers they call, and the rest is the
+ * orchestration that calls those hooks with the room's private state (moving
+ * it out would expose that state to another module through an internal API).
  * @module
  */
 import { closeQuietly, logError } from "../errors.js";
@@ -21,7 +35,6 @@ import type { Connection, ConnectionContext, Request as PartyRequest, Room, Serv
 import { roomClock, type Clock } from "./clock.js";
 import { now as clockNow } from "../clock.js";
 import { FanOut } from "./fan-out.js";
-import { GraceTimer } from "./grace.js";
 import { InputQueues, type PlayerInput } from "./inputs.js";
 import { LobbyReporter } from "./lobby-reporter.js";
 import type { RoomReport } from "./matchmaking.js";
@@ -33,7 +46,7 @@ import { GameCloseCode, type ControlMessage, type LeaveReason, type Role, type W
 import { resolveOptions, type GameRoomOptions, type ResolvedOptions } from "./options.js";
 import type { GameRoomStats, JoinInfo, StepContext } from "./room-types.js";
 import { newSeed, seededRandom } from "./random.js";
-import { Seats } from "./seats.js";
+import { Seating } from "./seating.js";
 import { InputError } from "./validate.js";
 import { invalid, mark, memberState, members, refuse, spectatorCount, type GameConnectionState, type MemberState } from "./members.js";
 import { randomId } from "../random-id.js";
@@ -43,7 +56,11 @@ import { sendQuietly } from "../sockets.js";
  * An authoritative game room. Extend it with your game's state `S`, input
  * `I` and (optionally) per-player view `V`, then export it with `party()`.
  *
+ * Subclasses that override a `Party.Server` hook (`onStart`, `onConnect`,
+ * `onMessage`, `onClose`, `onRequest`) must call the `super` method.
+ *
  * @example
+ * ```ts
  * type State = { players: Record<string, { x: number; y: number }> };
  * type Input = { dx: number; dy: number };
  *
@@ -64,9 +81,7 @@ import { sendQuietly } from "../sockets.js";
  *     }
  *   }
  * }
- *
- * Subclasses that override a `Party.Server` hook (`onStart`, `onConnect`,
- * `onMessage`, `onClose`, `onRequest`) must call the `super` method.
+ * ```
  */
 export abstract class GameRoom<S, I, V = S> {
   /**
@@ -133,12 +148,11 @@ export abstract class GameRoom<S, I, V = S> {
   readonly #rate: RateLimiter;
   readonly #throttleNotices = new ThrottleNotices();
   readonly #saver: GameSaver;
-  readonly #grace: GraceTimer;
+  readonly #seating: Seating;
   #reporter: LobbyReporter | undefined;
   #state!: S;
   #tick = 0;
   #seed = 0;
-  #seats = new Seats();
   #nextPatchAt = 0;
   #lastLobbyReport = 0;
   #started = false;
@@ -162,7 +176,7 @@ export abstract class GameRoom<S, I, V = S> {
     });
     this.#fanOut = new FanOut(room, (player) => this.#inputs.ack(player), () => this.#where());
     this.#saver = new GameSaver(room, this.#options.saveEveryMs, () => this.#persist(), () => this.#where());
-    this.#grace = new GraceTimer(room, this.#options.reconnectGraceMs, () => this.#expireSeats());
+    this.#seating = new Seating(room, this.#inputs as InputQueues<unknown>, this.#fanOut, this.#options.reconnectGraceMs, () => this.#expireSeats());
     hooks.onStorageReset(() => this.#storageReset());
   }
 
@@ -185,7 +199,7 @@ export abstract class GameRoom<S, I, V = S> {
 
   /** Seat holders in join order. */
   get players(): { id: string; connected: boolean }[] {
-    return this.#seats.all().map((s) => ({ id: s.id, connected: s.connected }));
+    return this.#seating.table.all().map((s) => ({ id: s.id, connected: s.connected }));
   }
 
   /** The options in effect (defaults filled in). */
@@ -212,7 +226,7 @@ export abstract class GameRoom<S, I, V = S> {
 
   /** Frees a player's seat now (no grace period) and closes their connection with `reason`. */
   async removePlayer(playerId: string, reason = "Removed from the game."): Promise<void> {
-    const seat = this.#seats.byId(playerId);
+    const seat = this.#seating.table.byId(playerId);
     if (!seat) return;
     for (const conn of members(this.room)) {
       if (conn.state.role === "player" && conn.state.player === playerId) {
@@ -233,7 +247,7 @@ export abstract class GameRoom<S, I, V = S> {
       spectators: spectatorCount(this.room),
       ...this.#fanOut.counters,
       stepErrors: this.#stepErrors,
-      players: this.#seats.all().map((s) => ({ id: s.id, connected: s.connected, awaySince: s.awaySince, ...this.#inputs.stats(s.id) })),
+      players: this.#seating.table.all().map((s) => ({ id: s.id, connected: s.connected, awaySince: s.awaySince, ...this.#inputs.stats(s.id) })),
     };
   }
 
@@ -242,7 +256,7 @@ export abstract class GameRoom<S, I, V = S> {
     if (!this.#options.lobby) return;
     this.#reporter ??= new LobbyReporter(this.room, this.#options.lobby);
     this.#lastLobbyReport = clockNow();
-    if (this.#seats.size === 0) {
+    if (this.#seating.table.size === 0) {
       this.#reporter.send(null);
       return;
     }
@@ -254,11 +268,11 @@ export abstract class GameRoom<S, I, V = S> {
     }
     const report: RoomReport = {
       party: this.room.name,
-      players: this.#seats.size,
-      connected: this.#seats.connectedCount,
+      players: this.#seating.table.size,
+      connected: this.#seating.table.connectedCount,
       spectators: spectatorCount(this.room),
       maxPlayers: this.#options.maxPlayers,
-      open: this.#accepting() && this.#seats.size < this.#options.maxPlayers,
+      open: this.#accepting() && this.#seating.table.size < this.#options.maxPlayers,
       info,
     };
     this.#reporter.send(report);
@@ -272,35 +286,16 @@ export abstract class GameRoom<S, I, V = S> {
       this.#state = saved.state;
       this.#tick = saved.tick;
       this.#seed = saved.seed;
-      this.#seats = new Seats(saved.seats);
-      for (const seat of saved.seats) this.#inputs.restore(seat.id, seat.ack);
+      this.#seating.restore(saved.seats);
     } else {
       this.#state = this.initialState();
       this.#seed = newSeed();
     }
-    // Seats marked connected whose socket did not survive (a restart, not a
-    // hibernation) start their grace period now.
-    const open = new Set<string>();
-    for (const conn of members(this.room)) {
-      if (conn.state.role !== "player") continue;
-      if (this.#seats.get(conn.id)?.id === conn.state.player) open.add(conn.id);
-      else {
-        mark(conn, { role: "refused" });
-        closeQuietly(conn, GameCloseCode.NoSeat, "Your seat in this room was freed; reconnect to join again.");
-      }
-    }
-    let changed = false;
-    const now = clockNow();
-    for (const seat of this.#seats.all()) {
-      if (seat.connected && !open.has(seat.key)) {
-        this.#seats.disconnect(seat.key, now);
-        changed = true;
-      }
-    }
+    const changed = this.#seating.reconcile(clockNow());
     if (changed) await this.#saver.now();
     // Every start, not only after a change: a grace timer lost with the previous instance
     // (a failed arm, storage.deleteAll()) must not leave away seats held forever.
-    if (this.#seats.size > 0) await this.#grace.schedule(this.#seats);
+    if (this.#seating.table.size > 0) await this.#seating.scheduleGrace();
     this.#started = true;
     this.#ensureLoop();
   }
@@ -310,25 +305,10 @@ export abstract class GameRoom<S, I, V = S> {
     const spectate = url.searchParams.get("spectate");
     if (spectate !== null && spectate !== "0" && spectate !== "false") return this.#admitSpectator(conn);
 
-    const key = conn.id;
-    let seat = this.#seats.get(key);
-    let reconnected = false;
-    if (seat) {
-      // The seat's key was presented again: same player, new connection. An
-      // older socket still holding the seat (a second tab, or a drop the room
-      // has not noticed yet) is closed and its close is not a departure.
-      for (const other of members(this.room)) {
-        if (other === (conn as unknown) || other.id !== key) continue;
-        mark(other, { role: "replaced", player: seat.id });
-        closeQuietly(other, GameCloseCode.Replaced, "Replaced by a newer connection with the same id.");
-      }
-      reconnected = true;
-      const wasAway = !seat.connected;
-      this.#seats.connect(key);
-      this.#inputs.restore(seat.id, seat.ack);
-      if (wasAway) this.#fanOut.tellOthers(key, { type: "reconnected", id: seat.id });
-    } else {
-      if (this.#seats.size >= this.#options.maxPlayers) {
+    let seat = this.#seating.reclaim(conn);
+    const reconnected = seat !== undefined;
+    if (!seat) {
+      if (this.#seating.table.size >= this.#options.maxPlayers) {
         return refuse(conn, GameCloseCode.RoomFull, `Room is full: all ${this.#options.maxPlayers} seats are taken.`);
       }
       if (!this.#accepting()) return refuse(conn, GameCloseCode.JoinRefused, "This room is not accepting new players.");
@@ -340,15 +320,14 @@ export abstract class GameRoom<S, I, V = S> {
         if (e instanceof InputError) return refuse(conn, GameCloseCode.JoinRefused, e.message);
         throw e; // a bug in onJoin: roomkit closes this connection with 1011 and logs it
       }
-      seat = this.#seats.add(key, id, clockNow());
-      this.#fanOut.tellOthers(key, { type: "joined", id });
+      seat = this.#seating.take(conn.id, id, clockNow());
     }
     // Everything above is synchronous, so two players can never take the last seat together.
     conn.setState({ role: "player", player: seat.id } satisfies GameConnectionState);
     this.#welcome(conn, "player", seat.id, reconnected);
     this.#ensureLoop();
     await this.#saver.now();
-    if (reconnected) await this.#grace.schedule(this.#seats); // this seat's grace timer is no longer needed
+    if (reconnected) await this.#seating.scheduleGrace(); // this seat's grace timer is no longer needed
     this.reportToLobby();
   }
 
@@ -392,18 +371,17 @@ export abstract class GameRoom<S, I, V = S> {
       this.reportToLobby();
       return;
     }
-    const seat = this.#seats.get(conn.id);
-    if (!seat || seat.id !== who.player || !seat.connected) return;
+    const seat = this.#seating.seatOf(conn, who);
+    if (!seat || !seat.connected) return;
     this.#inputs.clear(seat.id);
     if (this.#options.reconnectGraceMs <= 0) {
       await this.#freeSeat(seat.key, "left");
       return;
     }
-    this.#seats.disconnect(seat.key, clockNow());
-    this.#fanOut.tellOthers(seat.key, { type: "disconnected", id: seat.id, graceMs: this.#options.reconnectGraceMs });
+    this.#seating.hold(seat, clockNow());
     this.#stopIfEmpty();
     await this.#saver.now();
-    await this.#grace.schedule(this.#seats);
+    await this.#seating.scheduleGrace();
     this.reportToLobby();
   }
 
@@ -420,7 +398,7 @@ export abstract class GameRoom<S, I, V = S> {
         maxPlayers: this.#options.maxPlayers,
         players: this.players,
         spectators: spectatorCount(this.room),
-        open: this.#accepting() && this.#seats.size < this.#options.maxPlayers,
+        open: this.#accepting() && this.#seating.table.size < this.#options.maxPlayers,
       },
       { headers: { "cache-control": "no-store" } },
     );
@@ -434,34 +412,34 @@ export abstract class GameRoom<S, I, V = S> {
   protected newPlayerId(): string {
     let id: string;
     do id = randomId();
-    while (this.#seats.byId(id));
+    while (this.#seating.table.byId(id));
     return id;
   }
 
   // ─── The loop ────────────────────────────────────────────────────────────
 
   #ensureLoop(): void {
-    if (this.#loop.running || this.#seats.connectedCount === 0) return;
+    if (this.#loop.running || this.#seating.table.connectedCount === 0) return;
     this.#loop.start(this.#clock);
     this.#nextPatchAt = this.#clock.now() + 1000 / this.#options.patchRate;
   }
 
   /** Stops the loop if no player is connected; the caller persists afterwards. */
   #stopIfEmpty(): void {
-    if (!this.#loop.running || this.#seats.connectedCount > 0) return;
+    if (!this.#loop.running || this.#seating.table.connectedCount > 0) return;
     this.#loop.stop();
     this.#sendPatches(); // spectators (if any) see the final state
   }
 
   #step(): void {
     this.#tick++;
-    const ids = this.#seats.ids();
+    const ids = this.#seating.table.ids();
     const inputs = this.#inputs.take(ids);
     const ctx: StepContext = {
       tick: this.#tick,
       random: seededRandom(this.#seed, this.#tick),
       players: ids,
-      connected: (id) => this.#seats.byId(id)?.connected ?? false,
+      connected: (id) => this.#seating.table.byId(id)?.connected ?? false,
     };
     try {
       const next = this.step(this.#state, inputs, 1 / this.#options.tickRate, ctx);
@@ -533,8 +511,8 @@ export abstract class GameRoom<S, I, V = S> {
     const read = readInput(frame);
     if ("reason" in read) return invalid(sender, read.reason);
     const { seq } = read;
-    const seat = this.#seats.get(sender.id);
-    if (!seat || seat.id !== who.player) {
+    const seat = this.#seating.seatOf(sender, who);
+    if (!seat) {
       mark(sender, { role: "refused" });
       closeQuietly(sender, GameCloseCode.NoSeat, "You no longer have a seat in this room; reconnect to join again.");
       return;
@@ -556,18 +534,16 @@ export abstract class GameRoom<S, I, V = S> {
     closeQuietly(conn, GameCloseCode.Left, "Left the game.");
     this.#fanOut.forget(conn.id);
     if (who.role === "player") {
-      const seat = this.#seats.get(conn.id);
-      if (seat && seat.id === who.player) await this.#freeSeat(seat.key, "left");
+      const seat = this.#seating.seatOf(conn, who);
+      if (seat) await this.#freeSeat(seat.key, "left");
     } else {
       this.reportToLobby();
     }
   }
 
   async #freeSeat(key: string, reason: LeaveReason): Promise<void> {
-    const seat = this.#seats.get(key);
+    const seat = this.#seating.release(key);
     if (!seat) return;
-    this.#seats.remove(key);
-    this.#inputs.remove(seat.id);
     try {
       const next = this.onLeave?.(this.#state, seat.id, reason);
       if (next !== undefined) this.#state = next;
@@ -578,14 +554,14 @@ export abstract class GameRoom<S, I, V = S> {
     if (this.running) this.#stopIfEmpty();
     else this.#sendPatches();
     await this.#saver.now();
-    await this.#grace.schedule(this.#seats);
+    await this.#seating.scheduleGrace();
     this.reportToLobby();
   }
 
   /** The grace timer fired: free every seat whose grace period is over, and re-arm for the next. */
   async #expireSeats(): Promise<void> {
-    for (const key of this.#seats.expired(clockNow(), this.#options.reconnectGraceMs)) await this.#freeSeat(key, "timeout");
-    await this.#grace.schedule(this.#seats);
+    for (const key of this.#seating.expired(clockNow())) await this.#freeSeat(key, "timeout");
+    await this.#seating.scheduleGrace();
   }
 
   /**
@@ -601,17 +577,12 @@ export abstract class GameRoom<S, I, V = S> {
     if (!this.#started) return; // onStart will find nothing saved and start fresh
     this.#state = this.initialState();
     this.#seed = newSeed();
-    for (const seat of this.#seats.all()) {
-      if (seat.connected) continue;
-      this.#seats.remove(seat.key);
-      this.#inputs.remove(seat.id);
-      this.#fanOut.tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
-    }
+    for (const seat of this.#seating.table.all()) if (!seat.connected) this.#seating.remove(seat);
     for (const conn of members(this.room)) {
       this.#fanOut.forget(conn.id); // no baseline: the next round sends the full new state
       if (conn.state.role !== "player") continue;
-      const seat = this.#seats.get(conn.id);
-      if (!seat || seat.id !== conn.state.player) continue;
+      const seat = this.#seating.seatOf(conn, conn.state);
+      if (!seat) continue;
       try {
         const next = this.onJoin?.(this.#state, { id: seat.id, params: new URL(conn.uri).searchParams, request: new Request(conn.uri) as never });
         if (next !== undefined) this.#state = next;
@@ -619,22 +590,19 @@ export abstract class GameRoom<S, I, V = S> {
         if (!(e instanceof InputError)) logError(`${this.#where()} onJoin after a storage reset`, e);
         mark(conn, { role: "refused", player: seat.id });
         closeQuietly(conn, GameCloseCode.JoinRefused, e instanceof InputError ? e.message : "Could not rejoin after the room was reset.");
-        this.#seats.remove(seat.key);
-        this.#inputs.remove(seat.id);
-        this.#fanOut.tellOthers(seat.key, { type: "left", id: seat.id, reason: "removed" });
+        this.#seating.remove(seat);
       }
     }
     this.#sendPatches();
     this.#stopIfEmpty();
     this.#ensureLoop();
     await this.#saver.now();
-    await this.#grace.schedule(this.#seats);
+    await this.#seating.scheduleGrace();
     this.reportToLobby();
   }
 
   async #persist(): Promise<void> {
-    for (const seat of this.#seats.all()) seat.ack = this.#inputs.ack(seat.id);
-    const saved: SavedGame<S> = { v: 1, tick: this.#tick, seed: this.#seed, state: this.#state, seats: this.#seats.toJSON() };
+    const saved: SavedGame<S> = { v: 1, tick: this.#tick, seed: this.#seed, state: this.#state, seats: this.#seating.toJSON() };
     await this.room.storage.put(GAME_STORAGE_KEY, saved);
   }
 
