@@ -13,18 +13,18 @@ import {
   H, formatOffset, isJsonType, isTrue, mediaType, nextCursor, parseExpiresAt, parseOffset, parseSafeInt, parseTtl,
 } from "./protocol.js";
 import { problem, streamResponse } from "./responses.js";
-import { StreamStore, type Row, type StreamMeta } from "./store.js";
+import { MESSAGE_SEPARATOR, StreamStore, messageTexts, type Row, type StreamMeta } from "./store.js";
 import { INTERNAL, INTERNAL_ORIGIN, decodeRows, encodeRows, sendToStream, type SubscriberMessage, type WireRow } from "./wire.js";
 
 /** Limits of a stream object (see docs/limits.md). */
 export type StreamLimits = {
   /** Largest create or append body, in bytes (→ 413). Default 1 MiB (a SQLite row holds at most 2 MB). */
   maxAppendBytes: number;
-  /** Most bytes one catch-up response carries; the client continues from `Stream-Next-Offset`. Default 256 KiB. */
+  /** Most bytes one catch-up response carries; the client continues from `Stream-Next-Offset`. Default 1 MiB. */
   maxReadBytes: number;
 };
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxAppendBytes: 1 << 20, maxReadBytes: 256 * 1024 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxAppendBytes: 1 << 20, maxReadBytes: 1 << 20 };
 
 /** What a stream operation is, for `authorize`. */
 export type StreamOperation = "create" | "append" | "read" | "head" | "delete" | "subscribe";
@@ -415,7 +415,7 @@ export class StreamEngine {
     if (this.hooks.validateAppend) {
       const verdict = await this.hooks.validateAppend({
         request,
-        messages: isJsonType(meta.contentType) ? rows.map((r) => JSON.parse(r.data as string)) : null,
+        messages: isJsonType(meta.contentType) ? messageTexts(rows).map((m) => JSON.parse(m)) : null,
         bytes: body,
         producer,
         closes,
@@ -640,18 +640,18 @@ function frame(meta: StreamMeta, body: Uint8Array, start: number, isAppend: bool
   const messages = jsonMessages(body);
   if (messages === null) return "The body is not valid JSON.";
   if (messages.length === 0 && isAppend) return "An empty JSON array appends nothing.";
-  const batchEnd = start + messages.length;
-  return messages.map((data, i) => ({ start: start + i, end: start + i + 1, batchEnd, data }));
+  const end = start + messages.length;
+  return messages.length ? [{ start, end, batchEnd: end, data: messages.join(MESSAGE_SEPARATOR) }] : [];
 }
 
 function renderBody(json: boolean, rows: Row[]): BodyInit {
-  if (json) return `[${rows.map((r) => r.data as string).join(",")}]`;
+  if (json) return `[${rows.map((r) => (r.data as string).replaceAll(MESSAGE_SEPARATOR, ",")).join(",")}]`;
   return concatBytes(rows.map((r) => r.data as Uint8Array));
 }
 
 /** A subscriber message's payload: JSON messages comma-joined, other streams' bytes in base64. */
 function wireData(meta: StreamMeta, rows: Row[]): string {
-  if (isJsonType(meta.contentType)) return rows.map((r) => r.data as string).join(",");
+  if (isJsonType(meta.contentType)) return rows.map((r) => (r.data as string).replaceAll(MESSAGE_SEPARATOR, ",")).join(",");
   return toBase64(concatBytes(rows.map((r) => r.data as Uint8Array)));
 }
 

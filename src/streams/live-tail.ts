@@ -10,7 +10,7 @@ import { toBase64 } from "./base64.js";
 import { concatBytes } from "./body.js";
 import type { StreamEngine } from "./engine.js";
 import { H, formatOffset, isJsonType, isTextType, parseOffset } from "./protocol.js";
-import type { Row, StreamMeta } from "./store.js";
+import { messageTexts, type Row, type StreamMeta } from "./store.js";
 import { INTERNAL_ORIGIN } from "./wire.js";
 
 /** What a live-tail socket remembers (it survives hibernation). */
@@ -134,7 +134,7 @@ export class LiveTail {
 /** One batch of rows as the socket sends it: offsets, then messages (JSON), text or base64. */
 function dataMessage(meta: StreamMeta, rows: Row[], closed: boolean): Record<string, unknown> {
   const msg: Record<string, unknown> = { type: "data", offset: formatOffset(rows[0]!.start), next: formatOffset(rows[rows.length - 1]!.end) };
-  if (isJsonType(meta.contentType)) msg.messages = rows.map((r) => JSON.parse(r.data as string));
+  if (isJsonType(meta.contentType)) msg.messages = messageTexts(rows).map((m) => JSON.parse(m));
   else {
     const bytes = concatBytes(rows.map((r) => r.data as Uint8Array));
     if (isTextType(meta.contentType)) msg.text = new TextDecoder().decode(bytes);

@@ -41,7 +41,7 @@ export type StreamMeta = {
   party: string;
 };
 
-/** A stored unit: one append's bytes, or one JSON message. `batchEnd` is where its append ends. */
+/** A stored unit: one append's bytes or messages (or a part of one, when read clipped). `batchEnd` is where its append ends. */
 export type Row = { start: number; end: number; batchEnd: number; data: Uint8Array | string };
 
 type MetaRow = Record<string, SqlStorageValue>;
@@ -132,10 +132,24 @@ export class StreamStore {
   }
 }
 
-/** Cuts a binary row to [from, to); JSON rows are single messages and never cut. */
+/** Cuts a row to [from, to): bytes of a binary row, messages of a JSON row. */
 export function clip(row: Row, from: number, to: number): Row {
-  if (typeof row.data === "string" || (row.start >= from && row.end <= to)) return row;
+  if (row.start >= from && row.end <= to) return row;
   const start = Math.max(row.start, from);
   const end = Math.min(row.end, to);
-  return { start, end, batchEnd: row.batchEnd, data: row.data.subarray(start - row.start, end - row.start) };
+  const data = typeof row.data === "string"
+    ? row.data.split(MESSAGE_SEPARATOR).slice(start - row.start, end - row.start).join(MESSAGE_SEPARATOR)
+    : row.data.subarray(start - row.start, end - row.start);
+  return { start, end, batchEnd: row.batchEnd, data };
+}
+
+/**
+ * A JSON append is one row: its messages, compact JSON, joined by a newline
+ * (compact JSON never contains a raw one). Positions count messages.
+ */
+export const MESSAGE_SEPARATOR = "\n";
+
+/** The messages of JSON rows, as JSON texts. */
+export function messageTexts(rows: Row[]): string[] {
+  return rows.flatMap((r) => (r.data as string).split(MESSAGE_SEPARATOR));
 }

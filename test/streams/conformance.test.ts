@@ -4,6 +4,7 @@
 // none is skipped here.
 import path from "node:path";
 import { runConformanceTests } from "@durable-streams/server-conformance-tests";
+import { Agent, setGlobalDispatcher } from "undici";
 import { afterAll, beforeAll, describe } from "vitest";
 import { DevServer, repoRoot } from "../support/wrangler-dev.js";
 
@@ -11,6 +12,12 @@ import { DevServer, repoRoot } from "../support/wrangler-dev.js";
 // get 4 s + 1 s, headroom for a loaded machine.
 const config = { baseUrl: "", longPollTimeoutMs: 4_000 };
 let server: DevServer | undefined;
+
+// The suite's fetches reuse keep-alive sockets; after a slow client-side step
+// (the pagination test checks 100 KB byte by byte) workerd may already have
+// closed an idle one, and the next request fails with "other side closed".
+// Sockets idle for more than half a second are not reused.
+setGlobalDispatcher(new Agent({ keepAliveTimeout: 500, keepAliveMaxTimeout: 500 }));
 
 beforeAll(async () => {
   // STREAMS_URL points the suite at a server you run yourself (to watch its log while debugging).

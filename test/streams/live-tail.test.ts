@@ -80,9 +80,10 @@ it("subscribes from an offset, receives appends live with offsets, and appends e
   // A socket opened from B's last offset gets only what came after it.
   const c = tail(name, () => live.next);
   await c.next((f) => f.type === "up-to-date");
+  const cData = c.next((f) => f.type === "data");
   const appended = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ m: 4 }) });
   expect(appended.status).toBe(204);
-  await c.next((f) => f.type === "data");
+  await cData;
   expect(messagesOf(c.frames)).toEqual([{ m: 4 }]);
 });
 
