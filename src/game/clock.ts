@@ -32,7 +32,9 @@ export const systemClock: Clock = {
  * `advance`) runs the game loop inside that room.
  *
  * @example
+ * ```ts
  * const clock = roomClock(room.internalID);
+ * ```
  */
 export function roomClock(owner: string): Clock {
   return { now: () => seamNow(), every: (ms, fn) => seamEvery(ms, fn, owner) };
@@ -49,9 +51,11 @@ const dueAt = (t: Timer) => t.base + (t.fired + 1) * t.every;
  * A clock that only moves when told to, for deterministic tests.
  *
  * @example
+ * ```ts
  * const clock = new ManualClock();
  * class TestArena extends Arena { constructor(room) { super(room, { clock }); } }
  * clock.advance(1000); // exactly 30 ticks at 30 Hz, however long the test takes
+ * ```
  */
 export class ManualClock implements Clock {
   #now: number;

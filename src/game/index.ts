@@ -4,6 +4,7 @@
  * The browser side is `roomkit/game/client`.
  *
  * @example
+ * ```ts
  * import { createWorker, party } from "roomkit";
  * import { GameRoom, GameLobby } from "roomkit/game";
  * export class Arena extends GameRoom<State, Input> { ... }
@@ -11,19 +12,16 @@
  * export const ArenaParty = party(Arena);
  * export const LobbyParty = party(Lobby);
  * export default createWorker({ arena: ArenaParty, lobby: LobbyParty });
+ * ```
  *
  * This entry exports what a game author uses; the machinery behind it (the
  * fixed-step loop, seats, input queues, patch encoding, matchmaking) stays in
  * its source modules.
  * @module
  */
-export {
-  GameRoom,
-  GAME_STORAGE_KEY,
-  type GameRoomStats,
-  type JoinInfo,
-  type StepContext,
-} from "./game-room.js";
+export { GameRoom } from "./game-room.js";
+export type { GameRoomStats, JoinInfo, StepContext } from "./room-types.js";
+export { GAME_STORAGE_KEY } from "./persistence.js";
 export type { GameRoomOptions } from "./options.js";
 export type { GameConnectionState } from "./members.js";
 export { GameLobby, type GameLobbyOptions, type LobbyMessage, type QuickJoinResult } from "./lobby.js";

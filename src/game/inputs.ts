@@ -26,6 +26,17 @@ type Queued<I> = { seq: number; input: I };
 /** Counters for one player's queue. */
 export type QueueStats = { queued: number; received: number; acked: number; dropped: number };
 
+/**
+ * Each player's numbered inputs waiting for a tick: resends are recognised by their sequence number, a full queue drops its oldest, and the last processed number (the ack) is reported back.
+ *
+ * @example
+ * ```ts
+ * const inputs = new InputQueues<Input>(8, 1);
+ * if (inputs.isNew("p1", 3)) inputs.push("p1", 3, { dx: 1 });
+ * const forThisTick = inputs.take(["p1", "p2"]); // at most one input per player
+ * inputs.ack("p1"); // 3
+ * ```
+ */
 export class InputQueues<I> {
   readonly #queues = new Map<string, Queued<I>[]>();
   /** Highest sequence number accepted from each player (queued, or rejected as invalid). */

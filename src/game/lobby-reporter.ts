@@ -16,6 +16,16 @@ export type LobbyTarget = { party: string; room?: string };
 
 const RETRY_MS = [1_000, 5_000, 15_000];
 
+/**
+ * Sends a game room's lobby entry to the lobby, one report in flight at a time (the newest wins), retrying with backoff when the lobby cannot be reached.
+ *
+ * @example
+ * ```ts
+ * const reporter = new LobbyReporter(room, { party: "lobby", room: "main" });
+ * reporter.send({ party: "arena", players: 2, connected: 2, spectators: 0, maxPlayers: 4, open: true, info: null });
+ * reporter.send(null); // the room is empty: remove it from the lobby
+ * ```
+ */
 export class LobbyReporter {
   /** The report waiting to be sent: a report, `null` for "remove me", `undefined` for nothing. */
   #pending: RoomReport | null | undefined;

@@ -70,17 +70,19 @@ class Unavailable extends Error {
 }
 
 /**
- * A lobby. Extend it, pass the game party's name, and add it to `createWorker`:
- *
- * @example
- * export class Lobby extends GameLobby {
- *   constructor(room: Party.Room) { super(room, { gameParty: "arena", maxPlayers: 4 }); }
- * }
- * export default createWorker({ arena: party(Arena), lobby: party(Lobby) });
+ * A lobby. Extend it, pass the game party's name, and add it to `createWorker`.
  *
  * Clients read the list from `GET /parties/lobby/<id>` or live over a
  * WebSocket to the same URL, and get a room with `POST /parties/lobby/<id>/quick-join`
  * (or the socket message `{"type":"quick-join"}`).
+ *
+ * @example
+ * ```ts
+ * export class Lobby extends GameLobby {
+ *   constructor(room: Party.Room) { super(room, { gameParty: "arena", maxPlayers: 4 }); }
+ * }
+ * export default createWorker({ arena: party(Arena), lobby: party(Lobby) });
+ * ```
  */
 export class GameLobby {
   /** Lobbies hibernate between changes; their sockets only listen and occasionally ask for a match. */

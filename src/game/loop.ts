@@ -32,6 +32,14 @@ export type FrameResult = {
  * Turns clock readings into simulation steps. It does not read the clock by
  * itself: `start(clock)` subscribes it, or a test calls {@link frame} with
  * times of its choosing.
+ *
+ * @example
+ * ```ts
+ * const loop = new FixedStepLoop({ stepMs: 1000 / 30, maxStepsPerFrame: 5, step: () => simulate() });
+ * loop.reset(0);
+ * for (let t = 50; t <= 1000; t += 50) loop.frame(t);
+ * loop.steps; // 30: exactly 1000 ms at 30 Hz, however the time was sliced
+ * ```
  */
 export class FixedStepLoop {
   readonly stepMs: number;

@@ -41,21 +41,43 @@ export type LobbyEntry = RoomReport & {
   reservations: number[];
 };
 
-/** Applies a report: reservations are consumed as players arrive. */
+/**
+ * Applies a report: reservations are consumed as players arrive.
+ *
+ * @example
+ * ```ts
+ * let entry = applyReport(undefined, "r-1", report, Date.now());
+ * entry = applyReport(entry, "r-1", { ...report, players: report.players + 1 }, Date.now()); // a reservation is used up
+ * ```
+ */
 export function applyReport(previous: LobbyEntry | undefined, room: string, report: RoomReport, now: number): LobbyEntry {
   const reservations = live(previous?.reservations ?? [], now);
   const arrived = Math.max(0, report.players - (previous?.players ?? 0));
   return { ...report, room, updatedAt: now, reservations: reservations.slice(arrived) };
 }
 
-/** The public listing of an entry at `now`. */
+/**
+ * The public listing of an entry at `now`.
+ *
+ * @example
+ * ```ts
+ * const rooms = [...entries.values()].map((e) => listing(e, Date.now()));
+ * ```
+ */
 export function listing(entry: LobbyEntry, now: number): RoomListing {
   const { reservations, ...report } = entry;
   const reserved = live(reservations, now).length;
   return { ...report, reserved, free: Math.max(0, entry.maxPlayers - entry.players - reserved) };
 }
 
-/** Whether an entry should disappear from the lobby at `now`. */
+/**
+ * Whether an entry should disappear from the lobby at `now`.
+ *
+ * @example
+ * ```ts
+ * for (const [id, e] of entries) if (isGone(e, Date.now(), 90_000)) entries.delete(id);
+ * ```
+ */
 export function isGone(entry: LobbyEntry, now: number, staleAfterMs: number): boolean {
   if (entry.updatedAt + staleAfterMs <= now) return true;
   return entry.players === 0 && live(entry.reservations, now).length === 0;
@@ -65,6 +87,12 @@ export function isGone(entry: LobbyEntry, now: number, staleAfterMs: number): bo
  * Quick join's choice: among open rooms with a free seat, the fullest (so
  * players end up together rather than spread thin), then the oldest report
  * (stable), then the id. `undefined` when a new room is needed.
+ *
+ * @example
+ * ```ts
+ * const entry = pickRoom(entries.values(), Date.now());
+ * const room = entry ? entry.room : newRoomId();
+ * ```
  */
 export function pickRoom(entries: Iterable<LobbyEntry>, now: number): LobbyEntry | undefined {
   let best: { entry: LobbyEntry; players: number } | undefined;
@@ -83,7 +111,14 @@ export function pickRoom(entries: Iterable<LobbyEntry>, now: number): LobbyEntry
   return best?.entry;
 }
 
-/** Adds one reservation that lapses at `until`. */
+/**
+ * Adds one reservation that lapses at `until`.
+ *
+ * @example
+ * ```ts
+ * entries.set(entry.room, reserve(entry, now, now + 10_000)); // a seat held for the quick-joiner
+ * ```
+ */
 export function reserve(entry: LobbyEntry, now: number, until: number): LobbyEntry {
   return { ...entry, reservations: [...live(entry.reservations, now), until] };
 }

@@ -18,7 +18,16 @@ export type GameConnectionState =
 /** A connection that is in the game: a player (with their public id) or a spectator. */
 export type MemberState = { role: Role; player: string };
 
-/** The member a connection is, or undefined when it is refused, replaced or not a member yet. */
+/**
+ * The member a connection is, or undefined when it is refused, replaced or not a member yet.
+ *
+ * @example
+ * ```ts
+ * const who = memberState(conn);
+ * if (!who) return; // replaced or refused: on its way out
+ * if (who.role === "player") console.log(who.player);
+ * ```
+ */
 export function memberState(conn: Connection): MemberState | undefined {
   const s = conn.state as GameConnectionState | null;
   if (!s || (s.role !== "player" && s.role !== "spectator")) return undefined;
@@ -54,19 +63,40 @@ export function spectatorCount(room: Room): number {
   return n;
 }
 
-/** Turns a connection away: a `refused` message, then the close code and reason. */
+/**
+ * Turns a connection away: a `refused` message, then the close code and reason.
+ *
+ * @example
+ * ```ts
+ * if (seatsTaken >= maxPlayers) return refuse(conn, GameCloseCode.RoomFull, "Room is full: all 4 seats are taken.");
+ * ```
+ */
 export function refuse(conn: Connection, code: number, reason: string): void {
   mark(conn, { role: "refused" });
   sendQuietly(conn, JSON.stringify({ type: "refused", code, reason } satisfies ControlMessage));
   closeQuietly(conn, code, reason);
 }
 
-/** Tells one connection that its message was rejected, and why. */
+/**
+ * Tells one connection that its message was rejected, and why.
+ *
+ * @example
+ * ```ts
+ * invalid(conn, "seq must be a positive integer.", 0); // {"type":"invalid","seq":0,"reason":...}
+ * ```
+ */
 export function invalid(conn: Connection, reason: string, seq?: number): void {
   sendQuietly(conn, JSON.stringify(seq === undefined ? { type: "invalid", reason } : { type: "invalid", seq, reason }));
 }
 
-/** Sets a connection's role, even on a socket that is closing (where storing state may fail). */
+/**
+ * Sets a connection's role, even on a socket that is closing (where storing state may fail).
+ *
+ * @example
+ * ```ts
+ * mark(conn, { role: "refused" }); // its later frames and its close are ignored
+ * ```
+ */
 export function mark(conn: Connection, state: GameConnectionState): void {
   try {
     conn.setState(state);

@@ -63,6 +63,15 @@ const DEFAULTS = {
   lobbyHeartbeatMs: 60_000,
 } as const;
 
+/**
+ * Fills in every default and checks each value; throws a RoomkitError naming the first option that makes no sense.
+ *
+ * @example
+ * ```ts
+ * const o = resolveOptions({ tickRate: 60 });
+ * o.patchRate; // 20, the default
+ * ```
+ */
 export function resolveOptions(o: GameRoomOptions): ResolvedOptions {
   const r: ResolvedOptions = {
     ...DEFAULTS,

@@ -29,6 +29,11 @@ const set = (o: JsonObject, k: string, v: JsonValue) => {
  * The value exactly as a client will see it: a JSON round trip (so `undefined`
  * keys vanish, `NaN`/`Infinity` become `null`, class instances become plain
  * objects) and a copy that shares nothing with the live state.
+ *
+ * @example
+ * ```ts
+ * snapshot({ a: 1, b: undefined, c: NaN }); // { a: 1, c: null }
+ * ```
  */
 export function snapshot<T>(value: T): JsonValue {
   const text = JSON.stringify(value);
@@ -38,6 +43,12 @@ export function snapshot<T>(value: T): JsonValue {
 /**
  * The merge patch that turns `prev` into `next` (both plain JSON, e.g. from
  * {@link snapshot}), or `undefined` when nothing changed.
+ *
+ * @example
+ * ```ts
+ * diff({ x: 1, y: 2 }, { x: 1, y: 3, z: 4 }); // { y: 3, z: 4 }
+ * diff({ x: 1 }, {});                         // { x: null }
+ * ```
  */
 export function diff(prev: JsonValue, next: JsonValue): Patch | undefined {
   if (isObject(prev) && isObject(next)) {
@@ -70,7 +81,14 @@ function diffObjects(prev: JsonObject, next: JsonObject): JsonObject | undefined
   return out;
 }
 
-/** Deep equality of two JSON values. */
+/**
+ * Deep equality of two JSON values.
+ *
+ * @example
+ * ```ts
+ * equal({ a: [1, 2] }, { a: [1, 2] }); // true
+ * ```
+ */
 export function equal(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
@@ -90,6 +108,11 @@ export function equal(a: JsonValue, b: JsonValue): boolean {
  * Applies a merge patch without touching `target`: changed objects are copied,
  * unchanged subtrees are shared, so keeping old states (e.g. for
  * interpolation) costs only what changed.
+ *
+ * @example
+ * ```ts
+ * view = applyPatch<View>(view, { players: { p1: { x: 3 } }, gone: null });
+ * ```
  */
 export function applyPatch<T = JsonValue>(target: unknown, patch: Patch): T {
   if (!isObject(patch)) return patch as T;

@@ -91,7 +91,15 @@ export type ControlMessage<V = JsonValue> =
 /** A patch frame: `[tick, ack]` or `[tick, ack, patch]`. */
 export type PatchFrame = [tick: number, ack: number, patch?: Patch];
 
-/** Encodes a patch frame; `patchJson` is the already-serialized patch, shared between recipients. */
+/**
+ * Encodes a patch frame; `patchJson` is the already-serialized patch, shared between recipients.
+ *
+ * @example
+ * ```ts
+ * encodePatchFrame(42, 7, undefined);     // "[42,7]": only the ack moved
+ * encodePatchFrame(42, 7, '{"score":3}');   // "[42,7,{\"score\":3}]"
+ * ```
+ */
 export function encodePatchFrame(tick: number, ack: number, patchJson: string | undefined): string {
   return patchJson === undefined ? `[${tick},${ack}]` : `[${tick},${ack},${patchJson}]`;
 }

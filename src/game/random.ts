@@ -19,6 +19,12 @@ function mix(a: number, b: number): number {
  * A small, fast generator (mulberry32): fine for gameplay, not for secrets.
  * `seededRandom(seed, tick)` is the generator a room hands to the step of
  * `tick`.
+ *
+ * @example
+ * ```ts
+ * const random = seededRandom(seed, tick);
+ * const spawnX = Math.floor(random() * 800); // the same for this seed and tick, on every run
+ * ```
  */
 export function seededRandom(seed: number, stream = 0): Random {
   let s = mix(seed >>> 0, stream >>> 0) || 0x9e3779b9;
@@ -31,7 +37,14 @@ export function seededRandom(seed: number, stream = 0): Random {
   };
 }
 
-/** A fresh 32-bit seed from the platform's CSPRNG. */
+/**
+ * A fresh 32-bit seed from the platform's CSPRNG.
+ *
+ * @example
+ * ```ts
+ * const seed = newSeed(); // stored with the game, so a room resumes with the same randomness
+ * ```
+ */
 export function newSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
 }

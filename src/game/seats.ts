@@ -26,6 +26,17 @@ export type Seat = {
   ack: number;
 };
 
+/**
+ * The seat table of one room, in join order, keyed by the seat's key (the partysocket id).
+ *
+ * @example
+ * ```ts
+ * const seats = new Seats();
+ * seats.add("pk-secret", "p1", Date.now());
+ * seats.disconnect("pk-secret", Date.now());
+ * seats.nextExpiry(20_000); // when the seat's grace period ends
+ * ```
+ */
 export class Seats {
   readonly #seats = new Map<string, Seat>();
 

@@ -28,6 +28,16 @@ export type Outgoing = { key: string; frame: string; full: boolean; bytes: numbe
 
 type Baseline = { view: JsonValue; ack: number };
 
+/**
+ * The baselines of a room's connections, and the patch rounds built from them.
+ *
+ * @example
+ * ```ts
+ * const sync = new StateSync();
+ * sync.sent(conn.id, welcome.state, welcome.ack);
+ * for (const o of sync.round(tick, [{ key: conn.id, viewer: "p1", ack: 3 }], (viewer) => view(state, viewer))) send(o.key, o.frame);
+ * ```
+ */
 export class StateSync {
   readonly #baselines = new Map<string, Baseline>();
 

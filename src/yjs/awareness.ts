@@ -41,6 +41,12 @@ const MAX_FORGOTTEN_CLOCKS = 4_096;
  * Decodes an awareness update, checking structure and that every state is
  * JSON (peers parse it). `check` sees each entry as soon as it is read, so a
  * limit can refuse a flood after a few entries instead of decoding it all.
+ *
+ * @example
+ * ```ts
+ * const entries = decodeAwarenessUpdate(update, registry.limitsCheck(conn));
+ * for (const { clientID, clock, state } of entries) console.log(clientID, clock, state);
+ * ```
  */
 export function decodeAwarenessUpdate(update: Uint8Array, check?: (entry: AwarenessEntry) => void): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
@@ -72,7 +78,14 @@ export function decodeAwarenessUpdate(update: Uint8Array, check?: (entry: Awaren
   return entries;
 }
 
-/** Encodes entries as one awareness update (the y-protocols format). */
+/**
+ * Encodes entries as one awareness update (the y-protocols format).
+ *
+ * @example
+ * ```ts
+ * const relay = encodeAwarenessUpdate([{ clientID: 7, clock: 3, state: '{"user":"Ada"}' }]);
+ * ```
+ */
 export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, entries.length);
@@ -98,6 +111,13 @@ export type AwarenessLimits = {
  * The room's view of everyone's awareness. Follows y-protocols' rules: a
  * state is accepted if its clock is newer, or if it is a removal at the same
  * clock of a state that exists.
+ *
+ * @example
+ * ```ts
+ * const registry = new AwarenessRegistry({ clientsPerConnection: 4, bytesPerConnection: 65_536, roomBytes: 1 << 20 });
+ * const accepted = registry.apply(decodeAwarenessUpdate(update), conn);
+ * const removals = registry.removeConnection(conn); // when it closes
+ * ```
  */
 export class AwarenessRegistry {
   readonly #clocks = new Map<number, number>();
@@ -338,7 +358,9 @@ export class AwarenessRegistry {
  * UTF-8 length of a string, without encoding it.
  *
  * @example
+ * ```ts
  * utf8Length("naïve ✓"); // 10
+ * ```
  */
 export function utf8Length(s: string): number {
   let n = s.length;

@@ -13,6 +13,16 @@ export type PendingUpdate = { update: Uint8Array; origin: unknown };
 /** A batch this long is written at once: merging stays cheap (Yjs merges a few hundred small updates in microseconds each). */
 export const MAX_BATCH_UPDATES = 256;
 
+/**
+ * Group commit of effective updates: written (and broadcast) together after `windowMs`, or at once when the batch is large.
+ *
+ * @example
+ * ```ts
+ * const batch = new WriteBatch(10, 1 << 20, (updates) => writeAndBroadcast(updates), (e) => console.error(e));
+ * batch.add(update, connection); // written within 10 ms, with whatever arrives meanwhile
+ * batch.flush();                 // or now
+ * ```
+ */
 export class WriteBatch {
   #pending: PendingUpdate[] = [];
   #bytes = 0;

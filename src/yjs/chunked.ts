@@ -39,9 +39,11 @@ export type ChunkLimits = {
  * Reassembles y-partykit's chunked messages, one batch per connection at most.
  *
  * @example
+ * ```ts
  * const chunks = new ChunkedReceiver({ timeoutMs: 30_000, maxPendingBytes: 16 << 20, onTimeout: (c, e) => c.close(e.code, e.reason) });
  * if (typeof msg === "string" && ChunkedReceiver.isMarker(msg)) whole = chunks.marker(conn, msg, maxBytes);
  * else if (chunks.chunk(conn, bytes)) return; // a part of a batch
+ * ```
  */
 export class ChunkedReceiver {
   readonly #batches = new WeakMap<Connection, Batch>();

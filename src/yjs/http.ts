@@ -23,7 +23,20 @@ export interface HttpDocument {
 
 const ALLOW = "GET, HEAD, POST";
 
-/** Serves `GET`/`HEAD`/`POST` on a Yjs room; any other method gets `405`. */
+/**
+ * Serves `GET`/`HEAD`/`POST` on a Yjs room; any other method gets `405`.
+ *
+ * @example
+ * ```ts
+ * return serveDocument(request, {
+ *   etag: () => engine.etag(),
+ *   state: () => engine.encodedState(),
+ *   apply: (update) => engine.apply(update, HTTP_ORIGIN),
+ *   readOnly: async () => false,
+ *   maxBytes: 8 << 20,
+ * });
+ * ```
+ */
 export async function serveDocument(request: Request, doc: HttpDocument): Promise<Response> {
   const method = request.method.toUpperCase();
   if (method === "GET" || method === "HEAD") {
@@ -68,7 +81,15 @@ async function drain(request: Request): Promise<void> {
   }
 }
 
-/** RFC 9110 weak comparison of `If-None-Match` against `etag`. */
+/**
+ * RFC 9110 weak comparison of `If-None-Match` against `etag`.
+ *
+ * @example
+ * ```ts
+ * etagMatches('W/"e1.4", "e1.5"', '"e1.5"'); // true
+ * etagMatches("*", '"e1.5"');               // true
+ * ```
+ */
 export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
   if (!ifNoneMatch) return false;
   if (ifNoneMatch.trim() === "*") return true;

@@ -46,7 +46,14 @@ export type ClientMessage =
   | { type: "awareness"; update: Uint8Array }
   | { type: "query-awareness" };
 
-/** Bad input from a client: the connection is closed with `code` and `reason`; nothing else is affected. */
+/**
+ * Bad input from a client: the connection is closed with `code` and `reason`; nothing else is affected.
+ *
+ * @example
+ * ```ts
+ * throw new ProtocolError(YCloseCode.MessageTooBig, "Message of 9 MB exceeds the room's limit of 8 MB.");
+ * ```
+ */
 export class ProtocolError extends Error {
   override name = "ProtocolError";
   constructor(
@@ -57,7 +64,15 @@ export class ProtocolError extends Error {
   }
 }
 
-/** Decodes one client frame; throws a {@link ProtocolError} for anything else. */
+/**
+ * Decodes one client frame; throws a {@link ProtocolError} for anything else.
+ *
+ * @example
+ * ```ts
+ * const message = decodeClientMessage(bytes);
+ * if (message.type === "update") await engine.apply(message.update, sender);
+ * ```
+ */
 export function decodeClientMessage(frame: Uint8Array): ClientMessage {
   if (frame.byteLength === 0) throw new ProtocolError(YCloseCode.InvalidPayload, "Empty message.");
   const decoder = decoding.createDecoder(frame);
@@ -107,20 +122,60 @@ function frame(type: number, sub: number | undefined, payload: Uint8Array | unde
   return encoding.toUint8Array(encoder);
 }
 
-/** `sync step 1`: "here is my state vector, send me what I miss". */
+/**
+ * `sync step 1`: "here is my state vector, send me what I miss".
+ *
+ * @example
+ * ```ts
+ * sendQuietly(conn, encodeSyncStep1(Y.encodeStateVector(doc)));
+ * ```
+ */
 export const encodeSyncStep1 = (stateVector: Uint8Array) => frame(MessageType.Sync, SyncType.Step1, stateVector);
-/** `sync step 2`: the update answering a step 1. */
+/**
+ * `sync step 2`: the update answering a step 1.
+ *
+ * @example
+ * ```ts
+ * sendQuietly(conn, encodeSyncStep2(Y.encodeStateAsUpdate(doc, message.stateVector)));
+ * ```
+ */
 export const encodeSyncStep2 = (update: Uint8Array) => frame(MessageType.Sync, SyncType.Step2, update);
-/** A document update. */
+/**
+ * A document update.
+ *
+ * @example
+ * ```ts
+ * for (const c of room.getConnections()) if (c !== origin) sendQuietly(c, encodeUpdate(update));
+ * ```
+ */
 export const encodeUpdate = (update: Uint8Array) => frame(MessageType.Sync, SyncType.Update, update);
-/** An awareness update. */
+/**
+ * An awareness update.
+ *
+ * @example
+ * ```ts
+ * sendQuietly(conn, encodeAwareness(encodeAwarenessUpdate(entries)));
+ * ```
+ */
 export const encodeAwareness = (update: Uint8Array) => frame(MessageType.Awareness, undefined, update);
-/** `query-awareness`: asks a client to send every awareness state it knows. */
+/**
+ * `query-awareness`: asks a client to send every awareness state it knows.
+ *
+ * @example
+ * ```ts
+ * sendQuietly(conn, encodeQueryAwareness());
+ * ```
+ */
 export const encodeQueryAwareness = () => frame(MessageType.QueryAwareness, undefined, undefined);
 
 /**
  * The y-protocols "permission denied" auth message. y-websocket and
  * y-partykit clients log `reason` (console.warn) and stay connected.
+ *
+ * @example
+ * ```ts
+ * sendQuietly(conn, encodePermissionDenied("This connection is read-only."));
+ * ```
  */
 export function encodePermissionDenied(reason: string): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -130,7 +185,14 @@ export function encodePermissionDenied(reason: string): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** Whether `update` is the empty Yjs (v1) update: no structs, no deletions. */
+/**
+ * Whether `update` is the empty Yjs (v1) update: no structs, no deletions.
+ *
+ * @example
+ * ```ts
+ * isEmptyUpdate(Y.encodeStateAsUpdate(new Y.Doc())); // true
+ * ```
+ */
 export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 }

@@ -41,6 +41,18 @@ export type StoredDocument = {
   saveDirty: boolean;
 };
 
+/**
+ * A Yjs document in the room's SQLite storage: a chunked snapshot, a log of updates since, and the version and epoch behind its ETag.
+ *
+ * @example
+ * ```ts
+ * const store = new DocStore(room.storage);
+ * const { exists, snapshot, updates } = store.load();
+ * if (!exists) store.create(null);
+ * store.append(update);                     // one log row
+ * store.compact(Y.encodeStateAsUpdate(doc)); // the log folded into the snapshot
+ * ```
+ */
 export class DocStore {
   readonly #sql: SqlStorage;
   #version = 0;

@@ -46,9 +46,14 @@ export const READ_ONLY_REASON = "This connection is read-only: its changes are n
 export const HTTP_ORIGIN = Symbol("roomkit/yjs http");
 
 /**
- * A Yjs document room. Extend it and export it with `party()`:
+ * A Yjs document room. Extend it and export it with `party()`.
+ *
+ * Subclasses that override a `Party.Server` hook (`onStart`, `onConnect`,
+ * `onMessage`, `onClose`, `onError`, `onRequest`, `getConnectionTags`) must
+ * call the `super` method.
  *
  * @example
+ * ```ts
  * import { YRoom } from "roomkit/yjs";
  * export default class Doc extends YRoom {}          // hibernating, persisted
  *
@@ -59,10 +64,7 @@ export const HTTP_ORIGIN = Symbol("roomkit/yjs http");
  *   async onSave(doc: Y.Doc) { await this.room.env.BUCKET.put(this.room.id, Y.encodeStateAsUpdate(doc)); }
  *   isReadOnly(req: Party.Request) { return new URL(req.url).searchParams.get("mode") === "view"; }
  * }
- *
- * Subclasses that override a `Party.Server` hook (`onStart`, `onConnect`,
- * `onMessage`, `onClose`, `onError`, `onRequest`, `getConnectionTags`) must
- * call the `super` method.
+ * ```
  */
 export class YRoom implements Server {
   /**

@@ -70,6 +70,16 @@ type Events<V> = {
 /** Close codes after which reconnecting would not help. */
 const FINAL_CODES: ReadonlySet<number> = new Set([GameCloseCode.RoomFull, GameCloseCode.Replaced, GameCloseCode.JoinRefused, GameCloseCode.RateLimited]);
 
+/**
+ * The browser (or Node) side of a game room: it keeps the room's view up to date from patches, numbers and resends inputs, predicts the local player, and reconnects to its seat.
+ *
+ * @example
+ * ```ts
+ * const game = new GameClient<View, Input>({ host: location.host, party: "arena", room: "r-1", predict });
+ * game.on("state", () => draw(game.predicted, game.sample()));
+ * game.sendInput({ dx: 1, dy: 0 });
+ * ```
+ */
 export class GameClient<V = JsonValue, I = JsonValue> {
   readonly socket: PartySocket;
   /** This client's public player id (or spectator id), once welcomed. */

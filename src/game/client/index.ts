@@ -3,10 +3,12 @@
  * state from patches, numbered inputs, prediction and interpolation.
  *
  * @example
+ * ```ts
  * import { GameClient } from "roomkit/game/client";
  * const game = new GameClient<View, Input>({ host: location.host, party: "arena", room, predict });
  * game.on("state", () => draw(game.predicted, game.sample()));
  * game.sendInput({ dx: 1, dy: 0 });
+ * ```
  * @module
  */
 export { GameClient, type GameClientOptions, type GameClientStatus } from "./game-client.js";

@@ -8,7 +8,17 @@
 /** Two snapshots around a moment and how far between them it is (0…1). */
 export type Sample<V> = { from: V; to: V; t: number; fromTick: number; toTick: number };
 
-/** Keeps recent states by tick and samples between them. */
+/**
+ * Keeps recent states by tick and samples between them.
+ *
+ * @example
+ * ```ts
+ * const buffer = new SnapshotBuffer<View>();
+ * buffer.push(tick, view);
+ * const s = buffer.sample(renderTick); // between two states the room sent
+ * if (s) drawAt(lerp(s.from.x, s.to.x, s.t));
+ * ```
+ */
 export class SnapshotBuffer<V> {
   readonly #items: { tick: number; state: V }[] = [];
 
@@ -55,5 +65,12 @@ export class SnapshotBuffer<V> {
   }
 }
 
-/** Linear interpolation, for positions. */
+/**
+ * Linear interpolation, for positions.
+ *
+ * @example
+ * ```ts
+ * lerp(0, 10, 0.25); // 2.5
+ * ```
+ */
 export const lerp = (a: number, b: number, t: number): number => a + (b - a) * t;

@@ -20,6 +20,16 @@ export type LobbyClientOptions = {
   WebSocket?: unknown;
 };
 
+/**
+ * The lobby as a client sees it: the live list of open rooms, and quick join.
+ *
+ * @example
+ * ```ts
+ * const lobby = new LobbyClient({ host: location.host });
+ * lobby.onRooms((rooms) => render(rooms));
+ * const { room } = await lobby.quickJoin();
+ * ```
+ */
 export class LobbyClient {
   readonly socket: PartySocket;
   /** The open rooms, fullest first, as last pushed by the lobby. */
