@@ -275,7 +275,7 @@ export class StreamEngine {
     };
     const rows: Row[] = [];
     if (source !== null) {
-      const fork = await this.#forkFrom(meta, source, forkOffset, sub, requestedType);
+      const fork = await this.#forkFrom(request, meta, source, forkOffset, sub, requestedType);
       if (fork instanceof Response) return fork;
       meta = fork.meta;
       rows.push(...fork.prefix);
@@ -310,10 +310,14 @@ export class StreamEngine {
   }
 
   /** Registers the fork with its source's object and takes the inherited configuration. */
-  async #forkFrom(meta: StreamMeta, source: string, offset: number | null, sub: number, requestedType: string | null): Promise<{ meta: StreamMeta; prefix: Row[] } | Response> {
+  async #forkFrom(request: Request, meta: StreamMeta, source: string, offset: number | null, sub: number, requestedType: string | null): Promise<{ meta: StreamMeta; prefix: Row[] } | Response> {
+    // The fork request's headers go along: the source's authorize hook decides whether this client may read it.
+    const headers = new Headers(request.headers);
+    headers.delete("content-length");
+    headers.set("content-type", "application/json");
     const res = await sendToStream(
       this.room.env, meta.binding, meta.party, source,
-      new Request(`${INTERNAL_ORIGIN}/__fork`, { method: "POST", body: JSON.stringify({ offset, sub, contentType: requestedType }) }),
+      new Request(`${INTERNAL_ORIGIN}/__fork`, { method: "POST", headers, body: JSON.stringify({ offset, sub, contentType: requestedType }) }),
     );
     if (res.status !== 200) return problem(res.status, await res.text());
     const src = (await res.json()) as { contentType: string; ttl: number | null; expiresAt: number | null; point: number; prefix: WireRow[] };
@@ -335,6 +339,12 @@ export class StreamEngine {
 
   /** Source side of a fork: checks the fork point and counts the new reference. */
   async #registerFork(request: Request): Promise<Response> {
+    // Forking reads the source: it needs read access to it, as the client that asks.
+    const denied = await this.#authorize(request, "read");
+    if (denied) {
+      await request.body?.cancel().catch(() => {});
+      return denied;
+    }
     const meta = this.#current();
     if (!meta) return problem(404, "The stream to fork from does not exist.");
     if (meta.softDeleted) return problem(409, "The stream to fork from has been deleted.");

@@ -35,3 +35,19 @@ it("the edge hook refuses writes without a token (401), annotates the request fo
   expect(read.status).toBe(200);
   expect(await read.text()).toBe("one");
 });
+
+it("forking a stream needs read access to it: the source's authorize hook sees the fork request", async () => {
+  const base = `${server!.url}/guarded/stream`;
+  const id = Date.now();
+  const writer = { "content-type": "text/plain", authorization: "Bearer writer-token" };
+  expect((await fetch(`${base}/private/${id}`, { method: "PUT", headers: writer, body: "secret" })).status).toBe(201);
+  expect((await fetch(`${base}/private/${id}?offset=-1`)).status).toBe(403);
+
+  // A writer may create streams, but a fork would expose the source: refused without read access.
+  const fork = (path: string, extra: Record<string, string> = {}) =>
+    fetch(`${base}/${path}`, { method: "PUT", headers: { ...writer, ...extra, "stream-forked-from": `/guarded/stream/private/${id}` } });
+  expect((await fork(`copy-${id}`)).status).toBe(403);
+  expect((await fetch(`${base}/copy-${id}?offset=-1`)).status).toBe(404); // nothing was created
+  expect((await fork(`copy-${id}`, { "x-reader": "yes" })).status).toBe(201);
+  expect(await (await fetch(`${base}/copy-${id}?offset=-1`)).text()).toBe("secret");
+});
