@@ -15,10 +15,11 @@ import rooms from "./workloads/rooms.mjs";
 import storm from "./workloads/storm.mjs";
 import yjsDocs from "./workloads/yjs-docs.mjs";
 import yjsReplay from "./workloads/yjs-replay.mjs";
+import yjsKeystrokes from "./workloads/yjs-keystrokes.mjs";
 import durable from "./workloads/durable.mjs";
 import catchup from "./workloads/catchup.mjs";
 
-const WORKLOADS = [fanout, echo, storm, rooms, yjsReplay, yjsDocs, durable, catchup];
+const WORKLOADS = [fanout, echo, storm, rooms, yjsReplay, yjsKeystrokes, yjsDocs, durable, catchup];
 const USAGE = `usage: npm run bench -- [--smoke] [--rounds N] [--only ${WORKLOADS.map((w) => w.name).join(",")}] [--out FILE]
 
   --smoke      tiny sizes, one round: proves the harness works (seconds); never touches docs/

@@ -31,6 +31,7 @@ const EXPECTED: Record<string, string[]> = {
   storm: ["raw", "partyserver", "roomkit", "roomkit-mem"],
   rooms: ["raw", "partyserver", "roomkit", "roomkit-mem"],
   "yjs-replay": ["roomkit-yjs", "y-partykit", "y-partyserver"],
+  "yjs-keystrokes": ["roomkit-yjs", "y-partykit", "y-partyserver"],
   "yjs-docs": ["roomkit-yjs", "y-partykit", "y-partyserver"],
   durable: ["roomkit", "durable"],
   catchup: ["durable"],
@@ -74,8 +75,10 @@ describe("npm run bench -- --smoke", () => {
     // Throughput figures are real measurements, not placeholders.
     const fanout = workloads.find((w) => w.name === "fanout")!;
     expect(fanout.results.deliveredPerSec!.impls.roomkit!.median).toBeGreaterThan(0);
-    const replay = workloads.find((w) => w.name === "yjs-replay")!;
-    for (const figure of Object.values(replay.results)) for (const f of Object.values(figure.impls)) expect(f.median).toBeGreaterThan(0);
+    for (const name of ["yjs-replay", "yjs-keystrokes"]) {
+      const replay = workloads.find((w) => w.name === name)!;
+      for (const figure of Object.values(replay.results)) for (const f of Object.values(figure.impls)) expect(f.median, name).toBeGreaterThan(0);
+    }
   });
 
   it("refuses bad arguments with exit 2 and the usage, before starting anything", () => {
