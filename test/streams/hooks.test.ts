@@ -1,6 +1,7 @@
 // Auth for streams goes through the same edge hooks as rooms (static
 // onBeforeRequest on the class, in the Worker) plus the class's authorize
 // hook in the stream's object; refusals are precise and never reach storage.
+// Server code (a room) reaches a stream with streamStub, past the edge hooks.
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DevServer, repoRoot } from "../support/wrangler-dev.js";
@@ -50,4 +51,14 @@ it("forking a stream needs read access to it: the source's authorize hook sees t
   expect((await fetch(`${base}/copy-${id}?offset=-1`)).status).toBe(404); // nothing was created
   expect((await fork(`copy-${id}`, { "x-reader": "yes" })).status).toBe(201);
   expect(await (await fetch(`${base}/copy-${id}?offset=-1`)).text()).toBe("secret");
+});
+
+it("server code reaches a stream by path with streamStub, with the protocol's answers", async () => {
+  const name = `from-server/${Date.now()}`;
+  await fetch(`${server!.url}/v1/stream/${name}`, { method: "PUT", headers: { "content-type": "application/json" } });
+  const first = await fetch(`${server!.url}/server-append/${name}?seq=0`, { method: "POST", body: JSON.stringify({ by: "room" }) });
+  expect(first.status).toBe(200);
+  expect((await fetch(`${server!.url}/server-append/${name}?seq=0`, { method: "POST", body: JSON.stringify({ by: "room" }) })).status).toBe(204);
+  expect((await fetch(`${server!.url}/server-append/${name}?seq=5`, { method: "POST", body: JSON.stringify({ by: "room" }) })).status).toBe(409);
+  expect(await (await fetch(`${server!.url}/v1/stream/${name}?offset=-1`)).json()).toEqual([{ by: "room" }]);
 });
