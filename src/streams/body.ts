@@ -8,7 +8,12 @@ import { concatBytes } from "../bytes.js";
 /** Past this many bytes an oversized upload is cut off instead of drained. */
 const DRAIN_LIMIT = 32 * 1024 * 1024;
 
-/** A body larger than the limit (→ 413). */
+/**
+ * A body larger than the limit (→ 413).
+ *
+ * @example
+ * try { await readBody(request, limit); } catch (e) { if (e instanceof TooLarge) return problem(413, "Too large."); throw e; }
+ */
 export class TooLarge extends Error {}
 
 /**

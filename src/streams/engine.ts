@@ -54,6 +54,13 @@ export type AppendInfo = {
 const EXPIRE_TIMER = "stream-expiry";
 const SUB_TAG = "stream-sub";
 
+/**
+ * One stream's protocol operations, inside its Durable Object (used by `StreamRoom`).
+ *
+ * @example
+ * const engine = new StreamEngine(room, hooks, DEFAULT_STREAM_LIMITS, "public");
+ * const response = await engine.handle(request);
+ */
 export class StreamEngine {
   readonly #store: StreamStore;
   /** Appends run one at a time: validation + write per producer must be serialised (§5.2.1). */

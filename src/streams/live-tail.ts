@@ -32,6 +32,13 @@ type AppendMessage = {
 /** Headers of the upgrade request that appends over the socket carry on (credentials, for `authorize`). */
 const CARRIED = ["authorization", "cookie"];
 
+/**
+ * The live-tail sockets of one stream (used by `StreamRoom`).
+ *
+ * @example
+ * const tail = new LiveTail(engine);
+ * await tail.open(conn, request); // then tail.message(conn, frame) for each frame
+ */
 export class LiveTail {
   static readonly tag = "stream-tail";
 

@@ -86,7 +86,12 @@ export function nextCursor(clientCursor: string | null, now = Date.now()): strin
   return String(client + jitterIntervals);
 }
 
-/** `Stream-Closed` counts only when it is exactly `true`, case-insensitively (§4.1). */
+/**
+ * `Stream-Closed` counts only when it is exactly `true`, case-insensitively (§4.1).
+ *
+ * @example
+ * isTrue("TRUE") // true; isTrue("yes") // false
+ */
 export function isTrue(value: string | null): boolean {
   return value !== null && value.toLowerCase() === "true";
 }
@@ -117,24 +122,44 @@ export function parseExpiresAt(raw: string | null): number | null | undefined {
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** A non-negative integer ≤ 2^53−1 in plain decimal (producer epochs and sequences). */
+/**
+ * A non-negative integer ≤ 2^53−1 in plain decimal (producer epochs and sequences); null otherwise.
+ *
+ * @example
+ * parseSafeInt("42") // 42; parseSafeInt("042") // null
+ */
 export function parseSafeInt(raw: string): number | null {
   if (!/^(0|[1-9]\d*)$/.test(raw)) return null;
   const n = Number(raw);
   return Number.isSafeInteger(n) ? n : null;
 }
 
-/** The media type without parameters, lower-cased: what stream content types are compared by. */
+/**
+ * The media type without parameters, lower-cased: what stream content types are compared by.
+ *
+ * @example
+ * mediaType("Application/JSON; charset=utf-8") // "application/json"
+ */
 export function mediaType(contentType: string): string {
   return contentType.split(";")[0]!.trim().toLowerCase();
 }
 
-/** JSON mode (§9.1) applies to `application/json` streams. */
+/**
+ * JSON mode (§9.1) applies to `application/json` streams.
+ *
+ * @example
+ * isJsonType("application/json; charset=utf-8") // true
+ */
 export function isJsonType(contentType: string): boolean {
   return mediaType(contentType) === "application/json";
 }
 
-/** SSE carries `text/*` and JSON as text; every other type is base64-encoded (§5.8). */
+/**
+ * SSE carries `text/*` and JSON as text; every other type is base64-encoded (§5.8).
+ *
+ * @example
+ * isTextType("text/plain") // true; isTextType("image/png") // false
+ */
 export function isTextType(contentType: string): boolean {
   const t = mediaType(contentType);
   return t.startsWith("text/") || t === "application/json";

@@ -46,7 +46,13 @@ export type Row = { start: number; end: number; batchEnd: number; data: Uint8Arr
 
 type MetaRow = Record<string, SqlStorageValue>;
 
-/** SQLite rows of a stream. Construct once per object; tables are created on first use. */
+/**
+ * SQLite rows of a stream. Construct once per object; tables are created on first use.
+ *
+ * @example
+ * const store = new StreamStore(ctx.storage.sql);
+ * const rows = store.read(0, store.meta!.tail, 1 << 20);
+ */
 export class StreamStore {
   #meta: StreamMeta | null | undefined;
 
@@ -132,7 +138,12 @@ export class StreamStore {
   }
 }
 
-/** Cuts a row to [from, to): bytes of a binary row, messages of a JSON row. */
+/**
+ * Cuts a row to [from, to): bytes of a binary row, messages of a JSON row.
+ *
+ * @example
+ * clip({ start: 0, end: 3, batchEnd: 3, data: '1\n2\n3' }, 1, 2).data // "2"
+ */
 export function clip(row: Row, from: number, to: number): Row {
   if (row.start >= from && row.end <= to) return row;
   const start = Math.max(row.start, from);
@@ -149,7 +160,12 @@ export function clip(row: Row, from: number, to: number): Row {
  */
 export const MESSAGE_SEPARATOR = "\n";
 
-/** The messages of JSON rows, as JSON texts. */
+/**
+ * The messages of JSON rows, as JSON texts.
+ *
+ * @example
+ * messageTexts([{ start: 0, end: 2, batchEnd: 2, data: '{"a":1}\n[2]' }]) // ['{"a":1}', "[2]"]
+ */
 export function messageTexts(rows: Row[]): string[] {
   return rows.flatMap((r) => (r.data as string).split(MESSAGE_SEPARATOR));
 }

@@ -29,10 +29,22 @@ export const INTERNAL_ORIGIN = "https://stream.internal";
 /** A row as JSON: `[start, end, batchEnd, data]`, binary data in base64 (`b` prefix) and text as is (`t`). */
 export type WireRow = [number, number, number, string];
 
+/**
+ * Rows as JSON-safe tuples, for an internal read between objects.
+ *
+ * @example
+ * encodeRows([{ start: 0, end: 2, batchEnd: 2, data: "x\ny" }]) // [[0, 2, 2, "tx\ny"]]
+ */
 export function encodeRows(rows: Row[]): WireRow[] {
   return rows.map((r) => [r.start, r.end, r.batchEnd, typeof r.data === "string" ? `t${r.data}` : `b${toBase64(r.data)}`]);
 }
 
+/**
+ * The inverse of `encodeRows`.
+ *
+ * @example
+ * decodeRows([[0, 1, 1, "bAQ=="]])[0].data // Uint8Array [1]
+ */
 export function decodeRows(rows: WireRow[]): Row[] {
   return rows.map(([start, end, batchEnd, d]) => ({ start, end, batchEnd, data: d[0] === "t" ? d.slice(1) : fromBase64(d.slice(1)) }));
 }
@@ -47,7 +59,12 @@ export type SubscriberMessage =
   | { t: "ready"; next: number; closed: boolean }
   | { t: "gone" };
 
-/** Sends `request` to the object of stream `name`, telling it who it is (as roomkit's router does for rooms). */
+/**
+ * Sends `request` to the object of stream `name`, telling it who it is (as roomkit's router does for rooms).
+ *
+ * @example
+ * await sendToStream(env, "STREAMS", "streams", "chat/lobby", new Request(`${INTERNAL_ORIGIN}/?offset=-1`));
+ */
 export function sendToStream(env: Record<string, unknown>, binding: string, party: string, name: string, request: Request): Promise<Response> {
   const ns = env[binding] as DurableObjectNamespace | undefined;
   if (!ns || typeof ns.idFromName !== "function") {
