@@ -3,6 +3,7 @@
  * Host it with `party()` like any room and serve it with `streams()`.
  * @module
  */
+import { RoomkitError } from "../errors.js";
 import type { Connection, ConnectionContext, Room, Server, ServerOptions } from "../types.js";
 import { DEFAULT_STREAM_LIMITS, StreamEngine, type StreamHooks, type StreamLimits } from "./engine.js";
 import { LiveTail } from "./live-tail.js";
@@ -48,6 +49,12 @@ export class StreamRoom implements Server {
     readonly room: Room,
     options: StreamRoomOptions = {},
   ) {
+    // A stream and a durable history would share the _stream_* tables of one object.
+    if ((new.target as { options?: ServerOptions }).options?.history) {
+      throw new RoomkitError(
+        `${new.target.name}: a StreamRoom is already a durable log; remove options.history (durable broadcasts are for ordinary rooms).`,
+      );
+    }
     const limits = { ...DEFAULT_STREAM_LIMITS, ...options };
     // The optional hooks (StreamHooks) are methods a subclass may define; the engine looks them up on it.
     this.#engine = new StreamEngine(room, this as StreamHooks, limits, options.cache ?? "public");

@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^roomkit$/, replacement: `${src}index.ts` },
-      { find: /^roomkit\/(testing|durable)$/, replacement: `${src}$1/index.ts` },
+      { find: /^roomkit\/(testing|durable|streams)$/, replacement: `${src}$1/index.ts` },
     ],
   },
   test: { name: "durable", include: ["**/*.test.ts"], root: new URL(".", import.meta.url).pathname },
