@@ -5,7 +5,6 @@
  */
 import type { Request as PartyRequest } from "../types.js";
 import type { QueueStats } from "./inputs.js";
-import type { FrameCounters } from "./fan-out.js";
 import type { Random } from "./random.js";
 import type { Seat } from "./seats.js";
 
@@ -38,6 +37,10 @@ export type GameRoomStats = {
   steps: number;
   droppedMs: number;
   spectators: number;
+  patchFrames: number;
+  patchBytes: number;
+  fullFrames: number;
+  fullBytes: number;
   stepErrors: number;
   players: (Pick<Seat, "id" | "connected" | "awaySince"> & QueueStats)[];
-} & FrameCounters;
+};

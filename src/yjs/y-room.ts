@@ -100,6 +100,8 @@ export class YRoom implements Server {
   readonly #engine: DurableDocument;
   readonly #readOnlyDecision = new WeakMap<object, boolean>();
   readonly #toldReadOnly = new WeakSet<object>();
+  /** Connections this room closed itself (a limit, bad input, a lost write). */
+  readonly #closedByRoom = new WeakSet<object>();
 
   constructor(
     readonly room: Room,
@@ -122,7 +124,7 @@ export class YRoom implements Server {
       committed: (update, origin) => this.#broadcast(encodeUpdate(update), origin),
       // Make the sender reconnect, so its provider sends the lost update again.
       lost: (origin) => {
-        if (isConnection(origin)) closeQuietly(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+        if (isConnection(origin)) this.#close(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       },
       // Connected clients still hold the old content: ask them to sync again.
       reset: (doc) => {
@@ -208,7 +210,7 @@ export class YRoom implements Server {
         `YRoom ${this.room.name}/${this.room.id}`,
         new RoomkitError(`connection "${connection.id}" is read-only but lacks the "${READ_ONLY_TAG}" tag: getConnectionTags overrides must include super.getConnectionTags(conn, ctx).`),
       );
-      closeQuietly(connection, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      this.#close(connection, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       return;
     }
     const doc = this.document;
@@ -218,7 +220,10 @@ export class YRoom implements Server {
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Connection): Promise<void> {
-    if (sender.readyState !== 1) return; // closed by the room (a limit): what it still sent is dropped
+    // Closed by the room (a limit, bad input): what it still sent is dropped. Not a check of
+    // readyState: a socket the peer is closing is CLOSING too, and what the peer sent before
+    // its close (e.g. its last edit) must still be applied.
+    if (this.#closedByRoom.has(sender)) return;
     try {
       const size = typeof message === "string" ? utf8Length(message) : message.byteLength;
       if (!this.#bytesRate.take(sender, Date.now(), size)) {
@@ -316,7 +321,12 @@ export class YRoom implements Server {
   #reject(connection: Connection, error: ProtocolError): void {
     console.warn(`[roomkit] YRoom ${this.room.name}/${this.room.id}: closing connection "${connection.id}" (${error.code}): ${error.reason}`);
     this.#leave(connection);
-    closeQuietly(connection, error.code, error.reason);
+    this.#close(connection, error.code, error.reason);
+  }
+
+  #close(connection: Connection, code: number, reason: string): void {
+    this.#closedByRoom.add(connection);
+    closeQuietly(connection, code, reason);
   }
 
   #leave(connection: Connection): void {
