@@ -2,7 +2,8 @@
  * Runs helper programs (npm, git) and collects their output.
  * @module
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 
 export type ExecResult = { code: number; output: string; missing: boolean };
 
@@ -10,7 +11,7 @@ export type ExecResult = { code: number; output: string; missing: boolean };
 export function exec(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<ExecResult> {
   return new Promise((resolve) => {
     let output = "";
-    let child;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       // npm/pnpm/yarn are .cmd shims on Windows.
       child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], shell: process.platform === "win32" });

@@ -13,7 +13,7 @@ import { relPosix } from "./paths.js";
 
 /** Whether `dir` does not exist or holds nothing (a lone `.git` counts as empty). */
 export async function isEmptyOrMissing(dir: string): Promise<boolean> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(dir);
   } catch {

@@ -16,7 +16,7 @@ import { asConnection } from "../connection.js";
 import { RoomkitError, logError } from "../errors.js";
 import type { Connection } from "../types.js";
 import { HistoryLog, type Audience } from "./log.js";
-import { type Retention } from "./retention.js";
+import type { Retention } from "./retention.js";
 import { MAX_OFFSET_LENGTH, OFFSET_PARAM, formatToken, messageFrame, parseToken, readyFrame, resetFrame } from "./wire.js";
 
 /** Where a resuming client wants to start. */

@@ -66,7 +66,7 @@ export class FanOut {
       recipients.push({ key: conn.id, viewer: s.role === "player" ? s.player : null, ack: s.role === "player" ? this.#ack(s.player) : 0 });
     }
     if (recipients.length === 0) return;
-    let out;
+    let out: ReturnType<StateSync["round"]>;
     try {
       out = this.#sync.round(tick, recipients, viewOf);
     } catch (e) {

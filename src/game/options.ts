@@ -105,6 +105,3 @@ export function resolveOptions(o: GameRoomOptions): ResolvedOptions {
   return r;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

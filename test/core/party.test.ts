@@ -1,6 +1,6 @@
 // The same behavioural checks against both socket modes: hibernating (WebSocket
 // Hibernation API) and in-memory (accept() + addEventListener).
-import { SELF, env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { SELF, env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect, type TestSocket } from "../../src/testing/index.js";
 import { runAlarmLater } from "../support/alarm.js";
