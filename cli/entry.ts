@@ -27,7 +27,7 @@ export type EntryAnalysis = {
   exports: Map<string, ExportInfo>;
   /** An `export * from "<package>"` could be exporting names we cannot see. */
   opaqueExports: boolean;
-  /** `export default createWorker({...})`, when present. */
+  /** The Worker's party map: `export default createWorker({...})`, or a default export routing through streams()/defineRoutes()/routeRoomkitRequest(). */
   worker?: WorkerMap;
   /** Positions used by `roomkit add` to edit the entry. */
   edit: EditPositions;

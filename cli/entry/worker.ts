@@ -1,13 +1,21 @@
 /**
- * The party map of `export default createWorker({...})`: which party name
- * routes to which exported class, and whether the map can be read at all.
+ * The party map of the entry's Worker: which party name routes to which
+ * exported class, and whether the map can be read at all. Read from
+ * `export default createWorker({...})`, or, for a hand-written default export
+ * (`export default { fetch }`), from the `streams({ party })`,
+ * `defineRoutes({ parties })` and `routeRoomkitRequest(…, { parties })` calls
+ * of the module (see ./fetch-routes.ts).
  * @module
  */
 import type * as t from "@babel/types";
+import { fetchRoutes } from "./fetch-routes.js";
 import { isCallTo, type ModuleInfo } from "./module.js";
 import { propertyKey, unwrap } from "./source.js";
 
-/** A `name: Class` entry of `createWorker({...})`. */
+/** The call that routes a party: it names the party in messages. */
+export type RouteCall = "createWorker" | "defineRoutes" | "routeRoomkitRequest" | "streams";
+
+/** A `name: Class` entry of `createWorker({...})` (or of the routes of a hand-written Worker). */
 export type WorkerParty = {
   /** The party name (URL segment). */
   name: string;
@@ -18,13 +26,21 @@ export type WorkerParty = {
   /** Whether the value is an inline `party(...)` call (which cannot be bound: it has no export name). */
   inline: boolean;
   line: number;
+  /** The call that routes it. */
+  via: RouteCall;
+  /** A binding the call names itself (`streams({ party, binding })`), which wins over the class's. */
+  binding?: string;
 };
 
-/** `export default createWorker({...})`, as read from the entry. */
-export type WorkerMap = { line: number; parties: WorkerParty[]; hasSpread: boolean; object?: t.ObjectExpression };
+/**
+ * The entry's Worker, as read from the entry: `createWorker` when it is `export default createWorker({...})`,
+ * `fetch` when it is a hand-written default export that routes through roomkit's routing calls.
+ */
+export type WorkerMap = { kind: "createWorker" | "fetch"; line: number; parties: WorkerParty[]; hasSpread: boolean; object?: t.ObjectExpression };
 
 /**
- * The entry's `createWorker({...})` party map, or undefined if its default export is something else.
+ * The entry's Worker party map, or undefined if its default export neither is `createWorker({...})`
+ * nor routes through `streams(...)`, `defineRoutes(...)` or `routeRoomkitRequest(...)`.
  *
  * @example
  * ```ts
@@ -35,12 +51,22 @@ export function findWorker(mod: ModuleInfo): WorkerMap | undefined {
   const ref = mod.exports.get("default");
   if (!ref || "from" in ref) return undefined;
   const local = mod.locals.get(ref.local);
-  if (local?.kind !== "worker") return undefined;
+  if (local?.kind !== "worker") return fetchRoutes(mod);
   const objectArg = unwrap(local.call.arguments[0] as t.Expression | undefined);
-  if (objectArg?.type !== "ObjectExpression") return { line: local.line, parties: [], hasSpread: true };
-  // Local name → exported name, to report parties by the class name wrangler.toml must bind.
-  const exportedAs = new Map<string, string>();
-  for (const [name, r] of mod.exports) if (!("from" in r)) exportedAs.set(r.local, name);
+  if (objectArg?.type !== "ObjectExpression") return { kind: "createWorker", line: local.line, parties: [], hasSpread: true };
+  const { parties, hasSpread } = partyMap(mod, objectArg, "createWorker", local.line);
+  return { kind: "createWorker", line: local.line, parties, hasSpread, object: objectArg };
+}
+
+/**
+ * The parties of a `{ name: Class, ... }` literal routed by `via`; `hasSpread` when some entry cannot be read.
+ *
+ * @example
+ * ```ts
+ * partyMap(mod, objectArg, "createWorker", 5).parties; // [{ name: "main", exportName: "Main", ... }]
+ * ```
+ */
+export function partyMap(mod: ModuleInfo, objectArg: t.ObjectExpression, via: RouteCall, fallbackLine: number): { parties: WorkerParty[]; hasSpread: boolean } {
   const parties: WorkerParty[] = [];
   let hasSpread = false;
   for (const p of objectArg.properties) {
@@ -53,16 +79,30 @@ export function findWorker(mod: ModuleInfo): WorkerMap | undefined {
       hasSpread = true;
       continue;
     }
-    const value = unwrap(p.value as t.Expression);
-    const expression = value && value.start != null && value.end != null ? mod.text.slice(value.start, value.end) : "?";
-    const line = p.loc?.start.line ?? local.line;
-    if (value?.type === "Identifier") {
-      parties.push({ name, exportName: exportedAs.get(value.name), expression, inline: false, line });
-    } else {
-      const inline = value?.type === "CallExpression" && isCallTo(mod, value, mod.partyNames, "party");
-      parties.push({ name, expression, inline, line });
-    }
+    parties.push(routedParty(mod, name, p.value as t.Expression, via, p.loc?.start.line ?? fallbackLine));
   }
-  return { line: local.line, parties, hasSpread, object: objectArg };
+  return { parties, hasSpread };
+}
+
+/**
+ * Party `name`, routed by `via` to the class expression `node`.
+ *
+ * @example
+ * ```ts
+ * routedParty(mod, "streams", node, "streams", 9); // { name: "streams", exportName: "Streams", expression: "Streams", inline: false, line: 9, via: "streams" }
+ * ```
+ */
+export function routedParty(mod: ModuleInfo, name: string, node: t.Expression, via: RouteCall, line: number): WorkerParty {
+  const value = unwrap(node);
+  const expression = value && value.start != null && value.end != null ? mod.text.slice(value.start, value.end) : "?";
+  if (value?.type === "Identifier") return { name, exportName: exportedAs(mod, value.name), expression, inline: false, line, via };
+  const inline = value?.type === "CallExpression" && isCallTo(mod, value, mod.partyNames, "party");
+  return { name, expression, inline, line, via };
+}
+
+/** The name under which the module exports local `local`: parties are reported by the class name wrangler.toml must bind. */
+function exportedAs(mod: ModuleInfo, local: string): string | undefined {
+  for (const [name, r] of mod.exports) if (!("from" in r) && r.local === local) return name;
+  return undefined;
 }
 

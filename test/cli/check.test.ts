@@ -1,6 +1,7 @@
 // roomkit check: every diagnostic, with its exact message, on small projects.
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { lastLine, projectWith, roomkit } from "./support.js";
+import { lastLine, projectWith, roomkit, tempDir } from "./support.js";
 
 const SERVER = `export default class Counter { constructor(room) { this.room = room; } onMessage() {} }\n`;
 
@@ -239,6 +240,86 @@ describe("roomkit check", () => {
     const r = await check(project({ entry: "export const = 1;\n" }));
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^error: src\/index\.ts:1:\d+: cannot parse: /);
+  });
+
+  it("cross-checks a hand-written Worker that routes through streams({ party }) from roomkit/streams", async () => {
+    const entry = (options: string, exportLine = "export const Streams = party(Counter, { binding: \"STREAMS\" });") => `import { party } from "roomkit";
+import { streams as serveStreams } from "roomkit/streams";
+import Counter from "./counter";
+
+${exportLine}
+
+export default {
+  async fetch(request, env, ctx) {
+    return (await serveStreams(${options})(request, env, ctx)) ?? new Response("Not found", { status: 404 });
+  },
+};
+`;
+    const toml = TOML.replaceAll('"MAIN"', '"STREAMS"').replaceAll('"Main"', '"Streams"');
+    const good = await check(project({ toml, entry: entry("{ party: Streams }") }));
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain("parties: streams → Streams (STREAMS); exports, bindings and migrations agree");
+
+    // streams({ binding }) wins over the class's binding, as at run time.
+    const renamed = await check(project({ toml, entry: entry('{ party: Streams, binding: "FEEDS" }') }));
+    expect(renamed.code).toBe(1);
+    expect(renamed.stderr).toContain(
+      'error[binding-mismatch]: party "streams" looks for binding "FEEDS", but wrangler.toml binds class "Streams" as "STREAMS": rename the binding to "FEEDS", or write streams({ party: Streams, binding: "STREAMS" })',
+    );
+
+    const unexported = await check(project({ toml, entry: entry("{ party: Streams }", 'const Streams = party(Counter, { binding: "STREAMS" });') }));
+    expect(unexported.code).toBe(1);
+    expect(unexported.stderr).toContain(
+      "error[party-not-exported]: src/index.ts:9: streams({ party: Streams }): Streams is not exported by src/index.ts, so wrangler cannot bind it: export it (export const Streams = party(...))",
+    );
+  });
+
+  it("cross-checks a hand-written Worker that routes through defineRoutes or routeRoomkitRequest from roomkit", async () => {
+    const entry = (routes: string, call = "routes") => `import { defineRoutes, party, routeRoomkitRequest } from "roomkit";
+import Counter from "./counter";
+
+export const Main = party(Counter);
+export const Chat = party(Counter);
+${routes}
+export default {
+  async fetch(request, env, ctx) {
+    return (await routeRoomkitRequest(request, env, ctx, ${call})) ?? new Response("home");
+  },
+};
+`;
+    const defined = await check(project({ entry: entry("const routes = defineRoutes({ parties: { main: Main, chat: Chat } });\n") }));
+    expect(defined.code).toBe(1);
+    expect(defined.stderr).toContain('error[unbound-class]: src/index.ts:5 exports party class "Chat" but wrangler.toml does not bind it: add [[durable_objects.bindings]] name = "CHAT" class_name = "Chat"');
+    expect(defined.stderr).not.toContain("no-worker");
+
+    const literal = await check(project({ entry: entry("", "{ parties: { main: Main, lobby: Chat } }") }));
+    expect(literal.code).toBe(1);
+    expect(literal.stderr).toContain('add [[durable_objects.bindings]] name = "LOBBY" class_name = "Chat"');
+
+    const mismatch = await check(project({ entry: entry("const routes = { parties: { rooms: Main } };\n").replace("export const Chat = party(Counter);\n", "") }));
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain(
+      'error[binding-mismatch]: party "rooms" looks for binding "ROOMS", but wrangler.toml binds class "Main" as "MAIN": rename the binding to "ROOMS", or write party(Counter, { binding: "MAIN" })',
+    );
+  });
+
+  it("still warns about a hand-written Worker that routes through none of roomkit's calls", async () => {
+    const entry = 'import { party } from "roomkit";\nimport Counter from "./counter";\n\nexport const Main = party(Counter);\n\nexport default { fetch: () => new Response("hi") };\n';
+    const r = await check(project({ entry }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      "warning[no-worker]: src/index.ts has no export default createWorker({...}), and its default export routes through none of streams({ party }), defineRoutes({ parties }), routeRoomkitRequest(): party names and bindings cannot be cross-checked\n",
+    );
+  });
+
+  it("passes a project created from the streams template without a warning", async () => {
+    const cwd = tempDir();
+    expect((await roomkit(cwd, ["create", "app", "--template", "streams", "--no-install", "--no-git"])).code).toBe(0);
+    const r = await check(path.join(cwd, "app"));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("parties: streams → Streams (STREAMS)");
   });
 
   it("fails when main is missing or points nowhere", async () => {

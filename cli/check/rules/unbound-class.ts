@@ -30,6 +30,6 @@ export function unboundClass({ target: t, cfg, entry, exported, localBindings, e
 /** The binding to suggest for an unbound class: the one createWorker() expects if it routes the class. */
 function suggestedBinding(entry: EntryAnalysis, className: string): string {
   const routed = entry.worker?.parties.find((p) => p.exportName === className);
-  if (routed) return entry.exports.get(className)?.binding ?? defaultBindingName(routed.name);
+  if (routed) return routed.binding ?? entry.exports.get(className)?.binding ?? defaultBindingName(routed.name);
   return defaultBindingName(className);
 }
