@@ -95,7 +95,8 @@ export class BenchServer {
     return `ws://${this.url.host}`;
   }
 
-  static async start() {
+  /** Starts workerd; `inspectorPort` opens its V8 inspector there (for profiling by hand, never in a measured run). */
+  static async start({ inspectorPort } = {}) {
     const b = bundle();
     const before = new Set(childrenOf(process.pid));
     const persistTo = mkdtempSync(path.join(tmpdir(), "roomkit-bench-"));
@@ -110,6 +111,7 @@ export class BenchServer {
       host: "127.0.0.1",
       port: 0,
       log: undefined,
+      ...(inspectorPort ? { inspectorPort } : {}),
     });
     const url = await mf.ready;
     const pids = childrenOf(process.pid).filter((p) => !before.has(p));

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// `node bench/profile.mjs`: where workerd spends its CPU in the Yjs workloads.
+// One client types the first N edits of automerge-paper into each Yjs server
+// (another follows), then a new client loads the document from a cold object;
+// workerd's V8 inspector samples both phases and the heaviest functions are
+// printed (self and inclusive time). A diagnosis tool, not a measurement: the
+// profiler slows what it watches, so figures come from `npm run bench`.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import WebSocket from "ws";
+import { sleep, waitFor } from "./lib/clients.mjs";
+import { YJS_IMPLS } from "./lib/impls.mjs";
+import { BenchServer, benchDir, cleanUp } from "./lib/server.mjs";
+import { applyPatches, loadTrace, provider, synced } from "./lib/yclient.mjs";
+
+const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
+let args;
+try {
+  args = parseArgs({ options: { edits: { type: "string", default: "20000" }, batch: { type: "string", default: "1" }, impls: { type: "string" }, top: { type: "string", default: "15" } } }).values;
+} catch (e) {
+  console.error(`profile: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+const edits = Number(args.edits);
+const batch = Number(args.batch);
+const top = Number(args.top);
+const impls = args.impls ? YJS_IMPLS.filter((i) => args.impls.split(",").includes(i.key)) : YJS_IMPLS;
+if (!(edits > 0 && batch > 0 && top > 0) || impls.length === 0) {
+  console.error(USAGE);
+  process.exit(2);
+}
+const TRACE = path.join(benchDir, "../../shared/traces/automerge-paper.json.gz");
+if (!existsSync(TRACE)) {
+  console.error(`profile: ${TRACE} is missing (see docs/benchmarks.md)`);
+  process.exit(2);
+}
+const trace = loadTrace(TRACE, edits);
+
+/** A Chrome DevTools Protocol session with workerd's user worker. */
+async function inspect(port) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const target = targets.find((t) => /core:user/.test(t.title ?? ""));
+  if (!target) throw new Error(`no user worker among the inspector's targets: ${targets.map((t) => t.title).join(", ")}`);
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+  let id = 0;
+  const waiting = new Map();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(data);
+    waiting.get(msg.id)?.(msg.result);
+    waiting.delete(msg.id);
+  });
+  const send = (method, params = {}) => new Promise((resolve) => (waiting.set(++id, resolve), ws.send(JSON.stringify({ id, method, params }))));
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 200 });
+  return { start: () => send("Profiler.start"), stop: async () => (await send("Profiler.stop")).profile, close: () => ws.close() };
+}
+
+/** Self and inclusive time per function (by name and bundle line) in a V8 CPU profile. */
+function hottest(profile) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (n) => `${n.callFrame.functionName || "(anonymous)"}${n.callFrame.lineNumber >= 0 ? ` :${n.callFrame.lineNumber + 1}` : ""}`;
+  const self = new Map();
+  const inclusive = new Map();
+  let busy = 0;
+  profile.samples.forEach((sample, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const leaf = name(nodes.get(sample));
+    if (/^\((idle|program|root)\)/.test(leaf)) return;
+    busy += ms;
+    self.set(leaf, (self.get(leaf) ?? 0) + ms);
+    const seen = new Set();
+    for (let c = sample; c !== undefined; c = parent.get(c)) {
+      const k = name(nodes.get(c));
+      if (!seen.has(k)) seen.add(k), inclusive.set(k, (inclusive.get(k) ?? 0) + ms);
+    }
+  });
+  const list = (m) =>
+    [...m]
+      .filter(([k]) => !/^\(root\)/.test(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => `    ${v.toFixed(1).padStart(8)} ms  ${k}`)
+      .join("\n");
+  return `  busy ${busy.toFixed(0)} ms\n  self:\n${list(self)}\n  inclusive:\n${list(inclusive)}`;
+}
+
+const port = 20_000 + Math.floor(Math.random() * 40_000);
+const server = await BenchServer.start({ inspectorPort: port });
+const profiler = await inspect(port);
+console.log(`${trace.patches.length} edits, ${batch} per update; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
+try {
+  for (const impl of impls) {
+    const url = impl.serverUrl(server.ws);
+    const room = `profile-${Date.now().toString(36)}`;
+    const writer = provider(url, room);
+    const follower = provider(url, room);
+    await synced(writer, "writer");
+    await synced(follower, "follower");
+    const text = writer.doc.getText("t");
+    await profiler.start();
+    for (let i = 0; i < trace.patches.length; i += batch) {
+      applyPatches(writer.doc, text, trace.patches, i, Math.min(trace.patches.length, i + batch));
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => follower.doc.getText("t").toString() === trace.end, `${impl.label}: follower`, 300_000);
+    console.log(`\n${impl.label}: typing until the follower has it\n${hottest(await profiler.stop())}`);
+    writer.destroy();
+    follower.destroy();
+    await sleep(3_000);
+    const stats = await (await fetch(`${server.http}/__bench/${impl.binding}/${room}/stats`)).json();
+    await (await fetch(`${server.http}/__bench/${impl.binding}/${room}/abort`)).text();
+    await sleep(200);
+    await profiler.start();
+    const reader = provider(url, room);
+    try {
+      await waitFor(() => reader.synced && reader.doc.getText("t").toString() === trace.end, `${impl.label}: cold load`);
+    } finally {
+      reader.destroy();
+    }
+    console.log(`\n${impl.label}: cold load (storage before it: ${JSON.stringify(stats)})\n${hottest(await profiler.stop())}`);
+  }
+} finally {
+  profiler.close();
+  await server.stop();
+  cleanUp();
+}
