@@ -1,9 +1,12 @@
 /**
- * Request bodies of creates and appends: bounded reading, and JSON mode's
- * message framing (one level of array flattening, §9.1).
+ * Request bodies of creates and appends: bounded reading, JSON mode's
+ * message framing (one level of array flattening, §9.1), and the rows a body
+ * is stored as.
  * @module
  */
 import { concatBytes } from "../bytes.js";
+import { isJsonType } from "./protocol.js";
+import { MESSAGE_SEPARATOR, type Row, type StreamMeta } from "./store.js";
 
 /** Past this many bytes an oversized upload is cut off instead of drained. */
 const DRAIN_LIMIT = 32 * 1024 * 1024;
@@ -63,6 +66,25 @@ export function jsonMessages(body: Uint8Array): string[] | null {
     return null;
   }
   return Array.isArray(value) ? value.map((m) => JSON.stringify(m)) : [JSON.stringify(value)];
+}
+
+/**
+ * Splits a body into the rows it is stored as, from position `start`: one row
+ * per append (a JSON append's messages joined by `MESSAGE_SEPARATOR`). A
+ * reason string when the body is not acceptable.
+ *
+ * @example
+ * const rows = frameRows(meta, body, meta.tail, true);
+ * if (typeof rows === "string") return problem(400, rows);
+ */
+export function frameRows(meta: StreamMeta, body: Uint8Array, start: number, isAppend: boolean): Row[] | string {
+  if (body.byteLength === 0) return [];
+  if (!isJsonType(meta.contentType)) return [{ start, end: start + body.byteLength, batchEnd: start + body.byteLength, data: body }];
+  const messages = jsonMessages(body);
+  if (messages === null) return "The body is not valid JSON.";
+  if (messages.length === 0 && isAppend) return "An empty JSON array appends nothing.";
+  const end = start + messages.length;
+  return messages.length ? [{ start, end, batchEnd: end, data: messages.join(MESSAGE_SEPARATOR) }] : [];
 }
 
 /** Re-exported for the stream modules that import it from here. */

@@ -4,7 +4,8 @@
  * nothing internal ever reaches a client.
  * @module
  */
-import { SECURITY_HEADERS } from "./protocol.js";
+import { H, SECURITY_HEADERS, formatOffset } from "./protocol.js";
+import type { StreamMeta } from "./store.js";
 
 /**
  * A response with the security headers added.
@@ -26,4 +27,18 @@ export function streamResponse(status: number, headers: Record<string, string> =
  */
 export function problem(status: number, reason: string, headers: Record<string, string> = {}): Response {
   return streamResponse(status, { ...headers, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }, reason);
+}
+
+/**
+ * Headers describing a stream (PUT and HEAD answers): its type, tail, expiry and whether it is closed.
+ *
+ * @example
+ * streamResponse(200, { ...describeStream(meta), "cache-control": "no-store" })
+ */
+export function describeStream(meta: StreamMeta): Record<string, string> {
+  const h: Record<string, string> = { "content-type": meta.contentType, [H.nextOffset]: formatOffset(meta.tail) };
+  if (meta.ttl !== null) h[H.ttl] = String(meta.ttl);
+  if (meta.expiresAt !== null) h[H.expiresAt] = new Date(meta.expiresAt).toISOString();
+  if (meta.closed) h[H.closed] = "true";
+  return h;
 }

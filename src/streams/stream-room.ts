@@ -5,7 +5,8 @@
  */
 import { RoomkitError } from "../errors.js";
 import type { Connection, ConnectionContext, Room, Server, ServerOptions } from "../types.js";
-import { DEFAULT_STREAM_LIMITS, StreamEngine, type StreamHooks, type StreamLimits } from "./engine.js";
+import { DEFAULT_STREAM_LIMITS, StreamEngine, type StreamLimits } from "./engine.js";
+import type { StreamHooks } from "./hooks.js";
 import { LiveTail } from "./live-tail.js";
 
 /** Options of a `StreamRoom` (pass them to `super(room, options)`). */
