@@ -49,7 +49,7 @@ export function play(room: string, backToLobby: () => void): GameClient<State, I
     backToLobby();
   });
 
-  // Inputs go out at the tick rate: the room applies one per player per tick.
+  // Inputs go out at the tick rate: the room applies one per tick, two while catching up after a stall.
   listenToKeys(window);
   setInterval(() => {
     const input = currentInput();

@@ -13,6 +13,12 @@ export class Arena extends GameRoom<game.State, game.Input> {
       patchRate: 20,
       maxPlayers: 8,
       reconnectGraceMs: 15_000,
+      // A stalled connection delivers its inputs in a burst. Up to a second of them is queued
+      // (roomkit's default, 8, drops the oldest of a longer burst, which the client has already
+      // predicted: its view would jump back), and two a tick drain the backlog while the player
+      // keeps moving. step() moves a player once per input, so two a tick is exact.
+      maxQueuedInputs: 30,
+      maxInputsPerTick: 2,
       lobby: { party: "lobby", room: "main" },
       ...options,
     });

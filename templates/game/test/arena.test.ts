@@ -4,7 +4,7 @@
 import { GameClient } from "roomkit/game/client";
 import { rooms, TestWebSocket } from "roomkit/testing";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { PLAYER_RADIUS, SPEED, WORLD, type Input, type State } from "../src/game";
+import { movePlayer, PLAYER_RADIUS, SPEED, WORLD, type Input, type State } from "../src/game";
 
 const clients: GameClient<State, Input>[] = [];
 
@@ -41,6 +41,42 @@ it("moves a player exactly SPEED × dt per input, and the other player sees it",
   expect(ada.serverState!.players[ada.me!]!.x).toBeCloseTo(expected, 1);
   await expect.poll(() => bo.serverState!.players[ada.me!]!.x).toBeCloseTo(expected, 1);
   expect(expected).toBeGreaterThan(PLAYER_RADIUS);
+});
+
+it("applies a burst of 10 inputs (a network stall) each exactly once, in order, and the prediction never overshoots", async () => {
+  const room = rooms.get("arena");
+  const ada = new GameClient<State, Input>({
+    host: "localhost",
+    party: "arena",
+    room: room.id,
+    id: "ada-key",
+    query: { name: "Ada" },
+    WebSocket: TestWebSocket,
+    predict: (state, input, me) => ({ ...state, players: { ...state.players, [me]: movePlayer(state.players[me]!, input, 1 / ada.tickRate) } }),
+  });
+  clients.push(ada);
+  await expect.poll(() => ada.me, { interval: 5 }).toBeDefined();
+  const me = ada.me!;
+  const start = ada.serverState!.players[me]!.x;
+  const dx = start > WORLD.width / 2 ? -1 : 1; // away from the nearer wall: 10 steps are never clamped
+  const steps = (x: number) => Math.round(((x - start) * dx) / (SPEED / 30));
+  const seen: { ack: number; server: number; predicted: number }[] = [];
+  ada.on("state", (s) => seen.push({ ack: ada.ack, server: steps(s.players[me]!.x), predicted: steps(ada.predicted!.players[me]!.x) }));
+
+  // All 10 reach the room before its next tick: a pong answers after every frame sent before the ping.
+  for (let i = 0; i < 10; i++) ada.sendInput({ dx, dy: 0 });
+  const pong = new Promise((resolve) => ada.socket.addEventListener("message", (e) => String(e.data).includes('"pong"') && resolve(null)));
+  ada.sendMessage({ type: "ping", t: 1 });
+  await pong;
+  expect(steps(ada.predicted!.players[me]!.x)).toBe(10);
+
+  await expect.poll(async () => (await rooms.advance(1000 / 30), ada.ack), { interval: 5 }).toBe(10);
+  // The room's state is exactly `ack` steps at every patch (none dropped, none twice), the
+  // acks only grow, and the prediction stays on the 10 steps sent.
+  expect(seen.length).toBeGreaterThan(1);
+  for (const s of seen) expect(s).toEqual({ ack: s.ack, server: s.ack, predicted: 10 });
+  expect(seen.map((s) => s.ack)).toEqual([...seen.map((s) => s.ack)].sort((a, b) => a - b));
+  expect(steps(ada.serverState!.players[me]!.x)).toBe(10);
 });
 
 it("rejects invalid input with a reason, only to the sender, and refuses long names with a close code", async () => {
