@@ -28,3 +28,17 @@ it("collects an orb it touches, scores it, and keeps the field topped up, determ
   expect(Object.keys(s.orbs)).toHaveLength(ORBS);
   expect(JSON.stringify(run().s)).toBe(JSON.stringify(s));
 });
+
+it("an orb pickup changes the score, never the position: two inputs in one tick land where the prediction does", () => {
+  const s = initialState();
+  addPlayer(s, "p1", "Ada");
+  step(s, [], 1 / 30, { random: seededRandom(7, 1) });
+  const orb = Object.values(s.orbs)[0]!;
+  const x = Math.min(Math.max(orb.x - 16, 18), WORLD.width - 34);
+  s.players.p1 = { ...s.players.p1!, x, y: orb.y };
+  const input = { dx: 1, dy: 0 };
+  const predicted = movePlayer(movePlayer(s.players.p1, input, 1 / 30), input, 1 / 30);
+  step(s, [{ playerId: "p1", seq: 1, input }, { playerId: "p1", seq: 2, input }], 1 / 30, { random: seededRandom(7, 2) });
+  expect(s.players.p1!.score).toBeGreaterThanOrEqual(1);
+  expect({ x: s.players.p1!.x, y: s.players.p1!.y }).toEqual({ x: predicted.x, y: predicted.y });
+});
