@@ -8,6 +8,7 @@
  * @module
  */
 import type { Connection, Room } from "../types.js";
+import { drainUnreadBody } from "../unread-body.js";
 import { appendToStream } from "./append.js";
 import { TooLarge, readBody } from "./body.js";
 import { createStream } from "./create.js";
@@ -107,12 +108,13 @@ export class StreamEngine {
       case "/__read":
         return serveForkRead(this.#stream, url);
     }
+    // A refusal drains the body it does not read: cancelled, it would cost the client its connection (src/unread-body.ts).
     const op = operationOf(request.method);
-    if (!op) await request.body?.cancel().catch(() => {});
+    if (!op) await drainUnreadBody(request);
     if (!op) return problem(405, `Method ${request.method} is not allowed on a stream.`, { allow: "GET, HEAD, PUT, POST, DELETE, OPTIONS" });
     const denied = await authorize(this.hooks, request, op);
     if (denied) {
-      await request.body?.cancel().catch(() => {});
+      await drainUnreadBody(request);
       return denied;
     }
     if (op === "create" || op === "append") {

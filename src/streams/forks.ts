@@ -7,6 +7,7 @@
  * @module
  */
 import { logError } from "../errors.js";
+import { drainUnreadBody } from "../unread-body.js";
 import type { StreamObject } from "./engine.js";
 import { authorize } from "./hooks.js";
 import { mediaType } from "./protocol.js";
@@ -62,7 +63,7 @@ export async function registerFork(stream: StreamObject, request: Request): Prom
   // Forking reads the source: it needs read access to it, as the client that asks.
   const denied = await authorize(stream.hooks, request, "read");
   if (denied) {
-    await request.body?.cancel().catch(() => {});
+    await drainUnreadBody(request);
     return denied;
   }
   const meta = stream.current();
