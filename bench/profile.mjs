@@ -3,21 +3,23 @@
 // One client types the first N edits of automerge-paper into each Yjs server
 // (another follows), then a new client loads the document from a cold object;
 // workerd's V8 inspector samples both phases and the heaviest functions are
-// printed (self and inclusive time). A diagnosis tool, not a measurement: the
+// printed (self and inclusive time). With `--storm N`, instead: N clients
+// join one room of each core implementation at once (the storm workload). A diagnosis tool, not a measurement: the
 // profiler slows what it watches, so figures come from `npm run bench`.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { sleep, waitFor } from "./lib/clients.mjs";
-import { YJS_IMPLS } from "./lib/impls.mjs";
+import { closeAll, openMany, sleep, waitFor } from "./lib/clients.mjs";
+import { CORE_IMPLS, YJS_IMPLS } from "./lib/impls.mjs";
 import { BenchServer, benchDir, cleanUp } from "./lib/server.mjs";
 import { applyPatches, loadTrace, provider, synced } from "./lib/yclient.mjs";
 
-const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
+const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--top N]
+       node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
 let args;
 try {
-  args = parseArgs({ options: { edits: { type: "string", default: "20000" }, batch: { type: "string", default: "1" }, impls: { type: "string" }, top: { type: "string", default: "15" } } }).values;
+  args = parseArgs({ options: { edits: { type: "string", default: "20000" }, batch: { type: "string", default: "1" }, impls: { type: "string" }, top: { type: "string", default: "15" }, storm: { type: "string" } } }).values;
 } catch (e) {
   console.error(`profile: ${e.message}\n${USAGE}`);
   process.exit(2);
@@ -25,8 +27,10 @@ try {
 const edits = Number(args.edits);
 const batch = Number(args.batch);
 const top = Number(args.top);
-const impls = args.impls ? YJS_IMPLS.filter((i) => args.impls.split(",").includes(i.key)) : YJS_IMPLS;
-if (!(edits > 0 && batch > 0 && top > 0) || impls.length === 0) {
+const storm = args.storm === undefined ? 0 : Number(args.storm);
+const all = storm ? CORE_IMPLS : YJS_IMPLS;
+const impls = args.impls ? all.filter((i) => args.impls.split(",").includes(i.key)) : all;
+if (!(edits > 0 && batch > 0 && top > 0 && storm >= 0) || impls.length === 0) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -91,9 +95,21 @@ function hottest(profile) {
 const port = 20_000 + Math.floor(Math.random() * 40_000);
 const server = await BenchServer.start({ inspectorPort: port });
 const profiler = await inspect(port);
-console.log(`${trace.patches.length} edits, ${batch} per update; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
+console.log(`${storm ? `${storm} clients joining at once` : `${trace.patches.length} edits, ${batch} per update`}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
 try {
-  for (const impl of impls) {
+  for (const impl of storm ? impls : []) {
+    const room = `storm-${Date.now().toString(36)}`;
+    // The worker and the class are loaded first, by a connection to another room.
+    await closeAll(await openMany([impl.url(server.ws, `${room}-warm`)]));
+    await sleep(200);
+    await profiler.start();
+    const cpu0 = server.cpuMs();
+    const sockets = await openMany(Array.from({ length: storm }, (_, i) => `${impl.url(server.ws, room)}?_pk=c${i}`));
+    const cpu = server.cpuMs() - cpu0;
+    console.log(`\n${impl.label}: ${storm} joins, workerd CPU ${cpu} ms\n${hottest(await profiler.stop())}`);
+    await closeAll(sockets);
+  }
+  for (const impl of storm ? [] : impls) {
     const url = impl.serverUrl(server.ws);
     const room = `profile-${Date.now().toString(36)}`;
     const writer = provider(url, room);
