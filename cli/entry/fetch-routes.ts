@@ -7,7 +7,7 @@
  * @module
  */
 import type * as t from "@babel/types";
-import { isCallTo, type ModuleInfo } from "./module.js";
+import type { ModuleInfo } from "./module.js";
 import { literalProperty, propertyKey, unwrap } from "./source.js";
 import { partyMap, routedParty, type RouteCall, type WorkerMap, type WorkerParty } from "./worker.js";
 
