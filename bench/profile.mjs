@@ -19,7 +19,15 @@ const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${
        node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
 let args;
 try {
-  args = parseArgs({ options: { edits: { type: "string", default: "20000" }, batch: { type: "string", default: "1" }, impls: { type: "string" }, top: { type: "string", default: "15" }, storm: { type: "string" } } }).values;
+  args = parseArgs({
+    options: {
+      edits: { type: "string", default: "20000" },
+      batch: { type: "string", default: "1" },
+      impls: { type: "string" },
+      top: { type: "string", default: "15" },
+      storm: { type: "string" },
+    },
+  }).values;
 } catch (e) {
   console.error(`profile: ${e.message}\n${USAGE}`);
   process.exit(2);
@@ -95,7 +103,9 @@ function hottest(profile) {
 const port = 20_000 + Math.floor(Math.random() * 40_000);
 const server = await BenchServer.start({ inspectorPort: port });
 const profiler = await inspect(port);
-console.log(`${storm ? `${storm} clients joining at once` : `${trace.patches.length} edits, ${batch} per update`}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
+console.log(
+  `${storm ? `${storm} clients joining at once` : `${trace.patches.length} edits, ${batch} per update`}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`,
+);
 try {
   for (const impl of storm ? impls : []) {
     const room = `storm-${Date.now().toString(36)}`;

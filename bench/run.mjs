@@ -35,7 +35,13 @@ function usageError(message) {
 let args;
 try {
   args = parseArgs({
-    options: { smoke: { type: "boolean" }, rounds: { type: "string" }, only: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      smoke: { type: "boolean" },
+      rounds: { type: "string" },
+      only: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
     allowPositionals: false,
   }).values;
@@ -60,7 +66,7 @@ if (args.only !== undefined) {
   if (unknown.length) usageError(`unknown workload "${unknown[0]}"`);
   selected = WORKLOADS.filter((w) => names.includes(w.name));
 }
-const roundsOf = (w) => rounds ?? (smoke ? 1 : w.rounds ?? (w.mode === "shared" ? 5 : 3));
+const roundsOf = (w) => rounds ?? (smoke ? 1 : (w.rounds ?? (w.mode === "shared" ? 5 : 3)));
 const outFile = args.out ? path.resolve(args.out) : path.join(benchDir, "results", smoke ? "smoke.json" : "latest.json");
 
 /** A → B → C, then B → C → A …: each implementation runs first, middle and last equally often. */
@@ -173,7 +179,13 @@ const run = {
   date: new Date().toISOString(),
   mode: size,
   rounds: selected.map((w) => `${w.name} ${roundsOf(w)}`).join(", "),
-  machine: { cpu: os.cpus()[0]?.model ?? "?", cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, pinning },
+  machine: {
+    cpu: os.cpus()[0]?.model ?? "?",
+    cores: os.cpus().length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    pinning,
+  },
   versions: versions(),
   workloads: [],
 };

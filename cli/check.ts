@@ -50,4 +50,3 @@ export async function checkProject(config: WranglerConfig, options: CheckOptions
 function stripSources({ severity, code, message }: Finding): Diagnostic {
   return { severity, code, message };
 }
-

@@ -70,7 +70,7 @@ export function resolveClient(project: Project, flag?: string | false): ClientBu
 
 function validate(v: unknown): ClientConfig {
   const bad = (what: string) => failure(`package.json: roomkit.client${what}`);
-  if (!isRecord(v)) throw bad(" must be an object ({ \"entry\": \"client/index.ts\", ... }) or false");
+  if (!isRecord(v)) throw bad(' must be an object ({ "entry": "client/index.ts", ... }) or false');
   const strings = (x: unknown) => typeof x === "string" || (Array.isArray(x) && x.length > 0 && x.every((s) => typeof s === "string"));
   const stringMap = (x: unknown) => x === undefined || (isRecord(x) && Object.values(x).every((s) => typeof s === "string"));
   if (!strings(v.entry)) throw bad(".entry must be a path or a list of paths");
@@ -78,7 +78,8 @@ function validate(v: unknown): ClientConfig {
   if (v.outfile !== undefined && v.outdir !== undefined) throw bad(" sets both outfile and outdir: keep one");
   for (const k of ["minify", "splitting", "sourcemap"] as const) if (v[k] !== undefined && typeof v[k] !== "boolean") throw bad(`.${k} must be true or false`);
   if (v.format !== undefined && !["esm", "iife", "cjs"].includes(v.format as string)) throw bad('.format must be "esm", "iife" or "cjs"');
-  if (v.external !== undefined && !(Array.isArray(v.external) && v.external.every((s) => typeof s === "string"))) throw bad(".external must be a list of module names");
+  if (v.external !== undefined && !(Array.isArray(v.external) && v.external.every((s) => typeof s === "string")))
+    throw bad(".external must be a list of module names");
   for (const k of ["define", "alias", "loader"] as const) if (!stringMap(v[k])) throw bad(`.${k} must map names to strings`);
   return v as ClientConfig;
 }
@@ -87,8 +88,11 @@ function fromConfig(root: string, c: ClientConfig): ClientBuild {
   // An entry that is not a file may be a module in a package (PartyKit builds
   // e.g. "monaco-editor/esm/vs/editor/editor.worker.js"): esbuild resolves it,
   // and names its output after the specifier, as PartyKit's build did.
-  const entries = (Array.isArray(c.entry) ? c.entry : [c.entry]).map((e) => (existsSync(path.resolve(root, e)) || !isBareSpecifier(root, e) ? path.resolve(root, e) : e));
-  for (const e of entries) if (path.isAbsolute(e) && !existsSync(e)) throw failure(`client entry ${path.relative(root, e)} not found (package.json roomkit.client.entry)`);
+  const entries = (Array.isArray(c.entry) ? c.entry : [c.entry]).map((e) =>
+    existsSync(path.resolve(root, e)) || !isBareSpecifier(root, e) ? path.resolve(root, e) : e,
+  );
+  for (const e of entries)
+    if (path.isAbsolute(e) && !existsSync(e)) throw failure(`client entry ${path.relative(root, e)} not found (package.json roomkit.client.entry)`);
   const outfile = c.outfile ? path.resolve(root, c.outfile) : undefined;
   const outdir = c.outdir ? path.resolve(root, c.outdir) : outfile ? undefined : path.resolve(root, "public");
   if (entries.length > 1 && outfile) throw failure("package.json: roomkit.client has several entries: use outdir, not outfile");

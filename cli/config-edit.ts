@@ -85,7 +85,9 @@ function editToml(config: WranglerConfig, original: string, party: NewParty, pla
     failure(
       `${what} in ${config.file.split(/[\\/]/).pop()} is not written as [[${what}]] tables, which roomkit add edits; add it by hand: ` +
         `[[${table("durable_objects.bindings")}]] name = ${tomlString(party.binding)} class_name = ${tomlString(party.className)}` +
-        (place.migrationTag ? `, [[${table("migrations")}]] tag = ${tomlString(place.migrationTag)} new_sqlite_classes = [${tomlString(party.className)}]` : ""),
+        (place.migrationTag
+          ? `, [[${table("migrations")}]] tag = ${tomlString(place.migrationTag)} new_sqlite_classes = [${tomlString(party.className)}]`
+          : ""),
     );
   const raw = at(config.raw, place.path);
   const existingBindings = at(raw, ["durable_objects", "bindings"]);
@@ -184,7 +186,9 @@ function verify(config: WranglerConfig, text: string, party: NewParty, places: P
     }
   }
   if (!isDeepStrictEqual(normalize(after.raw), normalize(expected))) {
-    throw failure(`could not edit ${config.file.split(/[\\/]/).pop()} safely (its layout is unusual); nothing was written: add the binding and migration by hand`);
+    throw failure(
+      `could not edit ${config.file.split(/[\\/]/).pop()} safely (its layout is unusual); nothing was written: add the binding and migration by hand`,
+    );
   }
 }
 

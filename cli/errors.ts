@@ -31,5 +31,10 @@ export function failure(message: string): CliError {
 /** A message for an unexpected error, kept to one line. */
 export function describe(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.split("\n").find((line) => line.trim() !== "")?.trim() ?? "unknown error";
+  return (
+    text
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim() ?? "unknown error"
+  );
 }

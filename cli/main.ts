@@ -31,7 +31,11 @@ const DEV_OPTIONS: OwnOption[] = [
   CONFIG_OPTION,
   ...CLIENT_OPTIONS,
 ];
-const DEPLOY_OPTIONS: OwnOption[] = [{ names: ["--allow-delete"], key: "allowDelete", takesValue: true, value: "classes", repeat: true }, CONFIG_OPTION, ...CLIENT_OPTIONS];
+const DEPLOY_OPTIONS: OwnOption[] = [
+  { names: ["--allow-delete"], key: "allowDelete", takesValue: true, value: "classes", repeat: true },
+  CONFIG_OPTION,
+  ...CLIENT_OPTIONS,
+];
 
 /**
  * Splits `args` into roomkit's own options and the rest (for wrangler), in
@@ -56,7 +60,8 @@ export function splitOwnOptions(args: readonly string[], own: readonly OwnOption
     let value: unknown = opt.negate ? false : true;
     if (opt.takesValue) {
       value = inline ?? args[++i];
-      if (value === undefined || (inline === undefined && String(value).startsWith("-"))) throw usageError(`option '${opt.names.join(", ")} <${opt.value ?? "value"}>' argument missing (see roomkit --help)`);
+      if (value === undefined || (inline === undefined && String(value).startsWith("-")))
+        throw usageError(`option '${opt.names.join(", ")} <${opt.value ?? "value"}>' argument missing (see roomkit --help)`);
     }
     if (opt.repeat) values[opt.key] = [...((values[opt.key] as unknown[]) ?? []), ...String(value).split(",").filter(Boolean)];
     else values[opt.key] = value;
@@ -177,7 +182,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(",").filter(Boolean)];
 }
 
-function createOptions(dir: string | undefined, opts: { template?: string; yes?: boolean; install: boolean; git: boolean }, cmd: Command, invokedAs: string): CreateOptions {
+function createOptions(
+  dir: string | undefined,
+  opts: { template?: string; yes?: boolean; install: boolean; git: boolean },
+  cmd: Command,
+  invokedAs: string,
+): CreateOptions {
   return {
     dir,
     template: opts.template,

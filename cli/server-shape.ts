@@ -28,7 +28,13 @@ export type ServerShape =
  * await serverShape("/app/src/worker.ts", "MainServer", "/app"); // { kind: "class" }
  * ```
  */
-export async function serverShape(file: string, name: string, root: string, overrides: ReadonlyMap<string, string> = new Map(), depth = 0): Promise<ServerShape> {
+export async function serverShape(
+  file: string,
+  name: string,
+  root: string,
+  overrides: ReadonlyMap<string, string> = new Map(),
+  depth = 0,
+): Promise<ServerShape> {
   const text = overrides.get(file) ?? (existsSync(file) ? await readFile(file, "utf8") : undefined);
   if (text === undefined || depth > 10) return { kind: "unknown" };
   let program: t.Program;
@@ -92,7 +98,12 @@ function exportedName(n: t.Identifier | t.StringLiteral): string {
 
 function ofExpression(e: t.Expression, here: (node: t.Node, what: string) => ServerShape): ServerShape {
   let cur: t.Node = e;
-  while (cur.type === "TSAsExpression" || cur.type === "TSSatisfiesExpression" || cur.type === "TSNonNullExpression" || cur.type === "ParenthesizedExpression") {
+  while (
+    cur.type === "TSAsExpression" ||
+    cur.type === "TSSatisfiesExpression" ||
+    cur.type === "TSNonNullExpression" ||
+    cur.type === "ParenthesizedExpression"
+  ) {
     cur = (cur as t.TSAsExpression).expression;
   }
   switch (cur.type) {

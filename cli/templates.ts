@@ -33,7 +33,18 @@ export function templatesRoot(override?: string): string {
 }
 
 /** Names never copied into a new project: dependencies, local state, secrets, build output. */
-const SKIPPED = new Set(["node_modules", ".wrangler", ".git", ".dev.vars", ".DS_Store", "package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lockb", "dist"]);
+const SKIPPED = new Set([
+  "node_modules",
+  ".wrangler",
+  ".git",
+  ".dev.vars",
+  ".DS_Store",
+  "package-lock.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+  "bun.lockb",
+  "dist",
+]);
 
 /** Whether the template file at `rel` (relative, "/"-separated) belongs in a new project. */
 export function keepTemplateFile(rel: string): boolean {

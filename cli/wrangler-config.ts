@@ -170,7 +170,11 @@ export function parseConfig(file: string, text: string): WranglerConfig {
         newClasses: strList(m.new_classes, `${key}.new_classes`),
         renamedClasses: pairs(m.renamed_classes, "renamed_classes").map(({ from, to }) => ({ from, to })),
         deletedClasses: strList(m.deleted_classes, `${key}.deleted_classes`),
-        transferredClasses: pairs(m.transferred_classes, "transferred_classes").map((p) => ({ from: p.from, to: p.to, fromScript: String(p.from_script ?? "") })),
+        transferredClasses: pairs(m.transferred_classes, "transferred_classes").map((p) => ({
+          from: p.from,
+          to: p.to,
+          fromScript: String(p.from_script ?? ""),
+        })),
       };
     });
   };

@@ -5,7 +5,21 @@
  * module). New code uses the names on the right.
  * @module
  */
-import type { ConnectionContext, Connection, Context, ExecutionContext, FetchLobby, Lobby, Request, Room, Server, ServerOptions, Storage, Stub, Worker } from "./types.js";
+import type {
+  ConnectionContext,
+  Connection,
+  Context,
+  ExecutionContext,
+  FetchLobby,
+  Lobby,
+  Request,
+  Room,
+  Server,
+  ServerOptions,
+  Storage,
+  Stub,
+  Worker,
+} from "./types.js";
 
 /** @deprecated Use `Party.Request`. PartyKit's old name, kept for compatibility. */
 export type PartyRequest = Request;

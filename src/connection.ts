@@ -148,8 +148,7 @@ function defineConnection(ws: WebSocket): Connection {
   const meta = () => read(ws)!.rk;
   const setState = (next: unknown) => {
     const current = read(ws)!;
-    const value =
-      typeof next === "function" ? (next as ConnectionSetStateFn<unknown>)(current.state as never) : next;
+    const value = typeof next === "function" ? (next as ConnectionSetStateFn<unknown>)(current.state as never) : next;
     store(ws, { ...current, state: value ?? null }, current.rk.id);
     return value ?? null;
   };

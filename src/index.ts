@@ -18,7 +18,15 @@ import type { Room } from "./types.js";
 // Hosting a server class in a Durable Object.
 export { party, PartyHost, type PartyClass, type PartyOptions, type ServerClass } from "./party.js";
 // The Worker: routing party URLs to rooms.
-export { createWorker, defineRoutes, routeRoomkitRequest, type CorsOptions, type ExecutionContextLike, type RoomkitRoutes, type WorkerOptions } from "./worker.js";
+export {
+  createWorker,
+  defineRoutes,
+  routeRoomkitRequest,
+  type CorsOptions,
+  type ExecutionContextLike,
+  type RoomkitRoutes,
+  type WorkerOptions,
+} from "./worker.js";
 export { routeOf, type RoomAddress } from "./identity.js";
 // Helpers for servers.
 export { Flusher, type FlusherOptions } from "./flusher.js";

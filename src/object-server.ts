@@ -43,12 +43,30 @@ export function serverClassFromObject(server: PartyKitServer, name = "ObjectServ
   }
   const proto = ObjectServer.prototype as Server & { room: Room };
   const define = <K extends keyof Server>(hook: K, fn: Server[K]) => Object.defineProperty(proto, hook, { value: fn, writable: true, configurable: true });
-  if (s.onConnect) define("onConnect", function (this: { room: Room }, conn: Connection, ctx: ConnectionContext) { return s.onConnect.call(server, conn, this.room, ctx); });
-  if (s.onMessage) define("onMessage", function (this: { room: Room }, message, sender: Connection) { return s.onMessage.call(server, message, sender, this.room); });
-  if (s.onClose) define("onClose", function (this: { room: Room }, conn: Connection) { return s.onClose.call(server, conn, this.room); });
-  if (s.onError) define("onError", function (this: { room: Room }, conn: Connection, error: Error) { return s.onError.call(server, conn, error, this.room); });
-  if (s.onRequest) define("onRequest", function (this: { room: Room }, req: Request) { return s.onRequest.call(server, req, this.room); });
-  if (s.onAlarm) define("onAlarm", function (this: { room: Room }) { return s.onAlarm.call(server, this.room); });
+  if (s.onConnect)
+    define("onConnect", function (this: { room: Room }, conn: Connection, ctx: ConnectionContext) {
+      return s.onConnect.call(server, conn, this.room, ctx);
+    });
+  if (s.onMessage)
+    define("onMessage", function (this: { room: Room }, message, sender: Connection) {
+      return s.onMessage.call(server, message, sender, this.room);
+    });
+  if (s.onClose)
+    define("onClose", function (this: { room: Room }, conn: Connection) {
+      return s.onClose.call(server, conn, this.room);
+    });
+  if (s.onError)
+    define("onError", function (this: { room: Room }, conn: Connection, error: Error) {
+      return s.onError.call(server, conn, error, this.room);
+    });
+  if (s.onRequest)
+    define("onRequest", function (this: { room: Room }, req: Request) {
+      return s.onRequest.call(server, req, this.room);
+    });
+  if (s.onAlarm)
+    define("onAlarm", function (this: { room: Room }) {
+      return s.onAlarm.call(server, this.room);
+    });
 
   // Edge hooks stay methods of the object (`this` is the object, as in PartyKit).
   const statics = ObjectServer as unknown as Record<string, unknown>;

@@ -98,14 +98,7 @@ export function namespaceOf(env: Record<string, unknown>, party: string): Durabl
  * const res = await sendToRoom(env, "lobby", "eu", new Request(url), { party: room.name, room: room.id });
  * ```
  */
-export function sendToRoom(
-  env: Record<string, unknown>,
-  party: string,
-  room: string,
-  request: Request,
-  caller?: Caller,
-  rest?: string,
-): Promise<Response> {
+export function sendToRoom(env: Record<string, unknown>, party: string, room: string, request: Request, caller?: Caller, rest?: string): Promise<Response> {
   const ns = namespaceOf(env, party);
   // One copy of the request (its headers become mutable); the address
   // overwrites any a client sent itself.

@@ -106,7 +106,8 @@ export class RoomImpl implements Room {
       history.broadcast(msg, opts?.tag !== undefined || without?.length ? { tag: opts?.tag, without } : undefined, sockets.all(opts?.tag));
       return;
     }
-    if (opts?.durable === true) throw new RoomkitError("broadcast(…, { durable: true }) needs options.history on the server class (docs/durable-broadcasts.md).");
+    if (opts?.durable === true)
+      throw new RoomkitError("broadcast(…, { durable: true }) needs options.history on the server class (docs/durable-broadcasts.md).");
     const skip = without && without.length > 0 ? new Set(without) : undefined;
     // A plain loop over the sockets rather than getConnections(): this runs once per
     // message. Every socket the host lists was accepted by roomkit (it carries a

@@ -64,9 +64,7 @@ export class Scheduler {
 
   get #sql(): SqlStorage {
     if (!this.supported) {
-      throw new RoomkitError(
-        "roomkit timers need a SQLite-backed Durable Object: declare the class under `new_sqlite_classes` in a wrangler.toml migration.",
-      );
+      throw new RoomkitError("roomkit timers need a SQLite-backed Durable Object: declare the class under `new_sqlite_classes` in a wrangler.toml migration.");
     }
     const sql = this.storage.sql;
     if (!this.#ready) {
@@ -215,12 +213,7 @@ export class Scheduler {
   /** Leases, dispatches and settles one timer row. */
   async #fire(t: Row): Promise<void> {
     // Lease first: if we crash inside the handler, the timer fires again at the retry time.
-    this.#sql.exec(
-      "UPDATE _roomkit_timers SET at = ?, attempt = attempt + 1 WHERE name = ? AND seq = ?",
-      this.#now() + backoff(t.attempt),
-      t.name,
-      t.seq,
-    );
+    this.#sql.exec("UPDATE _roomkit_timers SET at = ?, attempt = attempt + 1 WHERE name = ? AND seq = ?", this.#now() + backoff(t.attempt), t.name, t.seq);
     this.#running.set(t.name, t.seq);
     let ok = true;
     try {

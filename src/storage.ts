@@ -40,9 +40,7 @@ export function roomStorage(storage: DurableObjectStorage, scheduler: Scheduler,
   if (alarm) {
     for (const [name, fn] of Object.entries(alarm)) overrides.set(name, fn);
     // A transaction's alarm methods are the same alarm: route them the same way.
-    overrides.set("transaction", <T>(closure: (txn: DurableObjectTransaction) => Promise<T>) =>
-      storage.transaction((txn) => closure(withMethods(txn, alarm))),
-    );
+    overrides.set("transaction", <T>(closure: (txn: DurableObjectTransaction) => Promise<T>) => storage.transaction((txn) => closure(withMethods(txn, alarm))));
   }
   overrides.set("deleteAll", async (options?: DurableObjectPutOptions) => {
     await storage.deleteAll(options);

@@ -273,11 +273,7 @@ type ServerConstructor = { new (room: Room): Server };
  */
 export type Worker = ServerConstructor & {
   /** Handles requests that match no party URL (main party only). Return `null` for a 404. */
-  onFetch?(
-    req: Request,
-    lobby: FetchLobby,
-    ctx: ExecutionContext,
-  ): Response | undefined | null | Promise<Response | null | undefined>;
+  onFetch?(req: Request, lobby: FetchLobby, ctx: ExecutionContext): Response | undefined | null | Promise<Response | null | undefined>;
   /** Not supported by roomkit; present for type compatibility. */
   onSocket?(socket: FetchSocket, lobby: FetchLobby, ctx: ExecutionContext): void | Promise<void>;
   /** Runs before an HTTP request reaches the room: return a `Request` to forward or a `Response` to answer. */
@@ -304,11 +300,7 @@ export type * from "./compat.js";
  */
 export type PartyKitServer = {
   /** @deprecated Use `onFetch`. */
-  unstable_onFetch?: (
-    req: Request,
-    lobby: FetchLobby,
-    ctx: ExecutionContext,
-  ) => Response | null | undefined | Promise<Response | null | undefined>;
+  unstable_onFetch?: (req: Request, lobby: FetchLobby, ctx: ExecutionContext) => Response | null | undefined | Promise<Response | null | undefined>;
   onFetch?: (req: Request, lobby: FetchLobby, ctx: ExecutionContext) => Response | null | undefined | Promise<Response | null | undefined>;
   onSocket?(socket: FetchSocket, lobby: FetchLobby, ctx: ExecutionContext): void | Promise<void>;
   onBeforeRequest?: (req: Request, lobby: Lobby, ctx: ExecutionContext) => ReturnRequest | Response | Promise<ReturnRequest | Response>;

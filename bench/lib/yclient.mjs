@@ -44,7 +44,7 @@ export function loadTrace(file, maxEdits = Infinity) {
  */
 export function syntheticTrace(edits) {
   let seed = 1;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const patches = [];
   let text = "";
   let cursor = 0;

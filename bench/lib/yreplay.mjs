@@ -65,7 +65,8 @@ export function replayWorkload({ name, title, sizes }) {
       const t = traces.get(s.edits);
       const edits = t ? t.patches.length.toLocaleString("en") : Number.isFinite(s.edits) ? `the first ${s.edits.toLocaleString("en")}` : "all";
       const what = t?.synthetic ? "a synthetic trace (../shared/traces is missing)" : "automerge-paper.json.gz";
-      const per = s.batch === 1 ? "one edit per transaction (one update per keystroke, as an editor sends them)" : `${s.batch} edits per transaction (one update each)`;
+      const per =
+        s.batch === 1 ? "one edit per transaction (one update per keystroke, as an editor sends them)" : `${s.batch} edits per transaction (one update each)`;
       return `${edits} edits of ${what} typed by one y-websocket client, ${per}, sent as fast as the socket takes them, while a second client follows; then both leave, and after ${s.settleMs / 1000} s a new client loads the document from a cold (aborted) object. The Yjs floor is the same replay between two in-process Y.Docs (no server, no network), measured in the same sample`;
     },
     figures: {

@@ -31,10 +31,27 @@ const freePort = () =>
 
 async function startRoomkit() {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--port", String(port), "--ip", "127.0.0.1",
-    "--inspector-port", String(await freePort()), "--persist-to", mkdtempSync(path.join(os.tmpdir(), "streams-bench-"))], {
-    cwd: here, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(await freePort()),
+      "--persist-to",
+      mkdtempSync(path.join(os.tmpdir(), "streams-bench-")),
+    ],
+    {
+      cwd: here,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -43,11 +60,22 @@ async function startRoomkit() {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url: `http://127.0.0.1:${port}`, stop: () => { try { process.kill(-child.pid, "SIGTERM"); } catch {} } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+    },
+  };
 }
 
 async function startReference(fileBacked) {
-  const server = new DurableStreamTestServer({ port: 0, host: "127.0.0.1", ...(fileBacked ? { dataDir: mkdtempSync(path.join(os.tmpdir(), "ds-ref-")) } : {}) });
+  const server = new DurableStreamTestServer({
+    port: 0,
+    host: "127.0.0.1",
+    ...(fileBacked ? { dataDir: mkdtempSync(path.join(os.tmpdir(), "ds-ref-")) } : {}),
+  });
   const url = await server.start();
   return { url: url.replace(/\/$/, ""), stop: () => server.stop() };
 }
@@ -64,13 +92,15 @@ async function appendThroughput(base, name, writers, ms) {
   await create(base, name);
   const end = Date.now() + ms;
   let n = 0;
-  await Promise.all(Array.from({ length: writers }, async () => {
-    while (Date.now() < end) {
-      const res = await fetch(`${base}/v1/stream/${name}`, { method: "POST", headers: json, body: msg(n) });
-      if (res.status !== 204 && res.status !== 200) throw new Error(`append: ${res.status}`);
-      n++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (Date.now() < end) {
+        const res = await fetch(`${base}/v1/stream/${name}`, { method: "POST", headers: json, body: msg(n) });
+        if (res.status !== 204 && res.status !== 200) throw new Error(`append: ${res.status}`);
+        n++;
+      }
+    }),
+  );
   const stored = await readAll(base, name);
   if (stored.count !== n) throw new Error(`stored ${stored.count} of ${n} appends`);
   return (n / ms) * 1000;
@@ -114,34 +144,46 @@ async function fanout(base, name, readers, messages) {
   const aborts = [];
   const received = Array(readers).fill(0);
   const ready = [];
-  const done = Array.from({ length: readers }, (_, r) => new Promise((resolve, reject) => {
-    const abort = new AbortController();
-    aborts.push(abort);
-    let markReady;
-    ready.push(new Promise((x) => (markReady = x)));
-    fetch(`${base}/v1/stream/${name}?offset=now&live=sse`, { signal: abort.signal }).then(async (res) => {
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      let buf = "";
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let at;
-        while ((at = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          if (block.startsWith("event: control")) markReady();
-          if (!block.startsWith("event: data")) continue;
-          const now = performance.now();
-          for (const m of JSON.parse(block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5)).join("\n"))) {
-            latencies.push(now - m.sent);
-            if (++received[r] === messages) resolve();
-          }
-        }
-      }
-    }).catch((e) => (e.name === "AbortError" ? resolve() : reject(e)));
-  }));
+  const done = Array.from(
+    { length: readers },
+    (_, r) =>
+      new Promise((resolve, reject) => {
+        const abort = new AbortController();
+        aborts.push(abort);
+        let markReady;
+        ready.push(new Promise((x) => (markReady = x)));
+        fetch(`${base}/v1/stream/${name}?offset=now&live=sse`, { signal: abort.signal })
+          .then(async (res) => {
+            const reader = res.body.getReader();
+            const decoder = new TextDecoder();
+            let buf = "";
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) return;
+              buf += decoder.decode(value, { stream: true });
+              let at;
+              while ((at = buf.indexOf("\n\n")) >= 0) {
+                const block = buf.slice(0, at);
+                buf = buf.slice(at + 2);
+                if (block.startsWith("event: control")) markReady();
+                if (!block.startsWith("event: data")) continue;
+                const now = performance.now();
+                for (const m of JSON.parse(
+                  block
+                    .split("\n")
+                    .filter((l) => l.startsWith("data:"))
+                    .map((l) => l.slice(5))
+                    .join("\n"),
+                )) {
+                  latencies.push(now - m.sent);
+                  if (++received[r] === messages) resolve();
+                }
+              }
+            }
+          })
+          .catch((e) => (e.name === "AbortError" ? resolve() : reject(e)));
+      }),
+  );
   await Promise.all(ready);
   for (let i = 0; i < messages; i++) {
     await fetch(`${base}/v1/stream/${name}`, { method: "POST", headers: json, body: JSON.stringify({ i, sent: performance.now() }) });
@@ -188,7 +230,10 @@ const rows = [
   [`fan-out p50 ms (${S.readers} SSE readers)`, "p50", 1],
   [`fan-out p99 ms (${S.readers} SSE readers)`, "p99", 1],
 ];
-const table = [`| workload (median of ${S.rounds}) | ${impls.map((i) => i.label).join(" | ")} | roomkit ÷ file-backed |`, `| --- | ${impls.map(() => "---").join(" | ")} | --- |`];
+const table = [
+  `| workload (median of ${S.rounds}) | ${impls.map((i) => i.label).join(" | ")} | roomkit ÷ file-backed |`,
+  `| --- | ${impls.map(() => "---").join(" | ")} | --- |`,
+];
 for (const [label, key, digits] of rows) {
   const m = Object.fromEntries(impls.map((i) => [i.key, median(results[i.key][key])]));
   table.push(`| ${label} | ${impls.map((i) => m[i.key].toFixed(digits)).join(" | ")} | ${(m.roomkit / m.refFile).toFixed(2)}× |`);
@@ -196,5 +241,9 @@ for (const [label, key, digits] of rows) {
 console.log(table.join("\n"));
 const out = path.join(root, "bench/results", smoke ? "streams-smoke.json" : "streams.json");
 mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), smoke, sizes: S, machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length }, results, table }, null, 2) + "\n");
+writeFileSync(
+  out,
+  JSON.stringify({ date: new Date().toISOString(), smoke, sizes: S, machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length }, results, table }, null, 2) +
+    "\n",
+);
 console.log(`wrote ${path.relative(process.cwd(), out)}`);

@@ -14,7 +14,13 @@ import { RoomkitYjs, YPartyKitOnRoomkit, YPartyserver } from "./yjs.js";
 
 export { PartyserverRoom, RawRoom, RoomkitDurable, RoomkitHibernating, RoomkitInMemory, RoomkitYjs, YPartyKitOnRoomkit, YPartyserver };
 
-const roomkit = createWorker({ "rk-hib": RoomkitHibernating, "rk-mem": RoomkitInMemory, "rk-dur": RoomkitDurable, "y-rk": RoomkitYjs, "y-pk": YPartyKitOnRoomkit });
+const roomkit = createWorker({
+  "rk-hib": RoomkitHibernating,
+  "rk-mem": RoomkitInMemory,
+  "rk-dur": RoomkitDurable,
+  "y-rk": RoomkitYjs,
+  "y-pk": YPartyKitOnRoomkit,
+});
 
 type Env = Record<string, DurableObjectNamespace>;
 

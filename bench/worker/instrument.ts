@@ -85,7 +85,9 @@ export function instrumented<C extends DOClass>(Base: C): C {
       if (pathname === "/__bench/stats") {
         // Rows per table: what a cold start will have to read back.
         const rows: Record<string, number> = {};
-        const tables = this.realStorage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").toArray();
+        const tables = this.realStorage.sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")
+          .toArray();
         for (const { name } of tables) rows[name] = this.realStorage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`).one().n;
         return Response.json({ bytesWritten: this.counter.bytes, writes: this.counter.writes, databaseSize: this.realStorage.sql.databaseSize, rows });
       }

@@ -28,7 +28,8 @@ export default {
   mode: "shared",
   rounds: 3,
   sizes: { full: { missed: 10_000 }, smoke: { missed: 500 } },
-  describe: (s) => `${s.missed.toLocaleString("en-US")} broadcasts of ~40 bytes sent while the client was away; from its reconnect to its "ready" frame (Node client, loopback)`,
+  describe: (s) =>
+    `${s.missed.toLocaleString("en-US")} broadcasts of ~40 bytes sent while the client was away; from its reconnect to its "ready" frame (Node client, loopback)`,
   figures: {
     catchUpMs: { label: "catch-up ms", better: "lower", digits: 0 },
     messagesPerSec: { label: "replayed msg/s", better: "higher", digits: 0 },

@@ -29,7 +29,8 @@ export default {
   references: { plain: "roomkit" },
   mode: "shared",
   sizes: { full: { clients: 100, senders: 10, durationMs: 3_000 }, smoke: { clients: 8, senders: 2, durationMs: 300 } },
-  describe: (s) => `${s.clients} clients in one room, ${s.senders} of them sending (one message in flight each) for ${s.durationMs / 1000} s; in the durable room every client connected with _rk_offset, so it gets framed messages`,
+  describe: (s) =>
+    `${s.clients} clients in one room, ${s.senders} of them sending (one message in flight each) for ${s.durationMs / 1000} s; in the durable room every client connected with _rk_offset, so it gets framed messages`,
   figures: {
     deliveredPerSec: { label: "delivered msg/s", better: "higher", digits: 0 },
     p50Ms: { label: "p50 latency ms", better: "lower", digits: 2 },
@@ -40,7 +41,13 @@ export default {
   async setup(server, impl, s, tag) {
     const room = `durable-${tag}`;
     const url = `${server.ws}/parties/${impl.party}/${room}`;
-    return { room, sockets: await openMany(Array.from({ length: s.clients }, (_, i) => `${url}?_pk=c${i}${impl.query}`), 50) };
+    return {
+      room,
+      sockets: await openMany(
+        Array.from({ length: s.clients }, (_, i) => `${url}?_pk=c${i}${impl.query}`),
+        50,
+      ),
+    };
   },
   async sample(server, impl, state, s) {
     const unwrap = impl.key === "durable" ? unwrapDurable : undefined;

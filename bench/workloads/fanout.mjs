@@ -19,13 +19,23 @@ export default {
   },
   async setup(server, impl, s, tag) {
     const url = impl.url(server.ws, `fanout-${tag}`);
-    return { sockets: await openMany(Array.from({ length: s.clients }, (_, i) => `${url}?_pk=c${i}`), 50) };
+    return {
+      sockets: await openMany(
+        Array.from({ length: s.clients }, (_, i) => `${url}?_pk=c${i}`),
+        50,
+      ),
+    };
   },
   async sample(server, impl, state, s) {
     const r = await warmThenMeasure(server, (durationMs) => broadcastLoop([state.sockets], { sendersPerRoom: s.senders, durationMs }), s.durationMs);
     return {
       check: { lost: r.lost, outOfOrder: r.outOfOrder },
-      values: { deliveredPerSec: r.delivered / r.seconds, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99), cpuMsPer1k: (r.cpuMs / r.delivered) * 1000 },
+      values: {
+        deliveredPerSec: r.delivered / r.seconds,
+        p50Ms: percentile(r.latencies, 50),
+        p99Ms: percentile(r.latencies, 99),
+        cpuMsPer1k: (r.cpuMs / r.delivered) * 1000,
+      },
     };
   },
   async teardown(state) {

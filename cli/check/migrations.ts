@@ -17,7 +17,10 @@ import type { ClassState, RuleContext, Target } from "./types.js";
  */
 export function nextMigrationTag(migrations: readonly Migration[]): string {
   const tags = new Set(migrations.map((m) => m.tag));
-  const numbers = migrations.map((m) => /^v(\d+)$/.exec(m.tag)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = migrations
+    .map((m) => /^v(\d+)$/.exec(m.tag)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   let n = Math.max(migrations.length, ...numbers) + 1;
   while (tags.has(`v${n}`)) n++;
   return `v${n}`;
@@ -32,15 +35,25 @@ export function nextMigrationTag(migrations: readonly Migration[]): string {
  * const { live, pendingDeletes } = replayMigrations(target, cfg, error);
  * ```
  */
-export function replayMigrations(t: Target, cfg: string, error: RuleContext["error"]): { live: Map<string, ClassState>; pendingDeletes: { className: string; tag: string }[] } {
+export function replayMigrations(
+  t: Target,
+  cfg: string,
+  error: RuleContext["error"],
+): { live: Map<string, ClassState>; pendingDeletes: { className: string; tag: string }[] } {
   const live = new Map<string, ClassState>();
   const tags = new Set<string>();
   const pendingDeletes: { className: string; tag: string }[] = [];
   t.migrations.forEach((m, i) => {
-    if (tags.has(m.tag)) error("duplicate-tag", ["migrations"], `${cfg}: migration tag "${m.tag}" is used twice: every ${t.migrationsTable} entry needs its own tag`);
+    if (tags.has(m.tag))
+      error("duplicate-tag", ["migrations"], `${cfg}: migration tag "${m.tag}" is used twice: every ${t.migrationsTable} entry needs its own tag`);
     tags.add(m.tag);
     const create = (c: string, sqlite: boolean | undefined) => {
-      if (live.has(c)) error("duplicate-class", ["migrations"], `${cfg}: migration "${m.tag}" creates class "${c}", which migration "${live.get(c)!.tag}" already created: remove it from migration "${m.tag}"`);
+      if (live.has(c))
+        error(
+          "duplicate-class",
+          ["migrations"],
+          `${cfg}: migration "${m.tag}" creates class "${c}", which migration "${live.get(c)!.tag}" already created: remove it from migration "${m.tag}"`,
+        );
       live.set(c, { tag: m.tag, sqlite });
     };
     m.newSqliteClasses.forEach((c) => create(c, true));
@@ -49,7 +62,11 @@ export function replayMigrations(t: Target, cfg: string, error: RuleContext["err
     for (const r of m.renamedClasses) {
       const from = live.get(r.from);
       if (!from) {
-        error("unknown-class", ["migrations"], `${cfg}: migration "${m.tag}" renames class "${r.from}", which no earlier migration creates: fix the "from" name`);
+        error(
+          "unknown-class",
+          ["migrations"],
+          `${cfg}: migration "${m.tag}" renames class "${r.from}", which no earlier migration creates: fix the "from" name`,
+        );
         continue;
       }
       live.delete(r.from);
@@ -57,7 +74,11 @@ export function replayMigrations(t: Target, cfg: string, error: RuleContext["err
     }
     for (const c of m.deletedClasses) {
       if (!live.delete(c)) {
-        error("unknown-class", ["migrations"], `${cfg}: migration "${m.tag}" deletes class "${c}", which no earlier migration creates: remove it from deleted_classes`);
+        error(
+          "unknown-class",
+          ["migrations"],
+          `${cfg}: migration "${m.tag}" deletes class "${c}", which no earlier migration creates: remove it from deleted_classes`,
+        );
         continue;
       }
       // Only the newest migration can still be unapplied: older ones ran on an earlier deploy.

@@ -40,7 +40,8 @@ export function topLevel(config: WranglerConfig, cfg: string): Target {
  */
 export function environment(config: WranglerConfig, cfg: string, env: EnvironmentConfig): Target {
   const inherited = new Set<Source>();
-  const sameEntry = !env.ownMain || (env.main !== undefined && config.main !== undefined && path.resolve(config.dir, env.main) === path.resolve(config.dir, config.main));
+  const sameEntry =
+    !env.ownMain || (env.main !== undefined && config.main !== undefined && path.resolve(config.dir, env.main) === path.resolve(config.dir, config.main));
   if (sameEntry) inherited.add("entry");
   if (!env.ownMigrations) inherited.add("migrations");
   if (!env.ownCompatibilityDate || env.compatibilityDate === config.compatibilityDate) inherited.add("compatibility-date");
@@ -59,4 +60,3 @@ export function environment(config: WranglerConfig, cfg: string, env: Environmen
     inherited,
   };
 }
-

@@ -31,7 +31,9 @@ export async function add(out: Output, cwd: string, partyName: string, options: 
   const entryName = rel(root, entryFile);
 
   if (!entry.worker || !entry.worker.object) {
-    throw failure(`${entryName} has no export default createWorker({ ... }) with an object literal, so roomkit add cannot register the party: add it by hand (see docs/cli.md)`);
+    throw failure(
+      `${entryName} has no export default createWorker({ ... }) with an object literal, so roomkit add cannot register the party: add it by hand (see docs/cli.md)`,
+    );
   }
   if (entry.worker.parties.some((p) => p.name === partyName)) throw failure(`party "${partyName}" already exists in ${entryName}`);
 
@@ -42,8 +44,9 @@ export async function add(out: Output, cwd: string, partyName: string, options: 
     entry.exports.has(className) && `${entryName} already exports ${className}`,
     config.bindings.some((b) => b.name === binding) && `${cfgName} already has a binding named ${binding}`,
     config.bindings.some((b) => b.className === className) && `${cfgName} already binds a class named ${className}`,
-    config.migrations.some((m) => [...m.newSqliteClasses, ...m.newClasses, ...m.deletedClasses, ...m.renamedClasses.flatMap((r) => [r.from, r.to])].includes(className)) &&
-      `${cfgName} migrations already use the class name ${className}`,
+    config.migrations.some((m) =>
+      [...m.newSqliteClasses, ...m.newClasses, ...m.deletedClasses, ...m.renamedClasses.flatMap((r) => [r.from, r.to])].includes(className),
+    ) && `${cfgName} migrations already use the class name ${className}`,
   ].find(Boolean);
   if (taken) throw failure(`cannot add party "${partyName}": ${taken}; pick another name`);
 
@@ -89,7 +92,10 @@ function editEntry(entry: EntryAnalysis, e: EntryEdit): string {
   const nl = text.includes("\r\n") ? "\r\n" : "\n";
   const inserts: { at: number; text: string }[] = [];
 
-  inserts.push({ at: entry.edit.lastImportEnd, text: `${entry.edit.lastImportEnd === 0 ? "" : nl}import ${e.serverName} from "${e.importPath}";${entry.edit.lastImportEnd === 0 ? nl : ""}` });
+  inserts.push({
+    at: entry.edit.lastImportEnd,
+    text: `${entry.edit.lastImportEnd === 0 ? "" : nl}import ${e.serverName} from "${e.importPath}";${entry.edit.lastImportEnd === 0 ? nl : ""}`,
+  });
 
   const exportLine = `export const ${e.className} = ${e.partyCallee}(${e.serverName});`;
   if (entry.edit.lastPartyExportEnd !== undefined) inserts.push({ at: entry.edit.lastPartyExportEnd, text: nl + exportLine });

@@ -19,7 +19,9 @@ export async function check(out: Output, cwd: string, options: CheckCommandOptio
   if (errors > 0) throw failure(`roomkit check found ${errors} error${errors === 1 ? "" : "s"} in ${path.basename(config.file)} / ${config.main}`);
   const parties = result.parties.map((p) => `${p.party} → ${p.className} (${p.binding})`).join(", ");
   const envs = config.envs.map((e) => `[env.${e.name}]`).join(", ");
-  out.line(`${out.paint("green", "✔")} ${parties ? `parties: ${parties}; ` : ""}exports, bindings and migrations agree${envs ? ` (top level and ${envs})` : ""}`);
+  out.line(
+    `${out.paint("green", "✔")} ${parties ? `parties: ${parties}; ` : ""}exports, bindings and migrations agree${envs ? ` (top level and ${envs})` : ""}`,
+  );
   return result;
 }
 

@@ -48,7 +48,8 @@ export async function create(out: Output, options: CreateOptions): Promise<void>
     const name = path.basename(path.resolve(io.cwd, dir));
     const problem = projectNameProblem(name);
     if (problem) return `invalid project name: ${problem}`;
-    if (!(await isEmptyOrMissing(path.resolve(io.cwd, dir)))) return `${dir} already exists and is not empty: pick a new directory (roomkit never overwrites files)`;
+    if (!(await isEmptyOrMissing(path.resolve(io.cwd, dir))))
+      return `${dir} already exists and is not empty: pick a new directory (roomkit never overwrites files)`;
     return undefined;
   };
 
@@ -86,7 +87,12 @@ export async function create(out: Output, options: CreateOptions): Promise<void>
         prompts.select({
           ...promptIo,
           message: "Which template?",
-          options: TEMPLATES.map((t, i) => ({ value: t.name, label: t.name, hint: availability[i] ? "not available yet" : t.description, disabled: Boolean(availability[i]) })),
+          options: TEMPLATES.map((t, i) => ({
+            value: t.name,
+            label: t.name,
+            hint: availability[i] ? "not available yet" : t.description,
+            disabled: Boolean(availability[i]),
+          })),
           initialValue: "counter",
         }),
       );
@@ -99,7 +105,8 @@ export async function create(out: Output, options: CreateOptions): Promise<void>
   if (unavailable) throw failure(`template "${template}" is not available yet: ${unavailable}`);
 
   const pm = packageManager(io.env);
-  const install = options.install ?? (interactive ? await ask(prompts.confirm({ ...promptIo, message: `Install dependencies with ${pm}?`, initialValue: true })) : true);
+  const install =
+    options.install ?? (interactive ? await ask(prompts.confirm({ ...promptIo, message: `Install dependencies with ${pm}?`, initialValue: true })) : true);
   const git = options.git ?? (interactive ? await ask(prompts.confirm({ ...promptIo, message: "Initialise a git repository?", initialValue: true })) : true);
 
   const date = compatibilityDateFor(target);
@@ -114,12 +121,17 @@ export async function create(out: Output, options: CreateOptions): Promise<void>
     if (result.code !== 0) {
       const tail = result.output.trim().split("\n").slice(-15).join("\n");
       if (tail) io.stderr.write(tail + "\n");
-      throw failure(`${pm} install failed${result.missing ? ` (${pm} not found)` : ` with exit code ${result.code}`}; the project itself is complete: run ${pm} install in ${dir}`);
+      throw failure(
+        `${pm} install failed${result.missing ? ` (${pm} not found)` : ` with exit code ${result.code}`}; the project itself is complete: run ${pm} install in ${dir}`,
+      );
     }
     // Now the project's own runtime is known: use the newest date it supports, up to today.
     const installedDate = compatibilityDateFor(target);
     if (installedDate !== date) {
-      const configFile = path.join(target, ["wrangler.toml", "wrangler.json", "wrangler.jsonc"].find((f) => existsSyncSafe(path.join(target, f))) ?? "wrangler.toml");
+      const configFile = path.join(
+        target,
+        ["wrangler.toml", "wrangler.json", "wrangler.jsonc"].find((f) => existsSyncSafe(path.join(target, f))) ?? "wrangler.toml",
+      );
       await personalizeWranglerConfig(configFile, { projectName, compatibilityDate: installedDate });
     }
     out.line(`${out.paint("green", "✔")} dependencies installed`);
@@ -155,7 +167,11 @@ async function initGit(out: Output, dir: string, template: string, env: NodeJS.P
   }
   await exec("git", ["add", "-A"], dir, env);
   const commit = await exec("git", ["commit", "-q", "-m", `Initial commit from roomkit create (template: ${template})`], dir, env);
-  out.line(commit.code === 0 ? `${out.paint("green", "✔")} git repository initialised with a first commit` : "git repository initialised (no commit: set git user.name and user.email to commit)");
+  out.line(
+    commit.code === 0
+      ? `${out.paint("green", "✔")} git repository initialised with a first commit`
+      : "git repository initialised (no commit: set git user.name and user.email to commit)",
+  );
 }
 
 function existsSyncSafe(p: string): boolean {

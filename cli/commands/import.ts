@@ -49,7 +49,8 @@ export async function importProject(out: Output, cwd: string, dir: string, optio
   let plan: ImportPlan;
   if (options.out) {
     const target = path.resolve(cwd, options.out);
-    if (!(await isEmptyOrMissing(target))) throw failure(`${options.out} already exists and is not empty: pick a new directory (roomkit never overwrites files)`);
+    if (!(await isEmptyOrMissing(target)))
+      throw failure(`${options.out} already exists and is not empty: pick a new directory (roomkit never overwrites files)`);
     if (path.relative(source, target) !== "" && !path.relative(source, target).startsWith("..")) {
       throw usageError(`--out ${options.out} is inside the project being imported: pick a directory outside it`);
     }
@@ -93,9 +94,16 @@ async function verify(out: Output, dir: string, root: string, plan: ImportPlan):
   const tomlPath = path.join(root, "wrangler.toml");
   const config = parseConfig(tomlPath, byPath.get(tomlPath)!);
   const result = await checkProject(config, { overrides: byPath });
-  const blockers = [...plan.blockers, ...result.diagnostics.filter((d) => d.severity === "error" && !(d.code === "not-a-server" && plan.blockers.length > 0)).map((d) => `roomkit check: ${d.message}`)];
+  const blockers = [
+    ...plan.blockers,
+    ...result.diagnostics
+      .filter((d) => d.severity === "error" && !(d.code === "not-a-server" && plan.blockers.length > 0))
+      .map((d) => `roomkit check: ${d.message}`),
+  ];
   if (blockers.length === 0) return;
-  out.error(`${dir} cannot run as converted (${blockers.length} blocker${blockers.length === 1 ? "" : "s"}); fix ${blockers.length === 1 ? "it" : "them"} in the PartyKit project and import again:`);
+  out.error(
+    `${dir} cannot run as converted (${blockers.length} blocker${blockers.length === 1 ? "" : "s"}); fix ${blockers.length === 1 ? "it" : "them"} in the PartyKit project and import again:`,
+  );
   for (const b of blockers) out.io.stderr.write(`  - ${b}\n`);
   throw failure(`nothing was written: the converted project would not start`);
 }
@@ -109,5 +117,7 @@ function report(out: Output, dir: string, outDir: string | undefined, plan: Impo
     for (const n of plan.notConverted) out.line(`  - ${n.name}: ${n.reason}`);
   }
   out.line("");
-  out.line(`Next: ${outDir ? `cd ${outDir} && ` : dir !== "." ? `cd ${dir} && ` : ""}npm install && npm run dev   (http://localhost:1999; partysocket clients connect unchanged)`);
+  out.line(
+    `Next: ${outDir ? `cd ${outDir} && ` : dir !== "." ? `cd ${dir} && ` : ""}npm install && npm run dev   (http://localhost:1999; partysocket clients connect unchanged)`,
+  );
 }

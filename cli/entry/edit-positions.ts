@@ -49,4 +49,3 @@ export function editPositions(mod: ModuleInfo): EditPositions {
   partyCallee ??= namespaceCallee;
   return { lastImportEnd, lastPartyExportEnd, defaultExportStart, partyCallee, usesJsExtension };
 }
-

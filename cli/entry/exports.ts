@@ -35,7 +35,11 @@ export type ModuleLoader = (file: string) => Promise<ModuleInfo>;
  * exports.get("Main")?.kind; // "party"
  * ```
  */
-export async function resolveExports(entry: ModuleInfo, load: ModuleLoader, root: string): Promise<{ exports: Map<string, ExportInfo>; opaqueExports: boolean }> {
+export async function resolveExports(
+  entry: ModuleInfo,
+  load: ModuleLoader,
+  root: string,
+): Promise<{ exports: Map<string, ExportInfo>; opaqueExports: boolean }> {
   const exports = new Map<string, ExportInfo>();
   let opaqueExports = false;
   for (const [name, ref] of entry.exports) {
@@ -97,4 +101,3 @@ async function resolveImported(
   }
   return { kind: "other", file: rel(root, other.file), line: 0 };
 }
-

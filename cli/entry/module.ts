@@ -167,6 +167,11 @@ function classify(mod: ModuleInfo, init: t.Expression | undefined, line: number)
 export function isCallTo(mod: ModuleInfo, call: t.CallExpression, names: Set<string>, member: string): boolean {
   const c = call.callee;
   if (c.type === "Identifier") return names.has(c.name);
-  return c.type === "MemberExpression" && c.object.type === "Identifier" && mod.namespaces.has(c.object.name) && c.property.type === "Identifier" && c.property.name === member;
+  return (
+    c.type === "MemberExpression" &&
+    c.object.type === "Identifier" &&
+    mod.namespaces.has(c.object.name) &&
+    c.property.type === "Identifier" &&
+    c.property.name === member
+  );
 }
-

@@ -67,7 +67,10 @@ export function resolveRelative(fromFile: string, specifier: string): string | u
  */
 export function unwrap(e: t.Node | undefined | null): t.Expression | undefined {
   let cur = e as t.Node | undefined | null;
-  while (cur && (cur.type === "TSAsExpression" || cur.type === "TSSatisfiesExpression" || cur.type === "TSNonNullExpression" || cur.type === "ParenthesizedExpression")) {
+  while (
+    cur &&
+    (cur.type === "TSAsExpression" || cur.type === "TSSatisfiesExpression" || cur.type === "TSNonNullExpression" || cur.type === "ParenthesizedExpression")
+  ) {
     cur = (cur as t.TSAsExpression).expression;
   }
   return (cur ?? undefined) as t.Expression | undefined;

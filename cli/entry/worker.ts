@@ -105,4 +105,3 @@ function exportedAs(mod: ModuleInfo, local: string): string | undefined {
   for (const [name, r] of mod.exports) if (!("from" in r) && r.local === local) return name;
   return undefined;
 }
-

@@ -13,7 +13,20 @@ import { relPosix } from "../paths.js";
 export const DEFAULT_WATCH_DIR = "src";
 
 /** Options through which common build tools name the file or directory they write. */
-const OUTPUT_FLAGS = new Set(["-o", "--out", "--outFile", "--outfile", "--out-file", "--outdir", "--out-dir", "--outDir", "--output", "--outputPath", "--binaryFile", "--textFile"]);
+const OUTPUT_FLAGS = new Set([
+  "-o",
+  "--out",
+  "--outFile",
+  "--outfile",
+  "--out-file",
+  "--outdir",
+  "--out-dir",
+  "--outDir",
+  "--output",
+  "--outputPath",
+  "--binaryFile",
+  "--textFile",
+]);
 
 export type WatchPlan =
   /** The command writes nowhere it is watched: keep wrangler's default (or the project's own watch). */

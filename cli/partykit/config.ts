@@ -113,7 +113,8 @@ export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
     if (s.build !== undefined && typeof s.build !== "string" && !isRecord(s.build)) throw bad("serve.build", "an entry file or an object");
     if (isRecord(s.build)) {
       const e = s.build.entry;
-      if (e !== undefined && typeof e !== "string" && !(Array.isArray(e) && e.every((x) => typeof x === "string"))) throw bad("serve.build.entry", "a file or a list of files");
+      if (e !== undefined && typeof e !== "string" && !(Array.isArray(e) && e.every((x) => typeof x === "string")))
+        throw bad("serve.build.entry", "a file or a list of files");
       stringMap(s.build.define, "serve.build.define");
       stringMap(s.build.alias, "serve.build.alias");
     }
@@ -133,7 +134,8 @@ export async function readPartykitConfig(dir: string): Promise<PartykitConfig> {
   const buildScript = await packageBuildScript(dir);
   const mainIsBuildOutput = !existsSync(path.join(dir, main)) && (buildScript !== undefined || typeof build?.command === "string");
   for (const [name, file] of [["main", main], ...Object.entries(parties)] as [string, string][]) {
-    if (partyNameProblem(name)) throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_"${/^[A-Za-z]/.test(name) ? "" : ", starting with a letter"}`);
+    if (partyNameProblem(name))
+      throw failure(`partykit.json: party name "${name}" must be letters, digits, "-" or "_"${/^[A-Za-z]/.test(name) ? "" : ", starting with a letter"}`);
     if (name === "main" && mainIsBuildOutput) continue;
     if (!existsSync(path.join(dir, file))) throw failure(`partykit.json: ${name === "main" ? "main" : `party "${name}"`} file ${file} does not exist`);
   }

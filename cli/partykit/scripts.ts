@@ -23,7 +23,21 @@ export type ScriptsRewrite = {
 
 /** The options of `partykit dev` / `partykit deploy` that take values (commander's variadic ones take several). */
 const VARIADIC = new Set(["--var", "-v", "--define", "-d", "--compatibility-flags", "--tail-consumer"]);
-const WITH_VALUE = new Set(["-p", "--port", "--serve", "-c", "--config", "--compatibility-date", "-n", "--name", "--preview", "--domain", "--https-key-path", "--https-cert-path", "--unstable_outdir"]);
+const WITH_VALUE = new Set([
+  "-p",
+  "--port",
+  "--serve",
+  "-c",
+  "--config",
+  "--compatibility-date",
+  "-n",
+  "--name",
+  "--preview",
+  "--domain",
+  "--https-key-path",
+  "--https-cert-path",
+  "--unstable_outdir",
+]);
 
 /** What each `partykit` flag without a roomkit equivalent means, and what to do instead. */
 const DROPPED: Record<string, string> = {
@@ -69,7 +83,8 @@ const ENV_SUBCOMMANDS: Record<string, string> = {
 };
 
 /** `partykit` as a command word (optionally via npx/pnpm/yarn/bunx), and where its arguments end. */
-const INVOCATION = /(^|[\s;&|("'`])((?:npx\s+(?:--yes\s+|-y\s+)?|pnpm\s+(?:exec\s+|dlx\s+)?|yarn\s+(?:dlx\s+)?|bunx\s+)?partykit(?:@[\w.^~-]+)?)(?=$|[\s;&|)"'`])/g;
+const INVOCATION =
+  /(^|[\s;&|("'`])((?:npx\s+(?:--yes\s+|-y\s+)?|pnpm\s+(?:exec\s+|dlx\s+)?|yarn\s+(?:dlx\s+)?|bunx\s+)?partykit(?:@[\w.^~-]+)?)(?=$|[\s;&|)"'`])/g;
 const END = /[;&|)"'`]/;
 
 /**
@@ -119,17 +134,28 @@ export function rewriteScripts(scripts: Record<string, string>, extraFlags: (scr
 }
 
 /** One `partykit ...` invocation; `command` undefined when it has no equivalent (then it is reported). */
-function convertInvocation(args: string[], script: string, result: ScriptsRewrite, extraFlags: (command: string) => string[]): { command?: string; dropped: NotConverted[] } {
+function convertInvocation(
+  args: string[],
+  script: string,
+  result: ScriptsRewrite,
+  extraFlags: (command: string) => string[],
+): { command?: string; dropped: NotConverted[] } {
   const [sub, ...rest] = args;
   if (sub === "env") {
     const replacement = ENV_SUBCOMMANDS[rest[0] ?? ""];
     if (replacement) return { command: [replacement, ...rest.slice(1)].join(" "), dropped: [] };
-    result.notConverted.push({ name: `scripts.${script}`, reason: `partykit env ${rest[0] ?? ""}: use wrangler secret put/delete/list, or .dev.vars for local values` });
+    result.notConverted.push({
+      name: `scripts.${script}`,
+      reason: `partykit env ${rest[0] ?? ""}: use wrangler secret put/delete/list, or .dev.vars for local values`,
+    });
     return { dropped: [] };
   }
   const replacement = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (!replacement) {
-    result.notConverted.push({ name: `scripts.${script}`, reason: `partykit ${sub ?? ""} has no roomkit equivalent (it talks to PartyKit's platform): remove it or use wrangler` });
+    result.notConverted.push({
+      name: `scripts.${script}`,
+      reason: `partykit ${sub ?? ""} has no roomkit equivalent (it talks to PartyKit's platform): remove it or use wrangler`,
+    });
     return { dropped: [] };
   }
   const kept: string[] = [];
@@ -167,6 +193,7 @@ function convertInvocation(args: string[], script: string, result: ScriptsRewrit
   }
   // Flags the caller adds (partykit.json's port, per-script vars) never override the script's own.
   const extra = extraFlags(replacement);
-  for (let i = 0; i < extra.length; i += 2) if (!kept.includes(extra[i]!) || extra[i] === "--var" || extra[i] === "--define") kept.push(extra[i]!, extra[i + 1]!);
+  for (let i = 0; i < extra.length; i += 2)
+    if (!kept.includes(extra[i]!) || extra[i] === "--var" || extra[i] === "--define") kept.push(extra[i]!, extra[i + 1]!);
   return { command: [replacement, ...kept].join(" "), dropped };
 }

@@ -28,10 +28,22 @@ export type SourceScan = {
 };
 
 const FEATURES: { feature: string; pattern: RegExp; hint: string }[] = [
-  { feature: "ai", pattern: /\.context\.ai\b|\blobby\.ai\b|from\s+["']partykit-ai["']/, hint: "Workers AI: add [ai] binding = \"AI\" to wrangler.toml and use env.AI" },
+  {
+    feature: "ai",
+    pattern: /\.context\.ai\b|\blobby\.ai\b|from\s+["']partykit-ai["']/,
+    hint: 'Workers AI: add [ai] binding = "AI" to wrangler.toml and use env.AI',
+  },
   { feature: "vectorize", pattern: /\.context\.vectorize\b|\blobby\.vectorize\b/, hint: "add [[vectorize]] bindings to wrangler.toml and use env.<BINDING>" },
-  { feature: "bindings (r2/kv)", pattern: /\.context\.bindings\b|\blobby\.bindings\b/, hint: "declare [[r2_buckets]] / [[kv_namespaces]] in wrangler.toml and use env.<BINDING>" },
-  { feature: "onCron", pattern: /\bonCron\s*\(/, hint: "roomkit has no onCron: add [triggers] crons = [...] to wrangler.toml and a scheduled() handler to the Worker entry" },
+  {
+    feature: "bindings (r2/kv)",
+    pattern: /\.context\.bindings\b|\blobby\.bindings\b/,
+    hint: "declare [[r2_buckets]] / [[kv_namespaces]] in wrangler.toml and use env.<BINDING>",
+  },
+  {
+    feature: "onCron",
+    pattern: /\bonCron\s*\(/,
+    hint: "roomkit has no onCron: add [triggers] crons = [...] to wrangler.toml and a scheduled() handler to the Worker entry",
+  },
   { feature: "onSocket", pattern: /\bonSocket\s*\(/, hint: "onSocket is PartyKit's deprecated hook: use onConnect/onMessage" },
   { feature: "analytics", pattern: /\blobby\.analytics\b|\.context\.analytics\b/, hint: "add an [[analytics_engine_datasets]] binding and use env.<BINDING>" },
 ];

@@ -52,7 +52,11 @@ export class RoomHistory {
   /** Whether a socket asked to resume (memo of its URI). */
   readonly #resuming = new WeakMap<WebSocket, boolean>();
 
-  constructor(sql: SqlStorage, retention: Retention, private readonly state: StateProvider | undefined) {
+  constructor(
+    sql: SqlStorage,
+    retention: Retention,
+    private readonly state: StateProvider | undefined,
+  ) {
     this.#log = new HistoryLog(sql, retention);
   }
 
@@ -138,7 +142,9 @@ export class RoomHistory {
     const data = typeof msg === "string" ? msg : toBytes(msg);
     const size = typeof data === "string" ? data.length * 3 : data.byteLength;
     if (size > MAX_DURABLE_MESSAGE_BYTES && (typeof data !== "string" || new TextEncoder().encode(data).byteLength > MAX_DURABLE_MESSAGE_BYTES)) {
-      throw new RoomkitError(`A durable broadcast holds at most ${MAX_DURABLE_MESSAGE_BYTES} bytes; send larger data as several messages or keep it in storage.`);
+      throw new RoomkitError(
+        `A durable broadcast holds at most ${MAX_DURABLE_MESSAGE_BYTES} bytes; send larger data as several messages or keep it in storage.`,
+      );
     }
     const position = this.#log.append(data, audience, Date.now());
     const frame = messageFrame(formatToken({ epoch: this.#log.epoch, position: position + 1 }), data);

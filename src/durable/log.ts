@@ -44,7 +44,10 @@ export class HistoryLog {
   #lastMark!: number;
   #open = false;
 
-  constructor(sql: SqlStorage, private readonly retention: Retention) {
+  constructor(
+    sql: SqlStorage,
+    private readonly retention: Retention,
+  ) {
     this.#sql = sql;
   }
 
@@ -78,7 +81,9 @@ export class HistoryLog {
     if (audience) {
       this.#sql.exec(
         `INSERT OR REPLACE INTO _roomkit_history_audience (pos, tag, without) VALUES (?, ?, ?)`,
-        position, audience.tag ?? null, audience.without ? JSON.stringify(audience.without) : null,
+        position,
+        audience.tag ?? null,
+        audience.without ? JSON.stringify(audience.without) : null,
       );
     }
     if (now - this.#lastMark >= MARK_INTERVAL_MS) {

@@ -174,8 +174,17 @@ export abstract class GameRoom<S, I, V = S> {
       step: () => this.#step(),
       afterFrame: (steps) => this.#afterFrame(steps),
     });
-    this.#fanOut = new FanOut(room, (player) => this.#inputs.ack(player), () => this.#where());
-    this.#saver = new GameSaver(room, this.#options.saveEveryMs, () => this.#persist(), () => this.#where());
+    this.#fanOut = new FanOut(
+      room,
+      (player) => this.#inputs.ack(player),
+      () => this.#where(),
+    );
+    this.#saver = new GameSaver(
+      room,
+      this.#options.saveEveryMs,
+      () => this.#persist(),
+      () => this.#where(),
+    );
     this.#seating = new Seating(room, this.#inputs as InputQueues<unknown>, this.#fanOut, this.#options.reconnectGraceMs, () => this.#expireSeats());
     hooks.onStorageReset(() => this.#storageReset());
   }

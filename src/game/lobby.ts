@@ -108,9 +108,17 @@ export class GameLobby {
     options: GameLobbyOptions,
   ) {
     if (!options || typeof options.gameParty !== "string" || options.gameParty === "") {
-      throw new RoomkitError("GameLobby needs the game rooms' party name: super(room, { gameParty: \"arena\" }).");
+      throw new RoomkitError('GameLobby needs the game rooms\' party name: super(room, { gameParty: "arena" }).');
     }
-    const o = { maxPlayers: 8, reservationMs: 15_000, staleAfterMs: 180_000, quickJoinsPerMinute: 20, quickJoinBurst: 5, maxWaitingRooms: 50, ...(definedOnly(options) as GameLobbyOptions) };
+    const o = {
+      maxPlayers: 8,
+      reservationMs: 15_000,
+      staleAfterMs: 180_000,
+      quickJoinsPerMinute: 20,
+      quickJoinBurst: 5,
+      maxWaitingRooms: 50,
+      ...(definedOnly(options) as GameLobbyOptions),
+    };
     for (const key of ["maxPlayers", "reservationMs", "staleAfterMs", "quickJoinsPerMinute", "quickJoinBurst", "maxWaitingRooms"] as const) {
       if (!(o[key] > 0 && (Number.isFinite(o[key]) || (key === "quickJoinsPerMinute" && o[key] === Infinity)))) {
         throw new RoomkitError(`GameLobby: ${key} must be a positive number, got ${o[key]}.`);

@@ -104,4 +104,3 @@ export function resolveOptions(o: GameRoomOptions): ResolvedOptions {
   }
   return r;
 }
-

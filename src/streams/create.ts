@@ -98,9 +98,10 @@ export async function createStream(stream: StreamObject, request: Request, body:
 /** PUT on an existing stream: 200 when the configuration matches, 409 otherwise (§5.1). */
 function recreate(existing: StreamMeta, config: string, requestedType: string | null, closes: boolean): Response {
   if (existing.softDeleted) return problem(409, "This stream was deleted while forks still read from it; its path cannot be reused yet.");
-  const sameType = requestedType === null
-    ? existing.forkSource !== null || mediaType(existing.contentType) === "application/octet-stream"
-    : mediaType(requestedType) === mediaType(existing.contentType);
+  const sameType =
+    requestedType === null
+      ? existing.forkSource !== null || mediaType(existing.contentType) === "application/octet-stream"
+      : mediaType(requestedType) === mediaType(existing.contentType);
   const same = sameType && existing.config === config && existing.closed === closes;
   if (!same) return problem(409, "A stream already exists at this path with a different configuration.");
   return streamResponse(200, describeStream(existing));

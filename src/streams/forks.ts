@@ -25,14 +25,23 @@ import { INTERNAL_ORIGIN, decodeRows, encodeRows, sendToStream, type WireRow } f
  * if (fork instanceof Response) return fork;
  */
 export async function forkFrom(
-  stream: StreamObject, request: Request, meta: StreamMeta, source: string, offset: number | null, sub: number, requestedType: string | null,
+  stream: StreamObject,
+  request: Request,
+  meta: StreamMeta,
+  source: string,
+  offset: number | null,
+  sub: number,
+  requestedType: string | null,
 ): Promise<{ meta: StreamMeta; prefix: Row[] } | Response> {
   // The fork request's headers go along: the source's authorize hook decides whether this client may read it.
   const headers = new Headers(request.headers);
   headers.delete("content-length");
   headers.set("content-type", "application/json");
   const res = await sendToStream(
-    stream.room.env, meta.binding, meta.party, source,
+    stream.room.env,
+    meta.binding,
+    meta.party,
+    source,
     new Request(`${INTERNAL_ORIGIN}/__fork`, { method: "POST", headers, body: JSON.stringify({ offset, sub, contentType: requestedType }) }),
   );
   if (res.status !== 200) return problem(res.status, await res.text());
@@ -135,7 +144,10 @@ export async function readRange(stream: StreamObject, meta: StreamMeta, from: nu
   if (meta.forkSource !== null && from < meta.forkPoint) {
     const end = Math.min(to, meta.forkPoint);
     const res = await sendToStream(
-      stream.room.env, meta.binding, meta.party, meta.forkSource,
+      stream.room.env,
+      meta.binding,
+      meta.party,
+      meta.forkSource,
       new Request(`${INTERNAL_ORIGIN}/__read?from=${from}&to=${end}&max=${maxBytes}`),
     );
     if (!res.ok) throw new Error(`fork source ${meta.forkSource} answered ${res.status} to a read`);

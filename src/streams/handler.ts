@@ -118,7 +118,8 @@ function streamName(raw: string): string | Response {
   if (name.length > MAX_STREAM_NAME_LENGTH) return problem(400, `The stream path is longer than ${MAX_STREAM_NAME_LENGTH} characters.`);
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return problem(400, "The stream path must not contain control characters.");
   if (name.split("/").some((s) => s === "." || s === "..")) return problem(400, 'The stream path must not contain "." or ".." segments.');
-  if (name === "__ds" || name.startsWith("__ds/")) return problem(404, "Paths under __ds are reserved for Durable Streams control APIs, which this server does not offer.");
+  if (name === "__ds" || name.startsWith("__ds/"))
+    return problem(404, "Paths under __ds are reserved for Durable Streams control APIs, which this server does not offer.");
   return name;
 }
 
@@ -134,11 +135,19 @@ async function subscribe(send: Send, from: number): Promise<WebSocket | null> {
 }
 
 /** Runs `onMessage` for each subscriber message until it returns true, the socket ends or `ms` pass. */
-function listen(ws: WebSocket, ms: number, onMessage: (msg: SubscriberMessage) => boolean | void, gone?: Promise<unknown>): Promise<"done" | "timeout" | "ended"> {
+function listen(
+  ws: WebSocket,
+  ms: number,
+  onMessage: (msg: SubscriberMessage) => boolean | void,
+  gone?: Promise<unknown>,
+): Promise<"done" | "timeout" | "ended"> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish("timeout"), ms);
     // The client went away (an SSE reader disconnected): stop holding the subscriber socket.
-    gone?.then(() => finish("ended"), () => finish("ended"));
+    gone?.then(
+      () => finish("ended"),
+      () => finish("ended"),
+    );
     const finish = (how: "done" | "timeout" | "ended") => {
       clearTimeout(timer);
       try {
@@ -217,8 +226,17 @@ async function sse(send: Send, target: Request, url: URL, ms: number): Promise<R
   // A data event and its control event go out in one write: readers that stop
   // at the end of an event must not be left without the control that follows.
   const emit = (payload: string | null, next: string, upToDate: boolean, closed: boolean) => {
-    const ctl = { streamNextOffset: next, ...(closed ? { streamClosed: true, upToDate: true } : { streamCursor: cursor, ...(upToDate ? { upToDate: true } : {}) }) };
-    const data = payload === null ? "" : `event: data\n${payload.split(/\r\n|\r|\n/).map((l) => `data:${l}`).join("\n")}\n\n`;
+    const ctl = {
+      streamNextOffset: next,
+      ...(closed ? { streamClosed: true, upToDate: true } : { streamCursor: cursor, ...(upToDate ? { upToDate: true } : {}) }),
+    };
+    const data =
+      payload === null
+        ? ""
+        : `event: data\n${payload
+            .split(/\r\n|\r|\n/)
+            .map((l) => `data:${l}`)
+            .join("\n")}\n\n`;
     return writer.write(encoder.encode(`${data}event: control\ndata:${JSON.stringify(ctl)}\n\n`));
   };
 
@@ -242,16 +260,21 @@ async function sse(send: Send, target: Request, url: URL, ms: number): Promise<R
     const ws = await subscribe(send, Number(next.split("_")[1]));
     if (!ws) return;
     let chain = Promise.resolve();
-    await listen(ws, Math.max(0, deadline - Date.now()), (msg) => {
-      if (msg.t === "gone") return true;
-      if (msg.t === "ready") {
-        if (msg.closed) chain = chain.then(() => emit(null, formatOffset(msg.next), true, true));
+    await listen(
+      ws,
+      Math.max(0, deadline - Date.now()),
+      (msg) => {
+        if (msg.t === "gone") return true;
+        if (msg.t === "ready") {
+          if (msg.closed) chain = chain.then(() => emit(null, formatOffset(msg.next), true, true));
+          return msg.closed;
+        }
+        const payload = json ? `[${msg.data}]` : base64 ? msg.data : new TextDecoder().decode(fromBase64(msg.data));
+        chain = chain.then(() => emit(payload, formatOffset(msg.next), true, msg.closed));
         return msg.closed;
-      }
-      const payload = json ? `[${msg.data}]` : base64 ? msg.data : new TextDecoder().decode(fromBase64(msg.data));
-      chain = chain.then(() => emit(payload, formatOffset(msg.next), true, msg.closed));
-      return msg.closed;
-    }, writer.closed);
+      },
+      writer.closed,
+    );
     await chain;
   };
   void pump()
@@ -288,4 +311,3 @@ function withSecurity(res: Response): Response {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) out.headers.set(k, v);
   return out;
 }
-

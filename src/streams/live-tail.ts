@@ -93,7 +93,8 @@ export class LiveTail {
     } catch {
       return sendJson(conn, { type: "error", status: 400, message: "Messages must be JSON." });
     }
-    if (msg?.type !== "append") return sendJson(conn, { type: "error", id: msg?.id, status: 400, message: 'Unknown message type: send {"type":"append",...}.' });
+    if (msg?.type !== "append")
+      return sendJson(conn, { type: "error", id: msg?.id, status: 400, message: 'Unknown message type: send {"type":"append",...}.' });
     const meta = this.engine.current();
     if (!meta) return sendJson(conn, { type: "error", id: msg.id, status: 404, message: "Stream not found." });
     const headers = new Headers((conn.state as TailState | null)?.headers ?? []);

@@ -72,7 +72,10 @@ export function sequenceVerdict(producer: Producer, state: ProducerState | undef
   const newEpoch = !state || producer.epoch > state.epoch;
   if (newEpoch && producer.seq !== 0) {
     if (state) return problem(400, `A new producer epoch must start at Producer-Seq 0, got ${producer.seq}.`);
-    return problem(409, `Producer sequence gap: expected 0, received ${producer.seq}.`, { [H.producerExpectedSeq]: "0", [H.producerReceivedSeq]: String(producer.seq) });
+    return problem(409, `Producer sequence gap: expected 0, received ${producer.seq}.`, {
+      [H.producerExpectedSeq]: "0",
+      [H.producerReceivedSeq]: String(producer.seq),
+    });
   }
   if (!newEpoch && producer.seq <= state!.seq) {
     return streamResponse(204, { [H.nextOffset]: formatOffset(tail), [H.producerEpoch]: String(state!.epoch), [H.producerSeq]: String(state!.seq) });

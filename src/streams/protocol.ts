@@ -27,8 +27,19 @@ export const H = {
 
 /** Every protocol header, for CORS `Access-Control-Expose-Headers`. */
 export const EXPOSED_HEADERS = [
-  H.nextOffset, H.upToDate, H.closed, H.cursor, H.ttl, H.expiresAt, H.sseEncoding,
-  H.producerEpoch, H.producerSeq, H.producerExpectedSeq, H.producerReceivedSeq, "etag", "location",
+  H.nextOffset,
+  H.upToDate,
+  H.closed,
+  H.cursor,
+  H.ttl,
+  H.expiresAt,
+  H.sseEncoding,
+  H.producerEpoch,
+  H.producerSeq,
+  H.producerExpectedSeq,
+  H.producerReceivedSeq,
+  "etag",
+  "location",
 ].join(", ");
 
 const DIGITS = 16;

@@ -37,7 +37,12 @@ export async function catchUpRead(stream: StreamObject, request: Request, url: U
 
   if (offset.kind === "now") {
     if (live === "long-poll" && !meta.closed) return wait(meta, meta.tail);
-    const headers: Record<string, string> = { "content-type": meta.contentType, [H.nextOffset]: formatOffset(meta.tail), [H.upToDate]: "true", "cache-control": "no-store" };
+    const headers: Record<string, string> = {
+      "content-type": meta.contentType,
+      [H.nextOffset]: formatOffset(meta.tail),
+      [H.upToDate]: "true",
+      "cache-control": "no-store",
+    };
     if (meta.closed) headers[H.closed] = "true";
     if (live === "long-poll") return streamResponse(204, headers);
     return streamResponse(200, { ...headers, ...cursor }, json ? "[]" : null);
@@ -58,7 +63,8 @@ export async function catchUpRead(stream: StreamObject, request: Request, url: U
     [H.nextOffset]: formatOffset(next),
     etag,
     // A range that ends before the tail (or at a closed tail) never changes: a CDN may keep it.
-    "cache-control": !upToDate || closedNow ? `${stream.cacheVisibility}, max-age=31536000, immutable` : `${stream.cacheVisibility}, max-age=60, stale-while-revalidate=300`,
+    "cache-control":
+      !upToDate || closedNow ? `${stream.cacheVisibility}, max-age=31536000, immutable` : `${stream.cacheVisibility}, max-age=60, stale-while-revalidate=300`,
     ...cursor,
   };
   if (upToDate) headers[H.upToDate] = "true";

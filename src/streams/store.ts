@@ -148,9 +148,13 @@ export function clip(row: Row, from: number, to: number): Row {
   if (row.start >= from && row.end <= to) return row;
   const start = Math.max(row.start, from);
   const end = Math.min(row.end, to);
-  const data = typeof row.data === "string"
-    ? row.data.split(MESSAGE_SEPARATOR).slice(start - row.start, end - row.start).join(MESSAGE_SEPARATOR)
-    : row.data.subarray(start - row.start, end - row.start);
+  const data =
+    typeof row.data === "string"
+      ? row.data
+          .split(MESSAGE_SEPARATOR)
+          .slice(start - row.start, end - row.start)
+          .join(MESSAGE_SEPARATOR)
+      : row.data.subarray(start - row.start, end - row.start);
   return { start, end, batchEnd: row.batchEnd, data };
 }
 

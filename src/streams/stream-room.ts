@@ -52,9 +52,7 @@ export class StreamRoom implements Server {
   ) {
     // A stream and a durable history would share the _stream_* tables of one object.
     if ((new.target as { options?: ServerOptions }).options?.history) {
-      throw new RoomkitError(
-        `${new.target.name}: a StreamRoom is already a durable log; remove options.history (durable broadcasts are for ordinary rooms).`,
-      );
+      throw new RoomkitError(`${new.target.name}: a StreamRoom is already a durable log; remove options.history (durable broadcasts are for ordinary rooms).`);
     }
     const limits = { ...DEFAULT_STREAM_LIMITS, ...options };
     // The optional hooks (StreamHooks) are methods a subclass may define; the engine looks them up on it.

@@ -54,10 +54,7 @@ export function decodeRows(rows: WireRow[]): Row[] {
  * one append (JSON streams: the messages comma-joined, without brackets;
  * others: base64); `ready` says the subscriber has everything up to `next`.
  */
-export type SubscriberMessage =
-  | { t: "data"; next: number; data: string; closed: boolean }
-  | { t: "ready"; next: number; closed: boolean }
-  | { t: "gone" };
+export type SubscriberMessage = { t: "data"; next: number; data: string; closed: boolean } | { t: "ready"; next: number; closed: boolean } | { t: "gone" };
 
 /**
  * Sends `request` to the object of stream `name`, telling it who it is (as roomkit's router does for rooms).

@@ -24,7 +24,13 @@ export function toMs(duration: Duration): number {
   }
   const text = String(duration).trim();
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("").replace(/\s/g, "") !== text.replace(/\s/g, "")) {
+  if (
+    parts.length === 0 ||
+    parts
+      .map((p) => p[0])
+      .join("")
+      .replace(/\s/g, "") !== text.replace(/\s/g, "")
+  ) {
     throw new RangeError(`Cannot read the duration "${text}": write e.g. "250ms", "30s", "10m", "1h30m" or a number of milliseconds.`);
   }
   return parts.reduce((ms, p) => ms + Number(p[1]) * UNITS[p[2]!]!, 0);

@@ -195,8 +195,10 @@ function parse<T>(m: Message): T {
 
 function describe(messages: readonly Message[]): string {
   if (messages.length === 0) return "none";
-  return messages
-    .slice(0, 3)
-    .map((m) => (typeof m === "string" ? JSON.stringify(m.slice(0, 200)) : `<${m.byteLength} bytes>`))
-    .join(", ") + (messages.length > 3 ? `, … (${messages.length} in all)` : "");
+  return (
+    messages
+      .slice(0, 3)
+      .map((m) => (typeof m === "string" ? JSON.stringify(m.slice(0, 200)) : `<${m.byteLength} bytes>`))
+      .join(", ") + (messages.length > 3 ? `, … (${messages.length} in all)` : "")
+  );
 }

@@ -39,7 +39,9 @@ export async function advanceBy(monitor: Monitor, ms: number): Promise<AdvanceRe
       try {
         await inObject(stubOfHex(hex, monitor), (instance) => instance.alarm());
       } catch (e) {
-        throw new Error(`advance(): the alarm of room ${entry.name ?? hex} failed at ${new Date(entry.at).toISOString()}: ${(e as Error).message}`, { cause: e });
+        throw new Error(`advance(): the alarm of room ${entry.name ?? hex} failed at ${new Date(entry.at).toISOString()}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
       done.alarms++;
       continue;

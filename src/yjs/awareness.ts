@@ -297,7 +297,9 @@ export class AwarenessRegistry {
   #warnFull(): void {
     if (this.#warnedFull) return;
     this.#warnedFull = true;
-    console.warn(`[roomkit] YRoom: presence states of this room reached ${this.limits.roomBytes} bytes (maxAwarenessBytes); new states are ignored until some leave.`);
+    console.warn(
+      `[roomkit] YRoom: presence states of this room reached ${this.limits.roomBytes} bytes (maxAwarenessBytes); new states are ignored until some leave.`,
+    );
   }
 
   #own(clientID: number, conn: Connection): void {
@@ -386,7 +388,6 @@ function storedEntries(conn: Connection): StoredEntry[] {
   }
   if (!Array.isArray(raw)) return [];
   return raw.filter(
-    (e): e is StoredEntry =>
-      Array.isArray(e) && Number.isSafeInteger(e[0]) && Number.isSafeInteger(e[1]) && (e[2] === null || typeof e[2] === "string"),
+    (e): e is StoredEntry => Array.isArray(e) && Number.isSafeInteger(e[0]) && Number.isSafeInteger(e[1]) && (e[2] === null || typeof e[2] === "string"),
   );
 }

@@ -69,9 +69,7 @@ export class DocStore {
       sql = undefined;
     }
     if (!sql) {
-      throw new RoomkitError(
-        "YRoom needs a SQLite-backed Durable Object: declare its class under `new_sqlite_classes` in a wrangler.toml migration.",
-      );
+      throw new RoomkitError("YRoom needs a SQLite-backed Durable Object: declare its class under `new_sqlite_classes` in a wrangler.toml migration.");
     }
     this.#sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS ${LOG} (seq INTEGER NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))`);

@@ -208,7 +208,9 @@ export class YRoom implements Server {
       // A getConnectionTags override dropped our tag: refuse rather than let a read-only client write.
       logError(
         `YRoom ${this.room.name}/${this.room.id}`,
-        new RoomkitError(`connection "${connection.id}" is read-only but lacks the "${READ_ONLY_TAG}" tag: getConnectionTags overrides must include super.getConnectionTags(conn, ctx).`),
+        new RoomkitError(
+          `connection "${connection.id}" is read-only but lacks the "${READ_ONLY_TAG}" tag: getConnectionTags overrides must include super.getConnectionTags(conn, ctx).`,
+        ),
       );
       this.#close(connection, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       return;
@@ -235,7 +237,10 @@ export class YRoom implements Server {
       }
       const bytes = toBytes(message);
       if (bytes.byteLength > this.#options.maxMessageBytes) {
-        throw new ProtocolError(YCloseCode.MessageTooBig, `Message of ${bytes.byteLength} bytes exceeds the room's limit of ${this.#options.maxMessageBytes} bytes.`);
+        throw new ProtocolError(
+          YCloseCode.MessageTooBig,
+          `Message of ${bytes.byteLength} bytes exceeds the room's limit of ${this.#options.maxMessageBytes} bytes.`,
+        );
       }
       if (this.#chunks.chunk(sender, bytes)) return;
       await this.#onFrame(bytes, sender);

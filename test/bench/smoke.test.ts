@@ -54,7 +54,10 @@ describe("npm run bench -- --smoke", () => {
     const workloads = report.workloads as Workload[];
     expect(workloads.map((w) => w.name)).toEqual(Object.keys(EXPECTED));
     for (const w of workloads) {
-      expect(w.impls.map((i) => i.key), w.name).toEqual(EXPECTED[w.name]);
+      expect(
+        w.impls.map((i) => i.key),
+        w.name,
+      ).toEqual(EXPECTED[w.name]);
       const figures = Object.entries(w.results);
       expect(figures.length, w.name).toBeGreaterThan(0);
       for (const [figure, { impls }] of figures) {

@@ -60,7 +60,8 @@ describe("roomkit add", () => {
 
   it("keeps the style of a multi-line createWorker object and .js import specifiers", async () => {
     const dir = projectWith({
-      "wrangler.toml": 'name = "app"\nmain = "src/index.ts"\n\n[[durable_objects.bindings]]\nname = "MAIN"\nclass_name = "Main"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Main"] # first\n',
+      "wrangler.toml":
+        'name = "app"\nmain = "src/index.ts"\n\n[[durable_objects.bindings]]\nname = "MAIN"\nclass_name = "Main"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Main"] # first\n',
       "src/index.ts": `import { createWorker, party } from "roomkit";\nimport Counter from "./counter.js";\n\nexport const Main = party(Counter);\n\nexport default createWorker(\n  {\n    main: Main,\n  },\n  { cors: true },\n);\n`,
       "src/counter.ts": "export default class Counter {}\n",
     });
@@ -155,7 +156,9 @@ describe("roomkit add", () => {
     const before = snapshot(dir);
     const r = await roomkit(dir, ["add", "Chat Room"]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('error: invalid party name "Chat Room": use letters, digits, "-" or "_", starting with a letter, at most 63 characters (it appears in URLs: /parties/Chat Room/<room>)');
+    expect(r.stderr.trim()).toBe(
+      'error: invalid party name "Chat Room": use letters, digits, "-" or "_", starting with a letter, at most 63 characters (it appears in URLs: /parties/Chat Room/<room>)',
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -172,7 +175,10 @@ describe("roomkit add", () => {
     expect(file.stderr.trim()).toBe("error: src/chat.ts already exists: move it away or pick another party name");
     expect(read(dir, "src/chat.ts")).toBe("// mine\n");
 
-    const tomlWithOld = read(dir, "wrangler.toml").replace('new_sqlite_classes = ["Main"]', 'new_sqlite_classes = ["Main"]\n\n[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["Lobby"]\n\n[[migrations]]\ntag = "v3"\ndeleted_classes = ["Lobby"]');
+    const tomlWithOld = read(dir, "wrangler.toml").replace(
+      'new_sqlite_classes = ["Main"]',
+      'new_sqlite_classes = ["Main"]\n\n[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["Lobby"]\n\n[[migrations]]\ntag = "v3"\ndeleted_classes = ["Lobby"]',
+    );
     writeFileSync(path.join(dir, "wrangler.toml"), tomlWithOld);
     const taken = await roomkit(dir, ["add", "lobby"]);
     expect(taken.code).toBe(1);
@@ -189,7 +195,9 @@ describe("roomkit add", () => {
     const before = snapshot(dir);
     const r = await roomkit(dir, ["add", "chat"]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe("error: src/index.ts has no export default createWorker({ ... }) with an object literal, so roomkit add cannot register the party: add it by hand (see docs/cli.md)");
+    expect(r.stderr.trim()).toBe(
+      "error: src/index.ts has no export default createWorker({ ... }) with an object literal, so roomkit add cannot register the party: add it by hand (see docs/cli.md)",
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 

@@ -48,18 +48,26 @@ describe("roomkit check", () => {
   });
 
   it("reports a party class that is exported but not bound", async () => {
-    const entry = ENTRY.replace("export const Main", "export const Chat = party(Counter);\nexport const Main").replace("{ main: Main }", "{ main: Main, chat: Chat }");
+    const entry = ENTRY.replace("export const Main", "export const Chat = party(Counter);\nexport const Main").replace(
+      "{ main: Main }",
+      "{ main: Main, chat: Chat }",
+    );
     const r = await check(project({ entry }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       'error[unbound-class]: src/index.ts:4 exports party class "Chat" but wrangler.toml does not bind it: add [[durable_objects.bindings]] name = "CHAT" class_name = "Chat"',
     );
-    expect(r.stderr).toContain('error[missing-migration]: wrangler.toml: class "Chat" has no migration: add [[migrations]] tag = "v2" new_sqlite_classes = ["Chat"]');
+    expect(r.stderr).toContain(
+      'error[missing-migration]: wrangler.toml: class "Chat" has no migration: add [[migrations]] tag = "v2" new_sqlite_classes = ["Chat"]',
+    );
     expect(lastLine(r.stderr)).toBe("error: roomkit check found 2 errors in wrangler.toml / src/index.ts");
   });
 
   it("reports a binding whose class the entry does not export", async () => {
-    const toml = TOML.replace('[[migrations]]', '[[durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"\n\n[[migrations]]').replace('["Main"]', '["Main", "Chat"]');
+    const toml = TOML.replace("[[migrations]]", '[[durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"\n\n[[migrations]]').replace(
+      '["Main"]',
+      '["Main", "Chat"]',
+    );
     const r = await check(project({ toml }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
@@ -76,7 +84,11 @@ describe("roomkit check", () => {
     const missing = await check(project({ files: { "src/counter.ts": "export const Counter = class {};\n" } }));
     expect(missing.stderr).toContain("serves Counter (src/counter.ts:1), which is missing: src/counter.ts has no default export:");
     // Followed through a re-export, and an object server passes.
-    const object = await check(project({ files: { "src/counter.ts": 'export { default } from "./impl";\n', "src/impl.ts": "const server = { onConnect() {} };\nexport default server;\n" } }));
+    const object = await check(
+      project({
+        files: { "src/counter.ts": 'export { default } from "./impl";\n', "src/impl.ts": "const server = { onConnect() {} };\nexport default server;\n" },
+      }),
+    );
     expect(object.stderr).toBe("");
     expect(object.code).toBe(0);
   });
@@ -92,7 +104,9 @@ describe("roomkit check", () => {
   it("reports a bound class without a migration", async () => {
     const r = await check(project({ toml: TOML.replace(/\[\[migrations\]\][\s\S]*/, "") }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error[missing-migration]: wrangler.toml: class "Main" has no migration: add [[migrations]] tag = "v1" new_sqlite_classes = ["Main"]');
+    expect(r.stderr).toContain(
+      'error[missing-migration]: wrangler.toml: class "Main" has no migration: add [[migrations]] tag = "v1" new_sqlite_classes = ["Main"]',
+    );
   });
 
   it("refuses a class that disappeared from the code while its data still exists", async () => {
@@ -105,7 +119,8 @@ describe("roomkit check", () => {
   });
 
   it("refuses a pending deleted_classes migration unless --allow-delete names the class", async () => {
-    const toml = TOML.replace('new_sqlite_classes = ["Main"]', 'new_sqlite_classes = ["Main", "Old"]') + '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n';
+    const toml =
+      TOML.replace('new_sqlite_classes = ["Main"]', 'new_sqlite_classes = ["Main", "Old"]') + '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n';
     const dir = project({ toml });
     const refused = await check(dir);
     expect(refused.code).toBe(1);
@@ -114,14 +129,21 @@ describe("roomkit check", () => {
     );
     const allowed = await check(dir, "--allow-delete", "Old");
     expect(allowed.code).toBe(0);
-    expect(allowed.stderr).toContain('warning[pending-delete]: wrangler.toml: migration "v2" deletes class "Old" and every room stored in it (allowed by --allow-delete)');
+    expect(allowed.stderr).toContain(
+      'warning[pending-delete]: wrangler.toml: migration "v2" deletes class "Old" and every room stored in it (allowed by --allow-delete)',
+    );
   });
 
   it("treats deletions in older migrations as applied", async () => {
     const toml =
-      TOML.replace('new_sqlite_classes = ["Main"]', 'new_sqlite_classes = ["Main", "Old"]').replace("[[migrations]]", '[[durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"\n\n[[migrations]]') +
-      '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n\n[[migrations]]\ntag = "v3"\nnew_sqlite_classes = ["Chat"]\n';
-    const entry = ENTRY.replace("export default", "export const Chat = party(Counter);\n\nexport default").replace("{ main: Main }", "{ main: Main, chat: Chat }");
+      TOML.replace('new_sqlite_classes = ["Main"]', 'new_sqlite_classes = ["Main", "Old"]').replace(
+        "[[migrations]]",
+        '[[durable_objects.bindings]]\nname = "CHAT"\nclass_name = "Chat"\n\n[[migrations]]',
+      ) + '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n\n[[migrations]]\ntag = "v3"\nnew_sqlite_classes = ["Chat"]\n';
+    const entry = ENTRY.replace("export default", "export const Chat = party(Counter);\n\nexport default").replace(
+      "{ main: Main }",
+      "{ main: Main, chat: Chat }",
+    );
     const r = await check(project({ toml, entry }));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -142,7 +164,9 @@ describe("roomkit check", () => {
       'error[binding-mismatch]: party "main" looks for binding "MAIN", but wrangler.toml binds class "Main" as "ROOMS": rename the binding to "MAIN", or write party(Counter, { binding: "ROOMS" })',
     );
     // The binding option makes it right.
-    const fixed = await check(project({ toml: TOML.replace('name = "MAIN"', 'name = "ROOMS"'), entry: ENTRY.replace("party(Counter)", 'party(Counter, { binding: "ROOMS" })') }));
+    const fixed = await check(
+      project({ toml: TOML.replace('name = "MAIN"', 'name = "ROOMS"'), entry: ENTRY.replace("party(Counter)", 'party(Counter, { binding: "ROOMS" })') }),
+    );
     expect(fixed.code).toBe(0);
   });
 
@@ -150,15 +174,25 @@ describe("roomkit check", () => {
     const toml = TOML.replace('class_name = "Main"', 'class_name = "Other"') + '\n[[migrations]]\ntag = "v2"\nnew_sqlite_classes = ["Other"]\n';
     const entry = ENTRY.replace("export default", "export const Other = party(Counter);\n\nexport default");
     const r = await check(project({ toml, entry }));
-    expect(r.stderr).toContain('error[binding-mismatch]: wrangler.toml: binding "MAIN" uses class_name "Other", but party "main" (createWorker) is class "Main": set class_name = "Main"');
+    expect(r.stderr).toContain(
+      'error[binding-mismatch]: wrangler.toml: binding "MAIN" uses class_name "Other", but party "main" (createWorker) is class "Main": set class_name = "Main"',
+    );
   });
 
   it("reports parties that are not exported by name", async () => {
-    const inline = await check(project({ entry: `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main, chat: party(Counter) });\n` }));
+    const inline = await check(
+      project({
+        entry: `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nexport const Main = party(Counter);\nexport default createWorker({ main: Main, chat: party(Counter) });\n`,
+      }),
+    );
     expect(inline.stderr).toContain(
       'error[party-not-exported]: src/index.ts:4: party "chat" is an inline party(...) call; Durable Object classes must be exported by name: export const Chat = party(Counter) and use { chat: Chat }',
     );
-    const local = await check(project({ entry: `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nconst Main = party(Counter);\nexport default createWorker({ main: Main });\n` }));
+    const local = await check(
+      project({
+        entry: `import { createWorker, party } from "roomkit";\nimport Counter from "./counter";\nconst Main = party(Counter);\nexport default createWorker({ main: Main });\n`,
+      }),
+    );
     expect(local.stderr).toContain(
       "error[party-not-exported]: src/index.ts:4: createWorker({ main: Main }): Main is not exported by src/index.ts, so wrangler cannot bind it: export it (export const Main = party(...))",
     );
@@ -167,7 +201,9 @@ describe("roomkit check", () => {
 
   it("reports a createWorker value that is not made by party()", async () => {
     const r = await check(project({ entry: `import { createWorker } from "roomkit";\nexport class Main {}\nexport default createWorker({ main: Main });\n` }));
-    expect(r.stderr).toContain("error[not-a-party]: src/index.ts:3: createWorker({ main: Main }): Main is not made by party(): write export const Main = party(YourServer)");
+    expect(r.stderr).toContain(
+      "error[not-a-party]: src/index.ts:3: createWorker({ main: Main }): Main is not made by party(): write export const Main = party(YourServer)",
+    );
   });
 
   it("follows re-exports between the project's files", async () => {
@@ -183,7 +219,10 @@ describe("roomkit check", () => {
   });
 
   it("only warns about bindings it cannot see through export * from a package", async () => {
-    const toml = TOML.replace('[[migrations]]', '[[durable_objects.bindings]]\nname = "EXT"\nclass_name = "External"\n\n[[migrations]]').replace('["Main"]', '["Main", "External"]');
+    const toml = TOML.replace("[[migrations]]", '[[durable_objects.bindings]]\nname = "EXT"\nclass_name = "External"\n\n[[migrations]]').replace(
+      '["Main"]',
+      '["Main", "External"]',
+    );
     const r = await check(project({ toml, entry: ENTRY + `export * from "some-package";\n` }));
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('warning[missing-class]: wrangler.toml: binding "EXT" uses class_name "External"');
@@ -191,13 +230,17 @@ describe("roomkit check", () => {
 
   it("reports duplicate tags, duplicate bindings, and migrations naming unknown classes", async () => {
     const toml =
-      TOML.replace('[[migrations]]', '[[durable_objects.bindings]]\nname = "MAIN"\nclass_name = "Main"\n\n[[migrations]]') +
+      TOML.replace("[[migrations]]", '[[durable_objects.bindings]]\nname = "MAIN"\nclass_name = "Main"\n\n[[migrations]]') +
       '\n[[migrations]]\ntag = "v1"\nrenamed_classes = [{ from = "Ghost", to = "Spirit" }]\ndeleted_classes = ["Nobody"]\n';
     const r = await check(project({ toml }));
     expect(r.stderr).toContain('error[duplicate-binding]: wrangler.toml: two Durable Object bindings are named "MAIN": rename one');
     expect(r.stderr).toContain('error[duplicate-tag]: wrangler.toml: migration tag "v1" is used twice: every [[migrations]] entry needs its own tag');
-    expect(r.stderr).toContain('error[unknown-class]: wrangler.toml: migration "v1" renames class "Ghost", which no earlier migration creates: fix the "from" name');
-    expect(r.stderr).toContain('error[unknown-class]: wrangler.toml: migration "v1" deletes class "Nobody", which no earlier migration creates: remove it from deleted_classes');
+    expect(r.stderr).toContain(
+      'error[unknown-class]: wrangler.toml: migration "v1" renames class "Ghost", which no earlier migration creates: fix the "from" name',
+    );
+    expect(r.stderr).toContain(
+      'error[unknown-class]: wrangler.toml: migration "v1" deletes class "Nobody", which no earlier migration creates: remove it from deleted_classes',
+    );
   });
 
   it("reads wrangler.jsonc with comments", async () => {
@@ -213,7 +256,9 @@ describe("roomkit check", () => {
     const dir = projectWith({ "src/index.ts": ENTRY });
     const r = await check(dir);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`error: no wrangler.toml, wrangler.json or wrangler.jsonc in ${dir}: run this inside a roomkit project, or pass --config <file>`);
+    expect(r.stderr.trim()).toBe(
+      `error: no wrangler.toml, wrangler.json or wrangler.jsonc in ${dir}: run this inside a roomkit project, or pass --config <file>`,
+    );
     const named = await check(dir, "--config", "nope.toml");
     expect(named.stderr.trim()).toBe("error: nope.toml does not exist");
   });
@@ -243,7 +288,7 @@ describe("roomkit check", () => {
   });
 
   it("cross-checks a hand-written Worker that routes through streams({ party }) from roomkit/streams", async () => {
-    const entry = (options: string, exportLine = "export const Streams = party(Counter, { binding: \"STREAMS\" });") => `import { party } from "roomkit";
+    const entry = (options: string, exportLine = 'export const Streams = party(Counter, { binding: "STREAMS" });') => `import { party } from "roomkit";
 import { streams as serveStreams } from "roomkit/streams";
 import Counter from "./counter";
 
@@ -290,14 +335,18 @@ export default {
 `;
     const defined = await check(project({ entry: entry("const routes = defineRoutes({ parties: { main: Main, chat: Chat } });\n") }));
     expect(defined.code).toBe(1);
-    expect(defined.stderr).toContain('error[unbound-class]: src/index.ts:5 exports party class "Chat" but wrangler.toml does not bind it: add [[durable_objects.bindings]] name = "CHAT" class_name = "Chat"');
+    expect(defined.stderr).toContain(
+      'error[unbound-class]: src/index.ts:5 exports party class "Chat" but wrangler.toml does not bind it: add [[durable_objects.bindings]] name = "CHAT" class_name = "Chat"',
+    );
     expect(defined.stderr).not.toContain("no-worker");
 
     const literal = await check(project({ entry: entry("", "{ parties: { main: Main, lobby: Chat } }") }));
     expect(literal.code).toBe(1);
     expect(literal.stderr).toContain('add [[durable_objects.bindings]] name = "LOBBY" class_name = "Chat"');
 
-    const mismatch = await check(project({ entry: entry("const routes = { parties: { rooms: Main } };\n").replace("export const Chat = party(Counter);\n", "") }));
+    const mismatch = await check(
+      project({ entry: entry("const routes = { parties: { rooms: Main } };\n").replace("export const Chat = party(Counter);\n", "") }),
+    );
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain(
       'error[binding-mismatch]: party "rooms" looks for binding "ROOMS", but wrangler.toml binds class "Main" as "MAIN": rename the binding to "ROOMS", or write party(Counter, { binding: "MAIN" })',
@@ -305,7 +354,8 @@ export default {
   });
 
   it("still warns about a hand-written Worker that routes through none of roomkit's calls", async () => {
-    const entry = 'import { party } from "roomkit";\nimport Counter from "./counter";\n\nexport const Main = party(Counter);\n\nexport default { fetch: () => new Response("hi") };\n';
+    const entry =
+      'import { party } from "roomkit";\nimport Counter from "./counter";\n\nexport const Main = party(Counter);\n\nexport default { fetch: () => new Response("hi") };\n';
     const r = await check(project({ entry }));
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
@@ -380,18 +430,25 @@ class_name = "Main"
       '\n[[env.staging.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Old"]\n\n[[env.staging.migrations]]\ntag = "v2"\nnew_classes = ["Legacy"]\n';
     const r = await check(project({ toml }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error[missing-migration]: wrangler.toml [env.staging]: class "Main" has no migration: add [[env.staging.migrations]] tag = "v3" new_sqlite_classes = ["Main"]');
+    expect(r.stderr).toContain(
+      'error[missing-migration]: wrangler.toml [env.staging]: class "Main" has no migration: add [[env.staging.migrations]] tag = "v3" new_sqlite_classes = ["Main"]',
+    );
     expect(r.stderr).toContain('error[orphaned-class]: wrangler.toml [env.staging]: class "Old" (created by migration "v1") may hold stored rooms');
     expect(r.stderr).toContain('error[kv-storage]: wrangler.toml [env.staging]: class "Legacy" uses the key-value storage backend');
     expect(r.stderr).not.toMatch(/wrangler\.toml: /);
   });
 
   it("needs --allow-delete for a deletion pending in an environment's migrations", async () => {
-    const toml = TOML + STAGING + '\n[[env.staging.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Main", "Old"]\n\n[[env.staging.migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n';
+    const toml =
+      TOML +
+      STAGING +
+      '\n[[env.staging.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Main", "Old"]\n\n[[env.staging.migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n';
     const dir = project({ toml });
     const refused = await check(dir);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('error[pending-delete]: wrangler.toml [env.staging]: migration "v2" deletes class "Old" and every room stored in it, permanently: if that is intended, run again with --allow-delete Old');
+    expect(refused.stderr).toContain(
+      'error[pending-delete]: wrangler.toml [env.staging]: migration "v2" deletes class "Old" and every room stored in it, permanently: if that is intended, run again with --allow-delete Old',
+    );
     const allowed = await check(dir, "--allow-delete", "Old");
     expect(allowed.code).toBe(0);
     expect(allowed.stderr).toContain('warning[pending-delete]: wrangler.toml [env.staging]: migration "v2" deletes class "Old"');
@@ -409,13 +466,18 @@ class_name = "Main"
 
   it("analyses an environment's own main", async () => {
     const toml = TOML + STAGING.replace('name = "app-staging"', 'name = "app-staging"\nmain = "src/staging.ts"');
-    const staging = ENTRY.replace("export default", "export const Chat = party(Counter);\n\nexport default").replace("{ main: Main }", "{ main: Main, chat: Chat }");
+    const staging = ENTRY.replace("export default", "export const Chat = party(Counter);\n\nexport default").replace(
+      "{ main: Main }",
+      "{ main: Main, chat: Chat }",
+    );
     const r = await check(project({ toml, files: { "src/staging.ts": staging } }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       'error[unbound-class]: src/staging.ts:6 exports party class "Chat" but wrangler.toml [env.staging] does not bind it: add [[env.staging.durable_objects.bindings]] name = "CHAT" class_name = "Chat"',
     );
-    expect(r.stderr).toContain('error[missing-migration]: wrangler.toml [env.staging]: class "Chat" has no migration: add [[migrations]] tag = "v2" new_sqlite_classes = ["Chat"]');
+    expect(r.stderr).toContain(
+      'error[missing-migration]: wrangler.toml [env.staging]: class "Chat" has no migration: add [[migrations]] tag = "v2" new_sqlite_classes = ["Chat"]',
+    );
 
     const missing = await check(project({ toml: TOML + STAGING.replace('name = "app-staging"', 'main = "src/nope.ts"') }));
     expect(missing.code).toBe(1);

@@ -27,7 +27,21 @@ describe("roomkit create", () => {
     expect(r.stdout).toContain("  cd my-app\n  npm install\n  npm run dev");
     const dir = path.join(cwd, "my-app");
     expect(Object.keys(snapshot(dir)).sort()).toEqual(
-      [".gitignore", "README.md", "client/index.ts", "client/tsconfig.json", "package.json", "public/index.html", "src/counter.ts", "src/index.ts", "test/counter.test.ts", "test/env.d.ts", "tsconfig.json", "vitest.config.ts", "wrangler.toml"].map((p) => path.normalize(p)),
+      [
+        ".gitignore",
+        "README.md",
+        "client/index.ts",
+        "client/tsconfig.json",
+        "package.json",
+        "public/index.html",
+        "src/counter.ts",
+        "src/index.ts",
+        "test/counter.test.ts",
+        "test/env.d.ts",
+        "tsconfig.json",
+        "vitest.config.ts",
+        "wrangler.toml",
+      ].map((p) => path.normalize(p)),
     );
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
     expect(pkg.name).toBe("my-app");
@@ -60,7 +74,10 @@ describe("roomkit create", () => {
     expect(r.code, r.stderr).toBe(0);
     const files = Object.keys(snapshot(path.join(cwd, "app")));
     for (const junk of ["node_modules", ".wrangler", ".dev.vars", "public/client.js", "package-lock.json", "gitignore"]) {
-      expect(files.some((f) => f === junk || f.startsWith(junk + "/")), junk).toBe(false);
+      expect(
+        files.some((f) => f === junk || f.startsWith(junk + "/")),
+        junk,
+      ).toBe(false);
     }
     expect(readFileSync(path.join(cwd, "app/.gitignore"), "utf8")).toContain("# from the template");
   });
@@ -96,10 +113,15 @@ describe("roomkit create", () => {
     // A complete-looking template whose config and code disagree is refused too.
     rmSync(game, { recursive: true });
     cpSync(path.join(templates, "counter"), game, { recursive: true });
-    writeFileSync(path.join(game, "wrangler.toml"), readFileSync(path.join(game, "wrangler.toml"), "utf8").replace('class_name = "Main"', 'class_name = "Mian"'));
+    writeFileSync(
+      path.join(game, "wrangler.toml"),
+      readFileSync(path.join(game, "wrangler.toml"), "utf8").replace('class_name = "Main"', 'class_name = "Mian"'),
+    );
     r = await create(tempDir(), ["app", "-t", "game", "--no-install", "--no-git"], templates);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^error: template "game" is not available yet: it fails roomkit check: wrangler\.toml: binding "MAIN" uses class_name "Mian"/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: template "game" is not available yet: it fails roomkit check: wrangler\.toml: binding "MAIN" uses class_name "Mian"/,
+    );
 
     rmSync(path.join(game, "test"), { recursive: true });
     r = await create(tempDir(), ["app", "-t", "game", "--no-install", "--no-git"], templates);
@@ -133,7 +155,9 @@ describe("roomkit create", () => {
   it("rejects an unknown template and a missing directory with usage errors", async () => {
     const unknown = await create(tempDir(), ["app", "--template", "chat"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe("error: option '-t, --template <name>' argument 'chat' is invalid. Allowed choices are counter, yjs-editor, game, streams. (see roomkit --help)");
+    expect(unknown.stderr.trim()).toBe(
+      "error: option '-t, --template <name>' argument 'chat' is invalid. Allowed choices are counter, yjs-editor, game, streams. (see roomkit --help)",
+    );
     const noDir = await create(tempDir(), ["--template", "counter"]);
     expect(noDir.code).toBe(2);
     expect(noDir.stderr.trim()).toBe("error: missing the project directory: roomkit create <dir> --template counter (prompts appear only in a terminal)");
@@ -218,7 +242,9 @@ describe("create-roomkit (npm create roomkit)", () => {
     expect(existsSync(path.join(cwd, "my-app/wrangler.toml"))).toBe(true);
     const missing = await roomkit(cwd, ["--template", "counter"], { entry: "create-roomkit" });
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe("error: missing the project directory: npm create roomkit@latest <dir> --template counter (prompts appear only in a terminal)");
+    expect(missing.stderr.trim()).toBe(
+      "error: missing the project directory: npm create roomkit@latest <dir> --template counter (prompts appear only in a terminal)",
+    );
     const unknown = await roomkit(cwd, ["x", "--bogus"], { entry: "create-roomkit" });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe("error: unknown option '--bogus' (see --help)");

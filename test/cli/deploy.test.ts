@@ -12,7 +12,9 @@ describe("roomkit deploy", () => {
     const r = await roomkit(dir, ["deploy", "--dry-run", "--name", "staging-counter", "--outdir", outdir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("client built: client/index.ts → public/client.js");
-    expect(r.stdout).toContain(`dry run: building Worker "staging-counter" without uploading (bundle in ${outdir}); a real deploy would serve it at https://staging-counter.<your-subdomain>.workers.dev`);
+    expect(r.stdout).toContain(
+      `dry run: building Worker "staging-counter" without uploading (bundle in ${outdir}); a real deploy would serve it at https://staging-counter.<your-subdomain>.workers.dev`,
+    );
     expect(r.stdout + r.stderr).toContain("--dry-run: exiting now.");
     expect(readFileSync(path.join(outdir, "index.js"), "utf8")).toContain("Flusher");
     expect(readFileSync(path.join(dir, "public/client.js"), "utf8")).toContain("PartySocket");

@@ -26,7 +26,9 @@ describe("dev log", () => {
     const e = p.classify("\u001b[32m[wrangler:info] GET /parties/chat/my%20room?_pk=abc 101 Switching Protocols (9ms)\u001b[39m");
     expect(e).toEqual({ kind: "connect", path: "/parties/chat/my%20room?_pk=abc", ms: 9 });
     expect(formatEvent(e as never, at)).toBe("09:05:07  ⇄ connect  chat/my room (9ms)");
-    expect(formatEvent(p.classify("[wrangler:info] GET /party/lobby 101 Switching Protocols (1ms)") as never, at)).toBe("09:05:07  ⇄ connect  main/lobby (1ms)");
+    expect(formatEvent(p.classify("[wrangler:info] GET /party/lobby 101 Switching Protocols (1ms)") as never, at)).toBe(
+      "09:05:07  ⇄ connect  main/lobby (1ms)",
+    );
   });
 
   it("shows a room's close report as one line with the connection id and the close code", () => {

@@ -12,7 +12,18 @@ it("reports wrangler dev failing to start (port taken) in one line", async () =>
   blocker = createServer();
   await new Promise<void>((r) => blocker!.listen(port, "127.0.0.1", r));
   const dir = counterProject({ buildable: true });
-  const r = await roomkit(dir, ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", tempDir(), "--inspector-port", String(await freePort()), "--no-client"]);
+  const r = await roomkit(dir, [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    tempDir(),
+    "--inspector-port",
+    String(await freePort()),
+    "--no-client",
+  ]);
   expect(r.code).toBe(1);
   expect(r.stdout + r.stderr).toContain(`Address already in use (127.0.0.1:${port})`);
   expect(lastLine(r.stderr)).toBe("error: wrangler dev exited with code 1");

@@ -14,7 +14,14 @@ import { fixtures, repoRoot, tempDir } from "./support.js";
 
 /** Environment for child npm processes: none of the outer `npm test`'s settings leak in. */
 const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-Object.assign(env, { npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "1" });
+Object.assign(env, {
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+  WRANGLER_SEND_METRICS: "false",
+  NO_COLOR: "1",
+  CI: "1",
+});
 
 type Run = { code: number; output: string };
 
@@ -141,7 +148,10 @@ beforeAll(async () => {
   const out = await ok(path.join(runner, "node_modules/.bin/create-roomkit"), ["my-app", "--template", "counter", "--no-install", "--no-git"], work);
   expect(out).toContain("created my-app from the counter template");
   app = path.join(work, "my-app");
-  const scaffolded = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const scaffolded = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   expect(scaffolded.dependencies).toEqual({ partysocket: expect.any(String), roomkit: "^0.1.0" });
   expect(scaffolded.devDependencies["roomkit-cli"]).toBe("^0.1.0");
   // roomkit is not on the registry: install it from the tarballs, everything else from the npm cache.
@@ -156,7 +166,13 @@ describe("a scaffolded counter project's dependencies", () => {
       .trim()
       .split("\n")
       .slice(1)
-      .map((p) => path.relative(app, p).split(path.sep).join("/").replace(/^.*node_modules\//, ""));
+      .map((p) =>
+        path
+          .relative(app, p)
+          .split(path.sep)
+          .join("/")
+          .replace(/^.*node_modules\//, ""),
+      );
     expect(installed).toContain("roomkit");
     expect(installed).toContain("partysocket");
     for (const tool of CLI_TOOLS) expect(installed, ls).not.toContain(tool);

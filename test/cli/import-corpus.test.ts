@@ -54,7 +54,15 @@ class Dev {
     expect(`${runner} ${command}`).toBe("roomkit dev");
     const port = await freePort();
     const output = new Capture();
-    const io: Io = { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdin: new PassThrough(), stdout: output, stderr: output, interactive: false, color: false };
+    const io: Io = {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdin: new PassThrough(),
+      stdout: output,
+      stderr: output,
+      interactive: false,
+      color: false,
+    };
     const abort = new AbortController();
     const done = dev(new Output(io), dir, {
       port: String(port),
@@ -113,12 +121,22 @@ describe("roomkit import runs PartyKit projects", () => {
   it("object-syntax servers, vars and defines from partykit.json and the scripts, assets, package-name client entries and loaders", async () => {
     const app = await imported("objects");
     // The scripts ran partykit: rewritten, their --var/--define carried into wrangler.toml.
-    expect(app.pkg.scripts).toMatchObject({ start: "roomkit dev", deploy: "npm run typecheck && roomkit deploy", typecheck: "tsc --noEmit", dev: "roomkit dev" });
+    expect(app.pkg.scripts).toMatchObject({
+      start: "roomkit dev",
+      deploy: "npm run typecheck && roomkit deploy",
+      typecheck: "tsc --noEmit",
+      dev: "roomkit dev",
+    });
     expect(app.stdout).toContain('  scripts.start: "partykit dev --live --with-env --var GREETING=hi --define BUILD_NUMBER=42" → "roomkit dev"\n');
     expect(app.stdout).toContain("  - scripts.start --live: live reload is not provided");
     expect(app.toml.vars).toEqual({ FLAG: true, GREETING: "hi" });
     // --with-env made .env variables globals: they read process.env, which wrangler dev fills from .env.
-    expect(app.toml.define).toMatchObject({ PARTYKIT_HOST: '"localhost:1999"', BUILD_NUMBER: "42", SHARED_LABEL: '"from-config"', ENV_TOKEN: "process.env.ENV_TOKEN" });
+    expect(app.toml.define).toMatchObject({
+      PARTYKIT_HOST: '"localhost:1999"',
+      BUILD_NUMBER: "42",
+      SHARED_LABEL: '"from-config"',
+      ENV_TOKEN: "process.env.ENV_TOKEN",
+    });
     expect(app.toml.assets).toEqual({ directory: "./public", binding: "ASSETS" });
     expect(app.pkg.roomkit.client).toMatchObject({ entry: ["src/client.ts", "y-protocols/awareness"], loader: { ".woff2": "file" } });
 
@@ -167,7 +185,9 @@ describe("roomkit import runs PartyKit projects", () => {
 
   it("a JavaScript class server with JSDoc types and a build that writes WebAssembly into src/", async () => {
     const app = await imported("wasm-js");
-    expect(read(app.dir, "src/server.js")).toContain('/** @typedef {import("roomkit").Room} Room */\n/** @typedef {import(\'roomkit\').Connection} Connection */');
+    expect(read(app.dir, "src/server.js")).toContain(
+      "/** @typedef {import(\"roomkit\").Room} Room */\n/** @typedef {import('roomkit').Connection} Connection */",
+    );
     expect(read(app.dir, "src/server.js")).not.toContain("partykit/server");
     expect(app.toml.build).toEqual({ command: "node scripts/make-wasm.mjs --outFile src/add.wasm", watch_dir: ["scripts/make-wasm.mjs"] });
     expect(app.pkg.scripts.dev).toBe("roomkit dev");

@@ -34,7 +34,9 @@ describe("roomkit import", () => {
     const r = await importInto("ts-starter");
     expect(r.code, r.stderr).toBe(0);
     const { out } = r;
-    expect(read(out, "src/worker.ts")).toContain('import MainServer from "./server";\n\nexport const Main = party(MainServer);\n\nexport default createWorker({ main: Main });');
+    expect(read(out, "src/worker.ts")).toContain(
+      'import MainServer from "./server";\n\nexport const Main = party(MainServer);\n\nexport default createWorker({ main: Main });',
+    );
     const toml = parse(read(out, "wrangler.toml")) as Record<string, any>;
     expect(toml).toMatchObject({
       name: "ts-starter",
@@ -52,11 +54,15 @@ describe("roomkit import", () => {
     expect(pkg.devDependencies["roomkit-cli"]).toBe(pkg.dependencies.roomkit);
     // As PartyKit built it: ESM, split into chunks, into <serve.path>/dist.
     expect(pkg.roomkit.client).toEqual({ entry: "src/client.ts", outdir: "public/dist", define: { PARTYKIT_HOST: "location.host" }, splitting: true });
-    expect(read(out, "src/server.ts").split("\n")[0]).toBe('import type { Party, PartyConnection, PartyConnectionContext, PartyServer, PartyWorker } from "roomkit";');
+    expect(read(out, "src/server.ts").split("\n")[0]).toBe(
+      'import type { Party, PartyConnection, PartyConnectionContext, PartyServer, PartyWorker } from "roomkit";',
+    );
     // The client is untouched (partysocket works with roomkit as is).
     expect(read(out, "src/client.ts")).toBe(read(partykit("ts-starter"), "src/client.ts"));
     // PartyKit's deprecated type names are aliases in roomkit: kept, and said so.
-    expect(r.stdout).toContain("  src/server.ts: PartyKit's deprecated types PartyConnection, PartyConnectionContext, PartyServer, PartyWorker kept (roomkit has them as deprecated aliases;");
+    expect(r.stdout).toContain(
+      "  src/server.ts: PartyKit's deprecated types PartyConnection, PartyConnectionContext, PartyServer, PartyWorker kept (roomkit has them as deprecated aliases;",
+    );
     expect(notConverted(r.stdout)).toEqual([]);
     expect(r.stdout).toContain("compatibilityDate 2023-11-15 → ");
     expect((await roomkit(out, ["check"])).code).toBe(0);
@@ -83,7 +89,12 @@ describe("roomkit import", () => {
     const toml = parse(read(r.out, "wrangler.toml")) as Record<string, any>;
     expect(toml.vars).toEqual({ WEBSITES: ["https://example.com/*"] });
     expect(toml.build).toEqual({ command: "esbuild src/embed.ts --bundle --minify --outfile=public/embed.js" });
-    expect(toml.assets).toEqual({ directory: "./public", binding: "ASSETS", not_found_handling: "single-page-application", run_worker_first: ["/parties/*", "/party/*"] });
+    expect(toml.assets).toEqual({
+      directory: "./public",
+      binding: "ASSETS",
+      not_found_handling: "single-page-application",
+      run_worker_first: ["/parties/*", "/party/*"],
+    });
     expect(notConverted(r.stdout)).toEqual([]);
   });
 
@@ -173,7 +184,9 @@ describe("roomkit import", () => {
     const toml = parse(read(dir, "wrangler.toml")) as Record<string, any>;
     expect(toml.vars).toEqual({ MODE: "base" });
     expect(toml.define.DEBUG).toBe("true");
-    expect(r.stdout).toContain('  scripts.deploy: "npm run build && npx partykit deploy --var MODE=prod --define DEBUG=true --preview staging" → "npm run build && roomkit deploy --var MODE:prod"\n');
+    expect(r.stdout).toContain(
+      '  scripts.deploy: "npm run build && npx partykit deploy --var MODE=prod --define DEBUG=true --preview staging" → "npm run build && roomkit deploy --var MODE:prod"\n',
+    );
     expect(notConverted(r.stdout)).toEqual(["scripts.deploy --preview staging", "scripts.remove -f", "scripts.projects"]);
     expect(r.stdout).toContain("  - scripts.projects: partykit list has no roomkit equivalent (it talks to PartyKit's platform): remove it or use wrangler\n");
   });
@@ -199,10 +212,20 @@ describe("roomkit import", () => {
   });
 
   it("watches a build's inputs when it writes into src/, and says what to set when the inputs are unknown", async () => {
-    const known = projectWith({ "partykit.json": '{ "main": "src/server.ts", "build": { "command": "asc assembly/fib.ts --outFile src/fib.wasm --optimize" } }', "src/server.ts": "export default class S {}\n", "assembly/fib.ts": "" });
+    const known = projectWith({
+      "partykit.json": '{ "main": "src/server.ts", "build": { "command": "asc assembly/fib.ts --outFile src/fib.wasm --optimize" } }',
+      "src/server.ts": "export default class S {}\n",
+      "assembly/fib.ts": "",
+    });
     expect((await roomkit(path.dirname(known), ["import", "app"])).code).toBe(0);
-    expect((parse(read(known, "wrangler.toml")) as Record<string, any>).build).toEqual({ command: "asc assembly/fib.ts --outFile src/fib.wasm --optimize", watch_dir: ["assembly/fib.ts"] });
-    const unknown = projectWith({ "partykit.json": '{ "main": "src/server.ts", "build": { "command": "make wasm -o src/fib.wasm" } }', "src/server.ts": "export default class S {}\n" });
+    expect((parse(read(known, "wrangler.toml")) as Record<string, any>).build).toEqual({
+      command: "asc assembly/fib.ts --outFile src/fib.wasm --optimize",
+      watch_dir: ["assembly/fib.ts"],
+    });
+    const unknown = projectWith({
+      "partykit.json": '{ "main": "src/server.ts", "build": { "command": "make wasm -o src/fib.wasm" } }',
+      "src/server.ts": "export default class S {}\n",
+    });
     const r = await roomkit(path.dirname(unknown), ["import", "app"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
@@ -223,9 +246,19 @@ describe("roomkit import", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(read(dir, "package.json")).overrides).toEqual({ "old-tool": { wrangler: "$wrangler" } });
     // --out copies the project without node_modules: the installed ones are still read.
-    const copy = await roomkit(tempDir(), ["import", projectWith({ ...snapshotOf(dir, ["partykit.json", "src/server.ts", "node_modules/old-tool/package.json"]), "package.json": JSON.stringify({ name: "peers", dependencies: { "old-tool": "^1.0.0" } }) }), "--out", path.join(tempDir(), "out")]);
+    const copy = await roomkit(tempDir(), [
+      "import",
+      projectWith({
+        ...snapshotOf(dir, ["partykit.json", "src/server.ts", "node_modules/old-tool/package.json"]),
+        "package.json": JSON.stringify({ name: "peers", dependencies: { "old-tool": "^1.0.0" } }),
+      }),
+      "--out",
+      path.join(tempDir(), "out"),
+    ]);
     expect(copy.stdout).toContain("  package.json overrides: old-tool asks for wrangler ^3.0.0 || ^2.0.0 as a peer;");
-    expect(r.stdout).toContain("  package.json overrides: old-tool asks for wrangler ^3.0.0 || ^2.0.0 as a peer; roomkit needs wrangler 4, so its peer follows the project's wrangler (without this npm install fails with ERESOLVE)\n");
+    expect(r.stdout).toContain(
+      "  package.json overrides: old-tool asks for wrangler ^3.0.0 || ^2.0.0 as a peer; roomkit needs wrangler 4, so its peer follows the project's wrangler (without this npm install fails with ERESOLVE)\n",
+    );
   });
 
   it("converts in place, then refuses to run twice", async () => {
@@ -238,7 +271,9 @@ describe("roomkit import", () => {
     const before = snapshot(dir);
     const second = await roomkit(path.dirname(dir), ["import", "proj"]);
     expect(second.code).toBe(1);
-    expect(second.stderr.trim()).toBe("error: proj already has wrangler.toml: it was imported already (or is a Workers project); roomkit import never overwrites it");
+    expect(second.stderr.trim()).toBe(
+      "error: proj already has wrangler.toml: it was imported already (or is a Workers project); roomkit import never overwrites it",
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -252,12 +287,23 @@ describe("roomkit import", () => {
       expect(snapshot(dir)).toEqual(before);
     }
 
-    it("malformed partykit.json", () => refused({ "partykit.json": '{\n  "name": "x",\n  "main" "src/server.ts"\n}\n' }, "partykit.json:3:10: invalid JSON: ColonExpected"));
-    it("no main", () => refused({ "partykit.json": '{ "name": "x" }' }, 'partykit.json: "main" is missing: it names the server file, e.g. "main": "src/server.ts"'));
+    it("malformed partykit.json", () =>
+      refused({ "partykit.json": '{\n  "name": "x",\n  "main" "src/server.ts"\n}\n' }, "partykit.json:3:10: invalid JSON: ColonExpected"));
+    it("no main", () =>
+      refused({ "partykit.json": '{ "name": "x" }' }, 'partykit.json: "main" is missing: it names the server file, e.g. "main": "src/server.ts"'));
     it("main file missing", () => refused({ "partykit.json": '{ "main": "src/server.ts" }' }, "partykit.json: main file src/server.ts does not exist"));
-    it("parties of the wrong type", () => refused({ "partykit.json": '{ "main": "s.ts", "parties": ["a"] }', "s.ts": "" }, 'partykit.json: "parties" must be an object of strings'));
-    it("a party file missing", () => refused({ "partykit.json": '{ "main": "s.ts", "parties": { "chat": "chat.ts" } }', "s.ts": "" }, 'partykit.json: party "chat" file chat.ts does not exist'));
-    it("an invalid party name", () => refused({ "partykit.json": '{ "main": "s.ts", "parties": { "a b": "s.ts" } }', "s.ts": "" }, 'partykit.json: party name "a b" must be letters, digits, "-" or "_"'));
+    it("parties of the wrong type", () =>
+      refused({ "partykit.json": '{ "main": "s.ts", "parties": ["a"] }', "s.ts": "" }, 'partykit.json: "parties" must be an object of strings'));
+    it("a party file missing", () =>
+      refused(
+        { "partykit.json": '{ "main": "s.ts", "parties": { "chat": "chat.ts" } }', "s.ts": "" },
+        'partykit.json: party "chat" file chat.ts does not exist',
+      ));
+    it("an invalid party name", () =>
+      refused(
+        { "partykit.json": '{ "main": "s.ts", "parties": { "a b": "s.ts" } }', "s.ts": "" },
+        'partykit.json: party name "a b" must be letters, digits, "-" or "_"',
+      ));
     it("no partykit.json", async () => {
       const dir = projectWith({ "README.md": "" });
       const r = await roomkit(path.dirname(dir), ["import", "app"]);
@@ -269,8 +315,20 @@ describe("roomkit import", () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toBe("error: nope: no such directory");
     });
-    it("an invalid --name", () => refused({ "partykit.json": '{ "main": "s.ts" }', "s.ts": "" }, '--name: "Bad Name" may only contain lowercase letters, digits and "-" (it becomes the npm package and Worker name)', 2, ["--name", "Bad Name"]));
-    it("--out inside the project", () => refused({ "partykit.json": '{ "main": "s.ts" }', "s.ts": "export default class S {}\n" }, "--out app/converted is inside the project being imported: pick a directory outside it", 2, ["--out", "app/converted"]));
+    it("an invalid --name", () =>
+      refused(
+        { "partykit.json": '{ "main": "s.ts" }', "s.ts": "" },
+        '--name: "Bad Name" may only contain lowercase letters, digits and "-" (it becomes the npm package and Worker name)',
+        2,
+        ["--name", "Bad Name"],
+      ));
+    it("--out inside the project", () =>
+      refused(
+        { "partykit.json": '{ "main": "s.ts" }', "s.ts": "export default class S {}\n" },
+        "--out app/converted is inside the project being imported: pick a directory outside it",
+        2,
+        ["--out", "app/converted"],
+      ));
     it("a non-empty --out", async () => {
       const target = path.join(tempDir(), "taken");
       mkdirSync(target);

@@ -51,7 +51,9 @@ describe("roomkit (usage)", () => {
     const dir = tempDir();
     const r = await roomkit(dir, ["dev"]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`error: no wrangler.toml, wrangler.json or wrangler.jsonc in ${dir}: run this inside a roomkit project, or pass --config <file>`);
+    expect(r.stderr.trim()).toBe(
+      `error: no wrangler.toml, wrangler.json or wrangler.jsonc in ${dir}: run this inside a roomkit project, or pass --config <file>`,
+    );
   });
 
   it("dev refuses a client entry that does not exist", async () => {

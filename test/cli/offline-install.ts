@@ -40,5 +40,8 @@ export function useTarballs(dir: string, deps: Record<string, string>, devDeps: 
     "": { name: pkg.name, version: pkg.version, dependencies: pkg.dependencies, devDependencies: pkg.devDependencies },
   };
   for (const [at, entry] of Object.entries(repoLock.packages)) if (at.startsWith("node_modules/")) packages[at] = entry;
-  writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2) + "\n");
+  writeFileSync(
+    path.join(dir, "package-lock.json"),
+    JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2) + "\n",
+  );
 }

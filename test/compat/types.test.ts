@@ -75,10 +75,7 @@ describe("Party.* types", () => {
   });
 
   it("every type name partykit/server exports is exported by roomkit", () => {
-    const { program, fileName } = compile(
-      "exports.ts",
-      `import type * as PK from "partykit/server";\nimport type * as RK from "roomkit";\n`,
-    );
+    const { program, fileName } = compile("exports.ts", `import type * as PK from "partykit/server";\nimport type * as RK from "roomkit";\n`);
     const checker = program.getTypeChecker();
     const [pk, rk] = program
       .getSourceFile(fileName)!

@@ -6,7 +6,13 @@ import { connect } from "../../src/testing/index.js";
 
 const key = (secret = env.AUTH_SECRET) => new TextEncoder().encode(secret);
 async function token(user: string, room: string, { ttl = "5m", secret }: { ttl?: string; secret?: string } = {}) {
-  return new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(user).setAudience(`room:${room}`).setIssuedAt().setExpirationTime(ttl).sign(key(secret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(user)
+    .setAudience(`room:${room}`)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(key(secret));
 }
 const refuse = async (path: string) => {
   const before = (await listDurableObjectIds(env.SECURE)).length;

@@ -111,18 +111,19 @@ describe.each([
   });
 
   // Hibernating rooms keep state with the socket; in-memory rooms hold any state (test below).
-  if (hibernate) it("a state over the platform limit throws a clear error and keeps the previous state", async () => {
-    const ws = await connect(SELF, url(fresh("r"), "?_pk=big"));
-    await json(ws);
-    ws.send(JSON.stringify({ cmd: "setState", state: { keep: true } }));
-    await json(ws);
-    ws.send(JSON.stringify({ cmd: "setState", state: { blob: "x".repeat(20_000) } }));
-    const err = await json(ws);
-    expect(err.name).toBe("RoomkitError");
-    expect(err.message).toMatch(/too large.*16384 bytes/s);
-    expect(err.state).toEqual({ keep: true });
-    await ws.close();
-  });
+  if (hibernate)
+    it("a state over the platform limit throws a clear error and keeps the previous state", async () => {
+      const ws = await connect(SELF, url(fresh("r"), "?_pk=big"));
+      await json(ws);
+      ws.send(JSON.stringify({ cmd: "setState", state: { keep: true } }));
+      await json(ws);
+      ws.send(JSON.stringify({ cmd: "setState", state: { blob: "x".repeat(20_000) } }));
+      const err = await json(ws);
+      expect(err.name).toBe("RoomkitError");
+      expect(err.message).toMatch(/too large.*16384 bytes/s);
+      expect(err.state).toEqual({ keep: true });
+      await ws.close();
+    });
 
   it("onClose runs with the connection's id and state", async () => {
     const room = fresh("r");
@@ -213,7 +214,12 @@ describe.each([
     const b = await connect(SELF, url(room, "?_pk=bob"));
     expect((await json(a)).tags).toEqual(["alice", "team"]);
     await json(b);
-    for (const [tag, ids] of [["alice", ["alice"]], ["bob", ["bob"]], ["team", ["alice"]], ["nobody", []]] as const) {
+    for (const [tag, ids] of [
+      ["alice", ["alice"]],
+      ["bob", ["bob"]],
+      ["team", ["alice"]],
+      ["nobody", []],
+    ] as const) {
       b.send(JSON.stringify({ cmd: "connections", tag }));
       expect((await json(b)).ids).toEqual(ids);
     }
@@ -324,22 +330,23 @@ describe.each([
     await ws.close();
   });
 
-  if (!hibernate) it("in-memory connection state holds any value of any size, as in PartyKit", async () => {
-    const room = fresh("r");
-    const a = await connect(SELF, url(room, "?_pk=a"));
-    const big = await connect(SELF, url(room, "?_pk=big"));
-    await Promise.all([a, big].map(json));
-    for (const bytes of [20_000, 1_000_000]) {
-      big.send(JSON.stringify({ cmd: "setBigState", bytes }));
-      // Over 16 KiB and not structured-cloneable (a function): kept as is, in memory.
-      expect(await json(big)).toEqual({ type: "bigState", length: bytes, fn: "kept in memory", same: true });
-    }
-    await big.close();
-    const left = await json(a);
-    expect(left).toMatchObject({ type: "left", id: "big" });
-    expect(left.state.blob).toHaveLength(1_000_000); // onClose saw it too
-    await a.close();
-  });
+  if (!hibernate)
+    it("in-memory connection state holds any value of any size, as in PartyKit", async () => {
+      const room = fresh("r");
+      const a = await connect(SELF, url(room, "?_pk=a"));
+      const big = await connect(SELF, url(room, "?_pk=big"));
+      await Promise.all([a, big].map(json));
+      for (const bytes of [20_000, 1_000_000]) {
+        big.send(JSON.stringify({ cmd: "setBigState", bytes }));
+        // Over 16 KiB and not structured-cloneable (a function): kept as is, in memory.
+        expect(await json(big)).toEqual({ type: "bigState", length: bytes, fn: "kept in memory", same: true });
+      }
+      await big.close();
+      const left = await json(a);
+      expect(left).toMatchObject({ type: "left", id: "big" });
+      expect(left.state.blob).toHaveLength(1_000_000); // onClose saw it too
+      await a.close();
+    });
 
   it("sockets from room.context.parties.x.get(id).socket() deliver binary frames as ArrayBuffer", async () => {
     const room = fresh("r");

@@ -120,7 +120,6 @@ describe("edge hooks", () => {
     const ok = await get("/parties/guarded/r", { headers: { authorization: "Bearer good" } });
     expect(await ok.json()).toEqual({ user: "bob" });
   });
-
 });
 
 describe("lifecycle failures", () => {

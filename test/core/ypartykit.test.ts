@@ -52,10 +52,7 @@ it("two Yjs clients converge through y-partykit's onConnect, and the document su
   const bob = await YClient.open(room);
   alice.doc.getText("t").insert(0, "hello ");
   bob.doc.getText("t").insert(0, "world");
-  await Promise.all([
-    alice.until(() => alice.text().length === 11),
-    bob.until(() => bob.text().length === 11),
-  ]);
+  await Promise.all([alice.until(() => alice.text().length === 11), bob.until(() => bob.text().length === 11)]);
   expect(alice.text()).toBe(bob.text());
   const final = alice.text();
   await alice.socket.close();

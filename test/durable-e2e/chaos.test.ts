@@ -82,6 +82,8 @@ it("random drops mid-stream and mid-catch-up, and a runtime restart: every clien
     expect(c.raw, `${c.socket.id} raw frames`).toEqual(expected);
     expect(c.states).toEqual([]);
   }
-  console.log(`[durable] chaos: ${expected.length} messages, ${clients.reduce((n, c) => n + c.opens, 0)} connections, ${cutsDuringCatchUp} cut during catch-up`);
+  console.log(
+    `[durable] chaos: ${expected.length} messages, ${clients.reduce((n, c) => n + c.opens, 0)} connections, ${cutsDuringCatchUp} cut during catch-up`,
+  );
   expect(cutsDuringCatchUp).toBeGreaterThan(0);
 });

@@ -88,12 +88,7 @@ it("a counter tab that was offline shows every change it missed, once, marked as
 
   await context.setOffline(false);
   proxy.offline = false;
-  await expect.poll(changes, { timeout: 20_000 }).toEqual([
-    "→ 4 (while you were away)",
-    "→ 3 (while you were away)",
-    "→ 2 (while you were away)",
-    "→ 1",
-  ]);
+  await expect.poll(changes, { timeout: 20_000 }).toEqual(["→ 4 (while you were away)", "→ 3 (while you were away)", "→ 2 (while you were away)", "→ 1"]);
   expect(await page.textContent("#count")).toBe("4");
   clicker.terminate();
   await context.close();

@@ -15,7 +15,12 @@ export class Reader {
   #readyWaiters: (() => void)[] = [];
   #ready = false;
 
-  constructor(readonly room: TestRoom, readonly id: string, readonly query: Record<string, string> = {}, from = "now") {
+  constructor(
+    readonly room: TestRoom,
+    readonly id: string,
+    readonly query: Record<string, string> = {},
+    from = "now",
+  ) {
     this.offset = from;
   }
 

@@ -18,7 +18,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Stats = { instance: string; tick: number; running: boolean; players: { id: string; connected: boolean }[]; state: { players: Record<string, { score: number }> } };
+type Stats = {
+  instance: string;
+  tick: number;
+  running: boolean;
+  players: { id: string; connected: boolean }[];
+  state: { players: Record<string, { score: number }> };
+};
 const stats = async (room: string) => (await fetch(`${server!.url}/parties/realtime/${room}/stats`)).json() as Promise<Stats>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,5 +85,7 @@ it("stays awake while the loop runs, leaves memory once the room empties, and re
   back.ws.send(JSON.stringify([2, { action: "score" }]));
   await expect.poll(async () => (await stats(room)).state.players[player.welcome.id]!.score, { timeout: 10_000 }).toBe(2);
   // The spectator, whose socket slept through it all, is still in the room and sees the change.
-  await expect.poll(() => watcher.messages.some((m) => m.type === "state" || (Array.isArray(m) && JSON.stringify(m).includes('"score":2'))), { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => watcher.messages.some((m) => m.type === "state" || (Array.isArray(m) && JSON.stringify(m).includes('"score":2'))), { timeout: 10_000 })
+    .toBe(true);
 });

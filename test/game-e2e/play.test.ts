@@ -25,10 +25,11 @@ afterAll(async () => {
 
 type Pos = { x: number; y: number };
 type GameView = { me?: string; serverState?: { players: Record<string, Pos & { name: string; score: number }> }; predicted?: { players: Record<string, Pos> } };
-const view = (page: Page) => page.evaluate(() => {
-  const g = (globalThis as unknown as { game: GameView }).game;
-  return { me: g.me, server: g.serverState?.players ?? {}, predicted: g.predicted?.players ?? {} };
-});
+const view = (page: Page) =>
+  page.evaluate(() => {
+    const g = (globalThis as unknown as { game: GameView }).game;
+    return { me: g.me, server: g.serverState?.players ?? {}, predicted: g.predicted?.players ?? {} };
+  });
 
 async function openPage(): Promise<Page> {
   const context = await browser!.newContext(); // its own storage: its own name and seat key
@@ -76,10 +77,15 @@ it("two players meet through the lobby and see each other move", async () => {
 
   // Ada's page moved her at once (prediction) and the room agrees once her inputs are applied...
   await expect.poll(async () => ((await view(a)).server[aId]!.x - start.x) * dx, { timeout: 15_000 }).toBeGreaterThan(40);
-  await expect.poll(async () => {
-    const v = await view(a);
-    return v.predicted[aId]!.x === v.server[aId]!.x && v.predicted[aId]!.y === v.server[aId]!.y;
-  }, { timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const v = await view(a);
+        return v.predicted[aId]!.x === v.server[aId]!.x && v.predicted[aId]!.y === v.server[aId]!.y;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
   const final = (await view(a)).server[aId]!;
   expect((final.y - start.y) * dy).toBeGreaterThan(0);
   // ...and Bo's page sees exactly where the room put her.

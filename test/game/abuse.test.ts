@@ -25,7 +25,7 @@ it("rejects invalid inputs with a precise reason, to the sender only, and keeps 
     ['[6, {"action":"teleport","x":5}]', 'action must be one of "move", "score", "crash", got "teleport"'],
     ['[7, {"action":"move","dx":1,"dy":0,"speed":9}]', 'input has an unknown field "speed"'],
     ["[8, null]", "input must be an object, got null"],
-    ['[9, [1,2]]', "input must be an object, got an array"],
+    ["[9, [1,2]]", "input must be an object, got an array"],
   ];
   for (const [frame, reason] of cases) {
     const from = a.messages.length;

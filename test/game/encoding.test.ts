@@ -75,5 +75,7 @@ function report(label: string, r: Run, fullPerPatch: number, framePerPatch: numb
   if (!__MEASURE__) return;
   const perSecond = (r.frameBytes / r.secondsOfPlay).toFixed(0);
   const fullPerSecond = (fullPerPatch * 20).toFixed(0);
-  console.log(`${label}: full state ${fullPerPatch.toFixed(0)} B; patch frame ${framePerPatch.toFixed(0)} B avg; ${r.frames} frames in ${r.secondsOfPlay} s; ${perSecond} B/s per client (full snapshots at 20 Hz: ${fullPerSecond} B/s)`);
+  console.log(
+    `${label}: full state ${fullPerPatch.toFixed(0)} B; patch frame ${framePerPatch.toFixed(0)} B avg; ${r.frames} frames in ${r.secondsOfPlay} s; ${perSecond} B/s per client (full snapshots at 20 Hz: ${fullPerSecond} B/s)`,
+  );
 }

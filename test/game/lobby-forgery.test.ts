@@ -11,8 +11,7 @@ import { newRoom, stub } from "./helpers/room.js";
 const BASE = "http://x/parties/ranked-lobby/ranked";
 const list = async () => (await (await SELF.fetch(BASE)).json<{ rooms: RoomListing[] }>()).rooms;
 const entry = async (room: string) => (await list()).find((r) => r.room === room);
-const report = (players: number) =>
-  JSON.stringify({ party: "ranked", players, connected: players, spectators: 0, maxPlayers: 3, open: true, info: null });
+const report = (players: number) => JSON.stringify({ party: "ranked", players, connected: players, spectators: 0, maxPlayers: 3, open: true, info: null });
 
 /** Every spelling of "the report endpoint of room <id>" we could think of, through the Worker. */
 function spellings(id: string): string[] {
@@ -40,7 +39,11 @@ function spellings(id: string): string[] {
 it("refuses forged reports in every path spelling, with or without a forged caller header", async () => {
   const fake = newRoom("fake");
   for (const url of spellings(fake)) {
-    const forged: Record<string, string>[] = [{}, { "x-roomkit-caller": `ranked/${fake}` }, { "x-roomkit-caller": "ranked%2Ffake/x", "x-roomkit-party": "ranked" }];
+    const forged: Record<string, string>[] = [
+      {},
+      { "x-roomkit-caller": `ranked/${fake}` },
+      { "x-roomkit-caller": "ranked%2Ffake/x", "x-roomkit-party": "ranked" },
+    ];
     for (const headers of forged) {
       const res = await SELF.fetch(url, { method: "PUT", body: report(2), headers });
       await res.body?.cancel();
@@ -70,7 +73,11 @@ it("a forged DELETE cannot unlist a real room, in any spelling", async () => {
 it("in-process, a report is accepted only from a room of the game party, about itself", async () => {
   const lobby = stub("ranked-lobby", "ranked");
   const send = (caller: string, id: string) =>
-    lobby.fetch(`${BASE}/rooms/${id}`, { method: "PUT", body: report(1), headers: { "x-roomkit-party": "ranked-lobby", "x-roomkit-room": "ranked", "x-roomkit-caller": caller } });
+    lobby.fetch(`${BASE}/rooms/${id}`, {
+      method: "PUT",
+      body: report(1),
+      headers: { "x-roomkit-party": "ranked-lobby", "x-roomkit-room": "ranked", "x-roomkit-caller": caller },
+    });
   const a = newRoom("a");
   const b = newRoom("b");
   let res = await send(`arena/${a}`, a); // a room of another party

@@ -19,19 +19,21 @@ const quickJoin = async () => (await SELF.fetch(`${LOBBY}/quick-join`, { method:
 it("lists a game room with its counts as players join, drop, watch and leave", async () => {
   const room = newRoom("listed");
   const a = await Client.join("ranked", room, "a");
-  await expect.poll(() => entry(room)).toEqual({
-    room,
-    party: "ranked",
-    players: 1,
-    connected: 1,
-    spectators: 0,
-    maxPlayers: 3,
-    open: true,
-    info: { top: 0 },
-    reserved: 0,
-    free: 2,
-    updatedAt: expect.any(Number),
-  });
+  await expect
+    .poll(() => entry(room))
+    .toEqual({
+      room,
+      party: "ranked",
+      players: 1,
+      connected: 1,
+      spectators: 0,
+      maxPlayers: 3,
+      open: true,
+      info: { top: 0 },
+      reserved: 0,
+      free: 2,
+      updatedAt: expect.any(Number),
+    });
   const b = await Client.join("ranked", room, "b");
   const s = await Client.join("ranked", room, "s", "spectate=1");
   await expect.poll(async () => (await entry(room))?.spectators).toBe(1);

@@ -9,7 +9,8 @@ import { Client } from "./helpers/client.js";
 import { advance, newRoom, received, runAlarmLater, stats, stub } from "./helpers/room.js";
 
 const move = (dx: number, dy = 0) => ({ action: "move", dx, dy });
-const saved = (room: string) => runInDurableObject(stub("arena", room), (_, state) => state.storage.get<{ tick: number; state: any; seats: unknown[] }>(GAME_STORAGE_KEY));
+const saved = (room: string) =>
+  runInDurableObject(stub("arena", room), (_, state) => state.storage.get<{ tick: number; state: any; seats: unknown[] }>(GAME_STORAGE_KEY));
 
 it("after deleteAll the game starts again from its initial state; connected players rejoin it and keep playing", async () => {
   const room = newRoom("reset");

@@ -46,7 +46,10 @@ it("applies inputs in tick order, one per player per tick, and acknowledges the 
   expect(s.state.players[b.id]).toMatchObject({ x: 0, y: 10 });
   // Patch frames (5 Hz: every other tick) carry the tick, the receiver's own ack, and the change.
   await a.until((c) => c.tick === 4);
-  expect(a.frames.map((f) => f.slice(0, 2))).toEqual([[2, 2], [4, 3]]);
+  expect(a.frames.map((f) => f.slice(0, 2))).toEqual([
+    [2, 2],
+    [4, 3],
+  ]);
   expect(a.state.players[a.id].x).toBe(30);
   await b.until((c) => c.tick === 4);
   expect(b.ack).toBe(1);

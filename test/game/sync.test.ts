@@ -11,7 +11,8 @@ import { advance, newRoom, received, stub } from "./helpers/room.js";
 function stripNulls(v: JsonValue): JsonValue {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
   const out: Record<string, JsonValue> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) Object.defineProperty(out, k, { value: stripNulls(x), enumerable: true, writable: true, configurable: true });
+  for (const [k, x] of Object.entries(v))
+    if (x !== null) Object.defineProperty(out, k, { value: stripNulls(x), enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -18,7 +18,12 @@ afterAll(() => server?.stop());
 // `exp` is in whole seconds: rounding up makes a token live at least `ttlSeconds`
 // (rounding down made a 1 s token already expired when minted late in a second).
 const mint = (user: string, room: string, ttlSeconds: number) =>
-  new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(user).setAudience(`room:${room}`).setExpirationTime(Math.ceil(Date.now() / 1000) + ttlSeconds).sign(SECRET);
+  new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(user)
+    .setAudience(`room:${room}`)
+    .setExpirationTime(Math.ceil(Date.now() / 1000) + ttlSeconds)
+    .sign(SECRET);
 
 it("a reconnect after the token expired succeeds with a freshly minted token", async () => {
   const room = `refresh-${Date.now()}`;

@@ -18,14 +18,24 @@ let bin: string;
 beforeAll(async () => {
   // The CLI as it ships: tsc's output of cli/tsconfig.json, inside the repo so its packages resolve.
   out = mkdtempSync(path.join(repoRoot, "node_modules/.cache-cli-node-"));
-  await run(process.execPath, [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", path.join(repoRoot, "cli/tsconfig.json"), "--outDir", out, "--declaration", "false"]);
+  await run(process.execPath, [
+    path.join(repoRoot, "node_modules/typescript/bin/tsc"),
+    "-p",
+    path.join(repoRoot, "cli/tsconfig.json"),
+    "--outDir",
+    out,
+    "--declaration",
+    "false",
+  ]);
   bin = path.join(out, "cli/bin.js");
 }, 180_000);
 afterAll(() => out && rmSync(out, { recursive: true, force: true }));
 
 async function roomkit(nodeVersion: string, args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", simulate, bin, ...args], { env: { ...process.env, SIMULATE_NODE: nodeVersion, NO_COLOR: "1" } });
+    const { stdout, stderr } = await run(process.execPath, ["--import", simulate, bin, ...args], {
+      env: { ...process.env, SIMULATE_NODE: nodeVersion, NO_COLOR: "1" },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const { code, stdout, stderr } = e as { code: number; stdout: string; stderr: string };

@@ -36,7 +36,31 @@ afterAll(async () => {
 /** Party segments: known ones, an unknown one, an empty one, or noise. */
 const PARTIES = ["main", "relay", "secure", "gate", "nope", ""];
 /** Fragments of hostile path segments; each is printable ASCII, as on the wire. */
-const HOSTILE = ["%00", "%2F", "%2f", "%ZZ", "%", "%E0%A4", "%C0%AF", "..", ".", "%2e%2e", "%0A", "%7F", "~", "'", '"', "<script>", "%F0%9F%92%A9", "%EF%BF%BF", "//", ";", "@", "$", "!"];
+const HOSTILE = [
+  "%00",
+  "%2F",
+  "%2f",
+  "%ZZ",
+  "%",
+  "%E0%A4",
+  "%C0%AF",
+  "..",
+  ".",
+  "%2e%2e",
+  "%0A",
+  "%7F",
+  "~",
+  "'",
+  '"',
+  "<script>",
+  "%F0%9F%92%A9",
+  "%EF%BF%BF",
+  "//",
+  ";",
+  "@",
+  "$",
+  "!",
+];
 
 const segment = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 24 }).map(encodeURIComponent),
@@ -44,15 +68,21 @@ const segment = fc.oneof(
   fc.integer({ min: 200, max: 3_000 }).map((n) => "r".repeat(n)), // ids over the 256-character limit
   fc.constantFrom("room-1", "abc", "a%20b", "%C3%A9t%C3%A9"),
 );
-const rest = fc.oneof(fc.constant(""), segment.map((s) => `/${s}`), fc.constant("/../../etc/passwd"));
-const query = fc.record({
-  pk: fc.option(segment, { nil: undefined }),
-  gate: fc.constantFrom("pass", "throw", "refuse", "pass", undefined),
-  read: fc.boolean(),
-}).map(({ pk, gate, read }) => {
-  const q = [pk !== undefined && `_pk=${pk}`, gate && `gate=${gate}`, read && "read"].filter(Boolean);
-  return q.length ? `?${q.join("&")}` : "";
-});
+const rest = fc.oneof(
+  fc.constant(""),
+  segment.map((s) => `/${s}`),
+  fc.constant("/../../etc/passwd"),
+);
+const query = fc
+  .record({
+    pk: fc.option(segment, { nil: undefined }),
+    gate: fc.constantFrom("pass", "throw", "refuse", "pass", undefined),
+    read: fc.boolean(),
+  })
+  .map(({ pk, gate, read }) => {
+    const q = [pk !== undefined && `_pk=${pk}`, gate && `gate=${gate}`, read && "read"].filter(Boolean);
+    return q.length ? `?${q.join("&")}` : "";
+  });
 const urlPath = fc.oneof(
   fc.tuple(fc.constantFrom(...PARTIES), segment, rest, query).map(([p, r, x, q]) => `/parties/${p}/${r}${x}${q}`),
   fc.tuple(segment, rest, query).map(([r, x, q]) => `/party/${r}${x}${q}`),
@@ -95,13 +125,19 @@ function send(c: HttpCase): Promise<Outcome> {
 
 async function pool<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
 function describeFailures(failures: string[]): string {
-  const log = server.output.text.split("\n").filter((line) => !line.includes("[wrangler:info]")).join("\n").slice(-3_000);
+  const log = server.output.text
+    .split("\n")
+    .filter((line) => !line.includes("[wrangler:info]"))
+    .join("\n")
+    .slice(-3_000);
   return `${failures.length} bad answers (seed ${SEED}), first ones:\n${failures.slice(0, 8).join("\n")}\nwrangler dev's log, without request lines:\n${log}`;
 }
 
@@ -111,35 +147,49 @@ function describeFailures(failures: string[]): string {
  * install in this checkout; a runtime that dies mid-request shows up as 503s and the lines below.)
  */
 function expectQuietRuntime() {
-  const alarming = server.output.text.split("\n").filter((line) => /Can't read from request stream|Uncaught|restarted mid-request|workerd.*(exited|crashed|signal)|Segmentation fault|Runtime failed/i.test(line));
+  const alarming = server.output.text
+    .split("\n")
+    .filter((line) =>
+      /Can't read from request stream|Uncaught|restarted mid-request|workerd.*(exited|crashed|signal)|Segmentation fault|Runtime failed/i.test(line),
+    );
   expect(alarming.map((line) => line.slice(0, 300))).toEqual([]);
   expect(server.process.exitCode).toBe(null);
 }
 
-it(`${REQUESTS} random requests with bodies: only precise 4xx or successes, no 5xx, no dropped connection, nothing internal`, async () => {
-  const cases = fc.sample(httpCase, { numRuns: REQUESTS, seed: SEED });
-  const statuses = new Map<number, number>();
-  const failures: string[] = [];
-  const t0 = Date.now();
-  await pool(cases, async (c) => {
-    const out = await send(c);
-    if (out.status) statuses.set(out.status, (statuses.get(out.status) ?? 0) + 1);
-    const bad = out.error ? `transport error ${out.error}` : out.status! >= 500 ? `status ${out.status}` : LEAK.test(out.body) ? "leaked internals" : "";
-    if (bad) failures.push(`${bad}: ${c.method} ${c.path.slice(0, 120)} (${c.size} bytes${c.chunked ? ", chunked" : ""}) -> ${out.status} ${JSON.stringify(out.body.slice(0, 160))}`);
-  });
-  console.log(`${REQUESTS} requests in ${Date.now() - t0} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-  expect(failures, describeFailures(failures)).toEqual([]);
-  // Refusals of every kind were really exercised, not only one.
-  for (const status of [400, 401, 403, 404, 409, 426]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
-  expectQuietRuntime();
-}, BOUND_MS);
+it(
+  `${REQUESTS} random requests with bodies: only precise 4xx or successes, no 5xx, no dropped connection, nothing internal`,
+  async () => {
+    const cases = fc.sample(httpCase, { numRuns: REQUESTS, seed: SEED });
+    const statuses = new Map<number, number>();
+    const failures: string[] = [];
+    const t0 = Date.now();
+    await pool(cases, async (c) => {
+      const out = await send(c);
+      if (out.status) statuses.set(out.status, (statuses.get(out.status) ?? 0) + 1);
+      const bad = out.error ? `transport error ${out.error}` : out.status! >= 500 ? `status ${out.status}` : LEAK.test(out.body) ? "leaked internals" : "";
+      if (bad)
+        failures.push(
+          `${bad}: ${c.method} ${c.path.slice(0, 120)} (${c.size} bytes${c.chunked ? ", chunked" : ""}) -> ${out.status} ${JSON.stringify(out.body.slice(0, 160))}`,
+        );
+    });
+    console.log(`${REQUESTS} requests in ${Date.now() - t0} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    expect(failures, describeFailures(failures)).toEqual([]);
+    // Refusals of every kind were really exercised, not only one.
+    for (const status of [400, 401, 403, 404, 409, 426]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    expectQuietRuntime();
+  },
+  BOUND_MS,
+);
 
 const handshake = fc.record({
   party: fc.constantFrom("main", "relay", "secure", "gate", "gate", "nope"),
   room: segment,
   query,
   protocol: fc.option(fc.constantFrom("y-protocol", "a,b", "chat"), { nil: undefined }),
-  raw: fc.option(fc.record({ version: fc.constantFrom("13", "8", "", "99"), key: fc.constantFrom("", "short", "dGhlIHNhbXBsZSBub25jZQ==") }), { freq: 3, nil: undefined }),
+  raw: fc.option(fc.record({ version: fc.constantFrom("13", "8", "", "99"), key: fc.constantFrom("", "short", "dGhlIHNhbXBsZSBub25jZQ==") }), {
+    freq: 3,
+    nil: undefined,
+  }),
 });
 type Handshake = typeof handshake extends fc.Arbitrary<infer T> ? T : never;
 
@@ -181,46 +231,61 @@ function connect(h: Handshake): Promise<Outcome & { opened?: boolean }> {
   });
 }
 
-it(`${HANDSHAKES} random WebSocket handshakes: each opens or gets a precise 4xx, never a 5xx or a dropped connection`, async () => {
-  const cases = fc.sample(handshake, { numRuns: HANDSHAKES, seed: SEED });
-  const failures: string[] = [];
-  let opened = 0;
-  const statuses = new Map<number, number>();
-  const t0 = Date.now();
-  await pool(cases, async (h) => {
-    const out = await connect(h);
-    if (out.opened) opened++;
-    if (out.status) statuses.set(out.status, (statuses.get(out.status) ?? 0) + 1);
-    const bad = out.error ? `transport error ${out.error}` : out.status! >= 500 ? `status ${out.status}` : LEAK.test(out.body) ? "leaked internals" : "";
-    if (bad) failures.push(`${bad}: ${h.raw ? `raw v${h.raw.version} key ${JSON.stringify(h.raw.key)} ` : ""}/parties/${h.party}/${h.room.slice(0, 80)}${h.query.slice(0, 80)} -> ${out.status} ${JSON.stringify(out.body.slice(0, 160))}`);
-  });
-  console.log(`${HANDSHAKES} handshakes in ${Date.now() - t0} ms: ${opened} opened; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-  expect(failures, describeFailures(failures)).toEqual([]);
-  expect(opened).toBeGreaterThan(0);
-  expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
-  expectQuietRuntime();
-}, BOUND_MS);
-
-it("after the fuzz, 1,000 sockets in one room each receive 10 broadcasts exactly once, in order", async () => {
-  const room = `after-fuzz-${SEED}`;
-  type Client = { ws: WebSocket; got: string[] };
-  const open = (i: number) =>
-    new Promise<Client>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/parties/relay/${room}?_pk=c${i}`);
-      const c: Client = { ws, got: [] };
-      ws.on("message", (d) => c.got.push(String(d)));
-      ws.once("open", () => resolve(c));
-      ws.once("error", reject);
+it(
+  `${HANDSHAKES} random WebSocket handshakes: each opens or gets a precise 4xx, never a 5xx or a dropped connection`,
+  async () => {
+    const cases = fc.sample(handshake, { numRuns: HANDSHAKES, seed: SEED });
+    const failures: string[] = [];
+    let opened = 0;
+    const statuses = new Map<number, number>();
+    const t0 = Date.now();
+    await pool(cases, async (h) => {
+      const out = await connect(h);
+      if (out.opened) opened++;
+      if (out.status) statuses.set(out.status, (statuses.get(out.status) ?? 0) + 1);
+      const bad = out.error ? `transport error ${out.error}` : out.status! >= 500 ? `status ${out.status}` : LEAK.test(out.body) ? "leaked internals" : "";
+      if (bad)
+        failures.push(
+          `${bad}: ${h.raw ? `raw v${h.raw.version} key ${JSON.stringify(h.raw.key)} ` : ""}/parties/${h.party}/${h.room.slice(0, 80)}${h.query.slice(0, 80)} -> ${out.status} ${JSON.stringify(out.body.slice(0, 160))}`,
+        );
     });
-  const clients: Client[] = [];
-  for (let i = 0; i < 1_000; i += 100) clients.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j)))));
-  const sender = clients[0]!;
-  for (let k = 0; k < 10; k++) sender.ws.send(String(k));
-  sender.ws.send("end"); // the relay keeps a sender's order: once "end" arrived, nothing of 0..9 is still on its way
-  await until(() => clients.every((c) => c.got.includes("c0:end")), 120_000, () => `${clients.filter((c) => !c.got.includes("c0:end")).length} sockets without the end marker`);
-  const expected = [...Array.from({ length: 10 }, (_, k) => `c0:${k}`), "c0:end"];
-  const wrong = clients.filter((c) => JSON.stringify(c.got.filter((m) => m.startsWith("c0:"))) !== JSON.stringify(expected));
-  expect(wrong.length, `first wrong: ${JSON.stringify(wrong[0]?.got.slice(0, 15))}`).toBe(0);
-  await Promise.all(clients.map((c) => new Promise((r) => (c.ws.once("close", r), c.ws.close()))));
-  expectQuietRuntime();
-}, BOUND_MS);
+    console.log(`${HANDSHAKES} handshakes in ${Date.now() - t0} ms: ${opened} opened; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    expect(failures, describeFailures(failures)).toEqual([]);
+    expect(opened).toBeGreaterThan(0);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
+    expectQuietRuntime();
+  },
+  BOUND_MS,
+);
+
+it(
+  "after the fuzz, 1,000 sockets in one room each receive 10 broadcasts exactly once, in order",
+  async () => {
+    const room = `after-fuzz-${SEED}`;
+    type Client = { ws: WebSocket; got: string[] };
+    const open = (i: number) =>
+      new Promise<Client>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/parties/relay/${room}?_pk=c${i}`);
+        const c: Client = { ws, got: [] };
+        ws.on("message", (d) => c.got.push(String(d)));
+        ws.once("open", () => resolve(c));
+        ws.once("error", reject);
+      });
+    const clients: Client[] = [];
+    for (let i = 0; i < 1_000; i += 100) clients.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j)))));
+    const sender = clients[0]!;
+    for (let k = 0; k < 10; k++) sender.ws.send(String(k));
+    sender.ws.send("end"); // the relay keeps a sender's order: once "end" arrived, nothing of 0..9 is still on its way
+    await until(
+      () => clients.every((c) => c.got.includes("c0:end")),
+      120_000,
+      () => `${clients.filter((c) => !c.got.includes("c0:end")).length} sockets without the end marker`,
+    );
+    const expected = [...Array.from({ length: 10 }, (_, k) => `c0:${k}`), "c0:end"];
+    const wrong = clients.filter((c) => JSON.stringify(c.got.filter((m) => m.startsWith("c0:"))) !== JSON.stringify(expected));
+    expect(wrong.length, `first wrong: ${JSON.stringify(wrong[0]?.got.slice(0, 15))}`).toBe(0);
+    await Promise.all(clients.map((c) => new Promise((r) => (c.ws.once("close", r), c.ws.close()))));
+    expectQuietRuntime();
+  },
+  BOUND_MS,
+);

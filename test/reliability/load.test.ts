@@ -54,9 +54,17 @@ it("1,000 connections in one room: every broadcast delivered exactly once, in or
   const t1 = Date.now();
   for (let k = 0; k < perSender; k++) for (const s of senders) s.ws.send(String(k));
   const total = senders.length * perSender;
-  await until(() => clients.every((c) => c.got.length >= total), 120_000, () => `${clients.filter((c) => c.got.length < total).length} clients short`);
+  await until(
+    () => clients.every((c) => c.got.length >= total),
+    120_000,
+    () => `${clients.filter((c) => c.got.length < total).length} clients short`,
+  );
   const delivered = Date.now() - t1;
-  checkDelivery(clients, senders.map((s) => s.id), perSender);
+  checkDelivery(
+    clients,
+    senders.map((s) => s.id),
+    perSender,
+  );
   expect(clients.every((c) => c.got.length === total)).toBe(true);
   console.log(`1,000 sockets opened in ${opened} ms; ${total * 1_000} deliveries in ${delivered} ms (${Math.round((total * 1_000) / (delivered / 1000))}/s)`);
   await Promise.all(clients.map((c) => new Promise((r) => (c.ws.once("close", r), c.ws.close()))));
@@ -76,9 +84,18 @@ it("200 rooms × 5 connections: delivery stays inside each room, exactly once, i
   for (let k = 0; k < perSender; k++) for (const group of byRoom) for (const c of group) c.ws.send(String(k));
   const all = byRoom.flat();
   const expected = 5 * perSender;
-  await until(() => all.every((c) => c.got.length >= expected), 120_000, () => `${all.filter((c) => c.got.length < expected).length} clients short`);
+  await until(
+    () => all.every((c) => c.got.length >= expected),
+    120_000,
+    () => `${all.filter((c) => c.got.length < expected).length} clients short`,
+  );
   const delivered = Date.now() - t1;
-  for (const group of byRoom) checkDelivery(group, group.map((c) => c.id), perSender);
+  for (const group of byRoom)
+    checkDelivery(
+      group,
+      group.map((c) => c.id),
+      perSender,
+    );
   expect(all.every((c) => c.got.length === expected)).toBe(true); // nothing leaked in from another room
   console.log(`1,000 sockets in 200 rooms opened in ${opened} ms; ${all.length * expected} deliveries in ${delivered} ms`);
   await Promise.all(all.map((c) => new Promise((r) => (c.ws.once("close", r), c.ws.close()))));

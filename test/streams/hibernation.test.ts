@@ -40,7 +40,11 @@ function sseReader(name: string, offset: string): { messages: unknown[]; done: P
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         if (!block.startsWith("event: data")) continue;
-        const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5)).join("\n");
+        const data = block
+          .split("\n")
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5))
+          .join("\n");
         messages.push(...(JSON.parse(data) as unknown[]));
       }
     }

@@ -21,7 +21,12 @@ type Frame = Record<string, any>;
 
 /** A partysocket on the stream's URL, recording every frame. */
 function tail(name: string, offset: () => string): { socket: PartySocket; frames: Frame[]; next: (pred: (f: Frame) => boolean) => Promise<Frame> } {
-  const socket = new PartySocket({ host: `127.0.0.1:${server!.port}`, basePath: `v1/stream/${name}`, query: () => ({ offset: offset() }), WebSocket: WebSocket as never });
+  const socket = new PartySocket({
+    host: `127.0.0.1:${server!.port}`,
+    basePath: `v1/stream/${name}`,
+    query: () => ({ offset: offset() }),
+    WebSocket: WebSocket as never,
+  });
   sockets.push(socket);
   const frames: Frame[] = [];
   const waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }[] = [];

@@ -80,7 +80,19 @@ export class DevServer {
     const persistTo = options.persistTo ?? mkdtempSync(path.join(tmpdir(), "roomkit-state-"));
     const child = spawn(
       process.execPath,
-      [wranglerBin, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", String(await freePort()), ...(options.args ?? [])],
+      [
+        wranglerBin,
+        "dev",
+        "--port",
+        String(port),
+        "--ip",
+        "127.0.0.1",
+        "--persist-to",
+        persistTo,
+        "--inspector-port",
+        String(await freePort()),
+        ...(options.args ?? []),
+      ],
       {
         cwd: options.cwd,
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0", NO_COLOR: "1" },

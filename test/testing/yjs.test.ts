@@ -33,10 +33,12 @@ it("saves after saveDelay and compacts after compactDelay, on fake time", async 
   const room = rooms.get("docs");
   const ada = await editor(room.id);
   ada.text.insert(0, "draft");
-  await expect.poll(async () => (await room.timers()).map((t) => [t.name, t.in])).toEqual([
-    ["roomkit:flush:yjs-save", 5_000],
-    ["roomkit:flush:yjs-compact", 30_000],
-  ]);
+  await expect
+    .poll(async () => (await room.timers()).map((t) => [t.name, t.in]))
+    .toEqual([
+      ["roomkit:flush:yjs-save", 5_000],
+      ["roomkit:flush:yjs-compact", 30_000],
+    ]);
   expect((await room.storage()).saved).toBeUndefined();
 
   await rooms.advance("5s");

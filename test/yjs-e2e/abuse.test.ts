@@ -31,7 +31,10 @@ const waitFor = async (cond: () => boolean, what: string, ms = 30_000) => {
 };
 
 function provider(party: string, room: string, name: string): WebsocketProvider {
-  const p = new WebsocketProvider(`ws://127.0.0.1:${server!.port}/parties/${party}`, room, new Y.Doc(), { WebSocketPolyfill: WebSocket as never, disableBc: true });
+  const p = new WebsocketProvider(`ws://127.0.0.1:${server!.port}/parties/${party}`, room, new Y.Doc(), {
+    WebSocketPolyfill: WebSocket as never,
+    disableBc: true,
+  });
   p.awareness.setLocalStateField("user", name);
   providers.push(p);
   return p;

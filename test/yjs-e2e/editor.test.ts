@@ -62,7 +62,8 @@ async function openEditor(url: string): Promise<Page> {
   return page;
 }
 /** The text in the page's CodeMirror editor (its state, without the remote cursors' name labels). */
-const editorText = (page: Page) => page.evaluate(() => (globalThis as unknown as { editor: { view: { state: { doc: { toString(): string } } } } }).editor.view.state.doc.toString());
+const editorText = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { editor: { view: { state: { doc: { toString(): string } } } } }).editor.view.state.doc.toString());
 const nameOf = (page: Page) => page.locator("#name").inputValue();
 
 it("two pages edit together, see each other's cursor and presence, and the text survives a restart", async () => {

@@ -26,7 +26,9 @@ const waitFor = async (cond: () => boolean, what: string, ms = 30_000) => {
 /** Asks the room which instance is serving it (a custom message of the hook-doc fixture), over a short-lived socket. */
 async function instanceOf(port: number, room: string): Promise<string> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/parties/hook-doc/${room}`);
-  const answer = new Promise<string>((resolve) => ws.on("message", (d, binary) => !binary && String(d).startsWith("__YPS:instance=") && resolve(String(d).slice(15))));
+  const answer = new Promise<string>((resolve) =>
+    ws.on("message", (d, binary) => !binary && String(d).startsWith("__YPS:instance=") && resolve(String(d).slice(15))),
+  );
   await new Promise((r) => ws.once("open", r));
   ws.send("instance");
   const id = await answer;
@@ -38,7 +40,10 @@ it("an idle room hibernates with its clients connected, and wakes up with docume
   server = await DevServer.start({ cwd: path.join(repoRoot, "test/yjs/fixtures") });
   const room = `idle-${Date.now()}`;
   const provider = (name: string) => {
-    const p = new WebsocketProvider(`ws://127.0.0.1:${server!.port}/parties/hook-doc`, room, new Y.Doc(), { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    const p = new WebsocketProvider(`ws://127.0.0.1:${server!.port}/parties/hook-doc`, room, new Y.Doc(), {
+      WebSocketPolyfill: WebSocket as never,
+      disableBc: true,
+    });
     p.awareness.setLocalStateField("user", { name });
     providers.push(p);
     return p;

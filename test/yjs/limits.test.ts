@@ -99,7 +99,12 @@ it("a connection sets presence for at most 4 client ids; echoes of others' state
     if (typeof m !== "string" && new Uint8Array(m)[0] === 1) everyone = m;
   }
   echo.send(new Uint8Array(everyone));
-  echo.send(awarenessFrame([[200, 1, { me: "echo" }], [201, 1, { tab: 2 }]]));
+  echo.send(
+    awarenessFrame([
+      [200, 1, { me: "echo" }],
+      [201, 1, { tab: 2 }],
+    ]),
+  );
   // ... nor is a removal of another connection's client (y-websocket sends those when a peer
   // goes quiet on its side): it is ignored.
   echo.send(awarenessFrame([[100, 2, null]]));
@@ -107,7 +112,12 @@ it("a connection sets presence for at most 4 client ids; echoes of others' state
   expect(watcher.awareness.getStates().has(100)).toBe(true);
 
   // Two more of its own make four: fine. A fifth closes it with 1008.
-  echo.send(awarenessFrame([[202, 1, {}], [203, 1, {}]]));
+  echo.send(
+    awarenessFrame([
+      [202, 1, {}],
+      [203, 1, {}],
+    ]),
+  );
   await waitFor(() => watcher.awareness.getStates().has(203), "four ids of one connection");
   echo.send(awarenessFrame([[204, 1, {}]]));
   expect(await echo.closed).toEqual({ code: 1008, reason: "Awareness for more than 4 client ids from one connection." });
@@ -203,7 +213,10 @@ it("maxDocumentBytes: an update that would grow the document past it is refused 
     reason: "This update would grow the document past its limit of 8192 bytes (maxDocumentBytes); it was not applied.",
   });
   const http = await SELF.fetch(`http://x${path}`, { method: "POST", body: insertUpdate("c".repeat(5_000)) });
-  expect([http.status, await http.text()]).toEqual([413, "This update would grow the document past its limit of 8192 bytes (maxDocumentBytes); it was not applied."]);
+  expect([http.status, await http.text()]).toEqual([
+    413,
+    "This update would grow the document past its limit of 8192 bytes (maxDocumentBytes); it was not applied.",
+  ]);
 
   // Small edits still fit; the refused ones are nowhere: not in storage, not at the peers, not for newcomers.
   await peers.stillEditing("ok");

@@ -62,7 +62,10 @@ it("the log is compacted once it outgrows its bounds, without waiting for the ti
   for (let i = 0; i < 120; i++) {
     a.doc.getText("t").insert(0, "x");
     if (i % 10 === 9) {
-      await waitFor(async () => (await SELF.fetch(`http://x/parties/tiny-doc/${room}`, { method: "HEAD" })).headers.get("etag")!.endsWith(`.${i + 1}"`), "caught up");
+      await waitFor(
+        async () => (await SELF.fetch(`http://x/parties/tiny-doc/${room}`, { method: "HEAD" })).headers.get("etag")!.endsWith(`.${i + 1}"`),
+        "caught up",
+      );
       maxRows = Math.max(maxRows, (await tables("tiny-doc", room)).logSeqs);
     }
   }

@@ -18,9 +18,17 @@ export function classMigrations({ target: t, cfg, entryName, exported, localBind
     if (live.has(c)) continue;
     if (t.migrations.some((m) => m.deletedClasses.includes(c))) {
       const bound = localBindings.find((b) => b.className === c);
-      error("deleted-but-used", ["migrations", bound ? "bindings" : "entry"], `${cfg}: class "${c}" is deleted by a migration but still ${bound ? `bound as "${bound.name}"` : `exported by ${entryName}`}: remove it from deleted_classes, or stop using it`);
+      error(
+        "deleted-but-used",
+        ["migrations", bound ? "bindings" : "entry"],
+        `${cfg}: class "${c}" is deleted by a migration but still ${bound ? `bound as "${bound.name}"` : `exported by ${entryName}`}: remove it from deleted_classes, or stop using it`,
+      );
       continue;
     }
-    error("missing-migration", ["migrations", exported.has(c) ? "entry" : "bindings"], `${cfg}: class "${c}" has no migration: add ${t.migrationsTable} tag = "${nextTag}" new_sqlite_classes = ["${c}"]`);
+    error(
+      "missing-migration",
+      ["migrations", exported.has(c) ? "entry" : "bindings"],
+      `${cfg}: class "${c}" has no migration: add ${t.migrationsTable} tag = "${nextTag}" new_sqlite_classes = ["${c}"]`,
+    );
   }
 }

@@ -20,7 +20,11 @@ export async function partyServers({ root, options, exported, error, warning }: 
     const shape = await serverShape(path.resolve(root, info.file), info.server, root, options.overrides);
     if (shape.kind === "missing") {
       // Typically a build output (PartyKit's Remix example runs dist/index.js): wrangler cannot bundle before the build.
-      warning("server-not-built", ["entry"], `${shape.file}:${shape.line}: party class "${name}" serves ${info.server} from ${shape.specifier}, which does not exist: if a build writes it, run the build before roomkit dev or deploy`);
+      warning(
+        "server-not-built",
+        ["entry"],
+        `${shape.file}:${shape.line}: party class "${name}" serves ${info.server} from ${shape.specifier}, which does not exist: if a build writes it, run the build before roomkit dev or deploy`,
+      );
       continue;
     }
     if (shape.kind !== "not-a-server") continue;

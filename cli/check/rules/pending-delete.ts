@@ -16,7 +16,11 @@ export function pendingDelete({ cfg, options, pendingDeletes, error, warning }: 
   const allowed = new Set(options.allowDelete ?? []);
   for (const d of pendingDeletes) {
     if (allowed.has(d.className)) {
-      warning("pending-delete", ["migrations"], `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it (allowed by --allow-delete)`);
+      warning(
+        "pending-delete",
+        ["migrations"],
+        `${cfg}: migration "${d.tag}" deletes class "${d.className}" and every room stored in it (allowed by --allow-delete)`,
+      );
     } else {
       error(
         "pending-delete",

@@ -26,22 +26,38 @@ function written(p: WorkerParty, value: string): string {
  */
 export function workerRoutes({ cfg, entry, entryName, exported, localBindings, parties, error, warning }: RuleContext): void {
   if (!entry.worker) {
-    warning("no-worker", ["entry"], `${entryName} has no export default createWorker({...}), and its default export routes through none of streams({ party }), defineRoutes({ parties }), routeRoomkitRequest(): party names and bindings cannot be cross-checked`);
+    warning(
+      "no-worker",
+      ["entry"],
+      `${entryName} has no export default createWorker({...}), and its default export routes through none of streams({ party }), defineRoutes({ parties }), routeRoomkitRequest(): party names and bindings cannot be cross-checked`,
+    );
   } else {
     const routed = new Set<string>();
     for (const p of entry.worker.parties) {
       if (p.inline) {
-        error("party-not-exported", ["entry"], `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascalCase(p.name)} = ${p.expression} and use ${p.via === "createWorker" ? `{ ${p.name}: ${pascalCase(p.name)} }` : written(p, pascalCase(p.name))}`);
+        error(
+          "party-not-exported",
+          ["entry"],
+          `${entryName}:${p.line}: party "${p.name}" is an inline ${p.expression.split("(")[0]}(...) call; Durable Object classes must be exported by name: export const ${pascalCase(p.name)} = ${p.expression} and use ${p.via === "createWorker" ? `{ ${p.name}: ${pascalCase(p.name)} }` : written(p, pascalCase(p.name))}`,
+        );
         continue;
       }
       if (!p.exportName) {
-        error("party-not-exported", ["entry"], `${entryName}:${p.line}: ${written(p, p.expression)}: ${p.expression} is not exported by ${entryName}, so wrangler cannot bind it: export it (export const ${p.expression} = party(...))`);
+        error(
+          "party-not-exported",
+          ["entry"],
+          `${entryName}:${p.line}: ${written(p, p.expression)}: ${p.expression} is not exported by ${entryName}, so wrangler cannot bind it: export it (export const ${p.expression} = party(...))`,
+        );
         continue;
       }
       routed.add(p.exportName);
       const info = exported.get(p.exportName)!;
       if (info.kind !== "party" && info.kind !== "external") {
-        error("not-a-party", ["entry"], `${entryName}:${p.line}: ${written(p, p.exportName)}: ${p.exportName} is not made by party(): write export const ${p.exportName} = party(YourServer)`);
+        error(
+          "not-a-party",
+          ["entry"],
+          `${entryName}:${p.line}: ${written(p, p.exportName)}: ${p.exportName} is not made by party(): write export const ${p.exportName} = party(YourServer)`,
+        );
         continue;
       }
       const expected = p.binding ?? info.binding ?? defaultBindingName(p.name);
@@ -49,7 +65,11 @@ export function workerRoutes({ cfg, entry, entryName, exported, localBindings, p
       const byName = localBindings.find((b) => b.name === expected);
       const ofClass = localBindings.filter((b) => b.className === p.exportName);
       if (byName && byName.className !== p.exportName) {
-        error("binding-mismatch", ["entry", "bindings"], `${cfg}: binding "${expected}" uses class_name "${byName.className}", but party "${p.name}" (${p.via}) is class "${p.exportName}": set class_name = "${p.exportName}"`);
+        error(
+          "binding-mismatch",
+          ["entry", "bindings"],
+          `${cfg}: binding "${expected}" uses class_name "${byName.className}", but party "${p.name}" (${p.via}) is class "${p.exportName}": set class_name = "${p.exportName}"`,
+        );
       } else if (!byName && ofClass.length > 0) {
         const actual = ofClass[0]!.name;
         error(
@@ -62,7 +82,11 @@ export function workerRoutes({ cfg, entry, entryName, exported, localBindings, p
     // A hand-written fetch may route other parties by hand (env.X.idFromName), so only createWorker's map is complete.
     for (const [name, info] of exported) {
       if (info.kind === "party" && !routed.has(name) && !entry.worker.hasSpread && entry.worker.kind === "createWorker") {
-        warning("unrouted-party", ["entry"], `${info.file}:${info.line}: party class "${name}" is exported but createWorker() does not route to it: add ${name[0]!.toLowerCase() + name.slice(1)}: ${name} to createWorker({...})`);
+        warning(
+          "unrouted-party",
+          ["entry"],
+          `${info.file}:${info.line}: party class "${name}" is exported but createWorker() does not route to it: add ${name[0]!.toLowerCase() + name.slice(1)}: ${name} to createWorker({...})`,
+        );
       }
     }
   }

@@ -31,8 +31,8 @@ export function initialState(): State {
 export function addPlayer(state: State, id: string, name: string): void {
   const h = hash(id);
   state.players[id] = {
-    x: round(PLAYER_RADIUS + (h % 1000) / 1000 * (WORLD.width - 2 * PLAYER_RADIUS)),
-    y: round(PLAYER_RADIUS + ((h >>> 10) % 1000) / 1000 * (WORLD.height - 2 * PLAYER_RADIUS)),
+    x: round(PLAYER_RADIUS + ((h % 1000) / 1000) * (WORLD.width - 2 * PLAYER_RADIUS)),
+    y: round(PLAYER_RADIUS + (((h >>> 10) % 1000) / 1000) * (WORLD.height - 2 * PLAYER_RADIUS)),
     score: 0,
     name,
     color: COLORS[h % COLORS.length]!,

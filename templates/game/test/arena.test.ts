@@ -85,8 +85,16 @@ it("rejects invalid input with a reason, only to the sender, and refuses long na
   await ws.waitForJSON<{ type?: string }>((m) => m.type === "welcome");
   ws.send('[1, {"dx": 1e999, "dy": 0}]'); // JSON.parse makes this Infinity
   ws.sendJSON([2, { dx: 1, dy: 0, teleport: true }]);
-  expect(await ws.waitForJSON<{ type?: string }>((m) => m.type === "invalid")).toEqual({ type: "invalid", seq: 1, reason: "dx must be a finite number, got Infinity" });
-  expect(await ws.waitForJSON<{ type?: string }>((m) => m.type === "invalid")).toEqual({ type: "invalid", seq: 2, reason: 'input has an unknown field "teleport"' });
+  expect(await ws.waitForJSON<{ type?: string }>((m) => m.type === "invalid")).toEqual({
+    type: "invalid",
+    seq: 1,
+    reason: "dx must be a finite number, got Infinity",
+  });
+  expect(await ws.waitForJSON<{ type?: string }>((m) => m.type === "invalid")).toEqual({
+    type: "invalid",
+    seq: 2,
+    reason: 'input has an unknown field "teleport"',
+  });
 
   const refused = await room.connect({ id: "x", query: { name: "n".repeat(17) } });
   expect(await refused.closed).toEqual({ code: 4004, reason: "Names are at most 16 characters." });
@@ -114,7 +122,8 @@ it("the lobby lists the room with its players, and quick play sends newcomers th
   const room = rooms.get("arena");
   const ada = await join(room.id, "ada-key", "Ada");
   const lobby = rooms.get("lobby", "main");
-  const listed = async () => (await (await lobby.fetch()).json<{ rooms: { room: string; players: number; info: unknown }[] }>()).rooms.find((r) => r.room === room.id);
+  const listed = async () =>
+    (await (await lobby.fetch()).json<{ rooms: { room: string; players: number; info: unknown }[] }>()).rooms.find((r) => r.room === room.id);
   await expect.poll(listed).toMatchObject({ players: 1, info: { leader: "Ada", score: 0 } });
   const match = await (await lobby.fetch("/quick-join", { method: "POST" })).json<{ room: string }>();
   expect(match.room).toBe(room.id); // the only room with players

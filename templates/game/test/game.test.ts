@@ -38,7 +38,15 @@ it("an orb pickup changes the score, never the position: two inputs in one tick 
   s.players.p1 = { ...s.players.p1!, x, y: orb.y };
   const input = { dx: 1, dy: 0 };
   const predicted = movePlayer(movePlayer(s.players.p1, input, 1 / 30), input, 1 / 30);
-  step(s, [{ playerId: "p1", seq: 1, input }, { playerId: "p1", seq: 2, input }], 1 / 30, { random: seededRandom(7, 2) });
+  step(
+    s,
+    [
+      { playerId: "p1", seq: 1, input },
+      { playerId: "p1", seq: 2, input },
+    ],
+    1 / 30,
+    { random: seededRandom(7, 2) },
+  );
   expect(s.players.p1!.score).toBeGreaterThanOrEqual(1);
   expect({ x: s.players.p1!.x, y: s.players.p1!.y }).toEqual({ x: predicted.x, y: predicted.y });
 });

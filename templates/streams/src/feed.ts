@@ -9,10 +9,16 @@ export type ChatMessage = { from: string; text: string; at: number };
 export function isChatMessage(m: unknown): m is ChatMessage {
   const c = m as ChatMessage;
   return (
-    typeof c === "object" && c !== null &&
-    typeof c.from === "string" && c.from.length >= 1 && c.from.length <= 40 &&
-    typeof c.text === "string" && c.text.trim().length >= 1 && c.text.length <= 500 &&
-    typeof c.at === "number" && Number.isFinite(c.at)
+    typeof c === "object" &&
+    c !== null &&
+    typeof c.from === "string" &&
+    c.from.length >= 1 &&
+    c.from.length <= 40 &&
+    typeof c.text === "string" &&
+    c.text.trim().length >= 1 &&
+    c.text.length <= 500 &&
+    typeof c.at === "number" &&
+    Number.isFinite(c.at)
   );
 }
 

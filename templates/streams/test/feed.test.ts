@@ -11,7 +11,10 @@ const create = (feed: string) => SELF.fetch(url(feed), { method: "PUT", headers:
 const post = (feed: string, body: unknown, seq?: number) =>
   SELF.fetch(url(feed), {
     method: "POST",
-    headers: { "content-type": "application/json", ...(seq === undefined ? {} : { "producer-id": "tab-1", "producer-epoch": "0", "producer-seq": String(seq) }) },
+    headers: {
+      "content-type": "application/json",
+      ...(seq === undefined ? {} : { "producer-id": "tab-1", "producer-epoch": "0", "producer-seq": String(seq) }),
+    },
     body: JSON.stringify(body),
   });
 const msg = (text: string): ChatMessage => ({ from: "ada", text, at: 1 });

@@ -23,7 +23,10 @@ export class Client<V = any> {
   #seq = 0;
   #waiters: Waiter[] = [];
 
-  private constructor(readonly socket: TestSocket, readonly key: string) {
+  private constructor(
+    readonly socket: TestSocket,
+    readonly key: string,
+  ) {
     socket.ws.addEventListener("message", (e) => this.#receive(e.data as string));
     void socket.closed.then((c) => {
       this.close = c;

@@ -5,7 +5,17 @@ import type { GameRoomStats } from "../../../src/game/index.js";
 
 export type Stats = GameRoomStats & { timers: number; state: any };
 
-const bindings = { arena: "ARENA", fog: "FOG", strict: "STRICT", nograce: "NOGRACE", realtime: "REALTIME", lobby: "LOBBY", ranked: "RANKED", "ranked-lobby": "RANKED_LOBBY", "tiny-lobby": "TINY_LOBBY" } as const;
+const bindings = {
+  arena: "ARENA",
+  fog: "FOG",
+  strict: "STRICT",
+  nograce: "NOGRACE",
+  realtime: "REALTIME",
+  lobby: "LOBBY",
+  ranked: "RANKED",
+  "ranked-lobby": "RANKED_LOBBY",
+  "tiny-lobby": "TINY_LOBBY",
+} as const;
 export type PartyName = keyof typeof bindings;
 
 export const newRoom = (prefix = "r") => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
