@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 import YPartyKitProvider from "y-partykit/provider";
 import * as Y from "yjs";
 import { fireLater, stubOf, tables } from "./helpers/room.js";
-import { webSocketVia } from "./helpers/socket.js";
+import { webSocketThrough } from "../../src/testing/index.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
 import { YClient } from "./helpers/yclient.js";
 
@@ -119,7 +119,7 @@ it("YPartyKitProvider's chunked messages (over 1 MB) are reassembled", async () 
   const room = freshRoom("chunked");
   const doc = new Y.Doc();
   doc.getText("t").insert(0, "z".repeat(2_500_000)); // its sync step 2 is sent in 3 chunks
-  const p = new YPartyKitProvider("localhost:8787", room, doc, { party: "doc", WebSocketPolyfill: webSocketVia(SELF), disableBc: true });
+  const p = new YPartyKitProvider("localhost:8787", room, doc, { party: "doc", WebSocketPolyfill: webSocketThrough(SELF) as never, disableBc: true });
   try {
     await waitFor(async () => (await tables("doc", room)).doc.getText("t").length === 2_500_000, "the room has the whole text");
   } finally {

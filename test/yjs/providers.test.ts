@@ -7,10 +7,10 @@ import YPartyKitProvider from "y-partykit/provider";
 import YProvider from "y-partyserver/provider";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import { webSocketVia } from "./helpers/socket.js";
+import { webSocketThrough } from "../../src/testing/index.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
 
-const WS = webSocketVia(SELF);
+const WS = webSocketThrough(SELF);
 const open: { destroy(): void }[] = [];
 afterEach(() => {
   for (const p of open.splice(0)) p.destroy();
@@ -23,7 +23,7 @@ function yWebsocket(party: string, room: string, doc = new Y.Doc()) {
   return p;
 }
 function yPartyKit(party: string, room: string, doc = new Y.Doc()) {
-  const p = new YPartyKitProvider("localhost:8787", room, doc, { party, WebSocketPolyfill: WS, disableBc: true });
+  const p = new YPartyKitProvider("localhost:8787", room, doc, { party, WebSocketPolyfill: WS as never, disableBc: true });
   open.push(p);
   return p;
 }
