@@ -1,7 +1,7 @@
 // The official Durable Streams server conformance suite
 // (@durable-streams/server-conformance-tests, pinned in package.json) against
-// a real `wrangler dev` serving roomkit/streams. Every test of the suite runs;
-// none is skipped here.
+// a real `wrangler dev` serving roomkit/streams. Every test the suite runs by
+// default runs; none is skipped here (its opt-in subscription block is off, see below).
 import path from "node:path";
 import { runConformanceTests } from "@durable-streams/server-conformance-tests";
 import { Agent, setGlobalDispatcher } from "undici";
@@ -33,5 +33,10 @@ afterAll(async () => {
 });
 
 describe("Durable Streams conformance", () => {
+  // `subscriptions` stays off: the suite then skips its six "Reserved subscription APIs" tests
+  // (PROTOCOL §6–7, webhooks), which roomkit/streams does not implement yet (docs/streams.md).
+  console.log(
+    '[conformance] the suite skips its 6 "Reserved subscription APIs" tests: they run only with subscriptions: true, and roomkit/streams does not implement that optional API yet',
+  );
   runConformanceTests(config);
 });
