@@ -18,11 +18,15 @@ import yjsReplay from "./workloads/yjs-replay.mjs";
 import yjsKeystrokes from "./workloads/yjs-keystrokes.mjs";
 import durable from "./workloads/durable.mjs";
 import catchup from "./workloads/catchup.mjs";
+import streamsAppend from "./workloads/streams-append.mjs";
+import streamsCatchup from "./workloads/streams-catchup.mjs";
+import streamsFanout from "./workloads/streams-fanout.mjs";
 
-const WORKLOADS = [fanout, echo, storm, rooms, yjsReplay, yjsKeystrokes, yjsDocs, durable, catchup];
+const WORKLOADS = [fanout, echo, storm, rooms, yjsReplay, yjsKeystrokes, yjsDocs, durable, catchup, streamsAppend, streamsCatchup, streamsFanout];
 const USAGE = `usage: npm run bench -- [--smoke] [--rounds N] [--only ${WORKLOADS.map((w) => w.name).join(",")}] [--out FILE]
 
-  --smoke      tiny sizes, one round: proves the harness works (seconds); never touches docs/
+  --smoke      tiny sizes, one round: proves the harness works (seconds); never touches docs/;
+               skips the streams-* workloads (each starts wrangler dev)
   --rounds N   interleaved rounds per workload (default 5; storm 7; 3 for the slow ones)
   --only LIST  run only these workloads (comma-separated)
   --out FILE   write the JSON results here (default bench/results/latest.json, smoke: bench/results/smoke.json)`;
@@ -66,6 +70,10 @@ if (args.only !== undefined) {
   if (unknown.length) usageError(`unknown workload "${unknown[0]}"`);
   selected = WORKLOADS.filter((w) => names.includes(w.name));
 }
+// A workload without a smoke size (the streams ones: starting wrangler dev alone takes seconds) is left out of --smoke.
+const noSmoke = selected.filter((w) => !w.sizes.smoke);
+if (smoke && args.only !== undefined && noSmoke.length) usageError(`workload "${noSmoke[0].name}" has no --smoke size`);
+if (smoke) selected = selected.filter((w) => w.sizes.smoke);
 const roundsOf = (w) => rounds ?? (smoke ? 1 : (w.rounds ?? (w.mode === "shared" ? 5 : 3)));
 const outFile = args.out ? path.resolve(args.out) : path.join(benchDir, "results", smoke ? "smoke.json" : "latest.json");
 
@@ -98,8 +106,9 @@ async function runWorkload(w, shared) {
   const samples = {};
   const n = roundsOf(w);
   process.stdout.write(`${w.name}: `);
-  if (w.mode === "shared") {
-    const server = await shared();
+  if (w.mode === "shared" || w.mode === "own") {
+    // "own": the workload starts its own server per implementation in setup (no shared workerd).
+    const server = w.mode === "shared" ? await shared() : undefined;
     const states = new Map();
     for (const impl of w.impls) states.set(impl, await w.setup(server, impl, s, `${runTag}-${impl.key}`));
     try {
@@ -169,6 +178,7 @@ function versions() {
     yjs: v("yjs"),
     "y-websocket": v("y-websocket"),
     ws: v("ws"),
+    "@durable-streams/server": v("@durable-streams/server"),
   };
 }
 
