@@ -3,42 +3,20 @@
 // writing while page B writes; back online, A's queue is sent again and both
 // pages end with the same, complete, duplicate-free history in the server's
 // order — also after a reload, which catches up from the saved offset.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import * as esbuild from "esbuild";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
-import { DevServer, repoRoot } from "../support/wrangler-dev.js";
+import { buildClient, devConfig, template } from "../support/template-dev.js";
+import { DevServer } from "../support/wrangler-dev.js";
 
-const template = path.join(repoRoot, "templates/streams");
-
-/** The template's wrangler.toml with `roomkit` and `roomkit/streams` pointed at this repo's sources (as test/yjs-e2e does). */
-function devConfig(): { cwd: string; args: string[] } {
-  const dir = mkdtempSync(path.join(tmpdir(), "roomkit-streams-template-"));
-  const toml = readFileSync(path.join(template, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(template, "src/index.ts"))}`)
-    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(path.join(template, "public"))}`);
-  const alias = `\n[alias]\n"roomkit" = ${JSON.stringify(path.join(repoRoot, "src/index.ts"))}\n"roomkit/streams" = ${JSON.stringify(path.join(repoRoot, "src/streams/index.ts"))}\n`;
-  writeFileSync(path.join(dir, "wrangler.toml"), toml + alias);
-  return { cwd: dir, args: ["--config", path.join(dir, "wrangler.toml")] };
-}
+const site = template("streams", ["roomkit/streams"]);
 
 let server: DevServer | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  // What `roomkit dev` does first: bundle client/index.ts into public/client.js.
-  await esbuild.build({
-    entryPoints: [path.join(template, "client/index.ts")],
-    outfile: path.join(template, "public/client.js"),
-    bundle: true,
-    format: "esm",
-    sourcemap: true,
-    logLevel: "error",
-  });
-  server = await DevServer.start(devConfig());
+  await buildClient(site);
+  server = await DevServer.start(devConfig(site));
   browser = await launchBrowser();
 });
 

@@ -1,49 +1,21 @@
 // The yjs-editor template in two real Chromium pages against `wrangler dev`:
 // typing in one appears in the other, remote cursors and presence show, and
 // after the dev server restarts (same on-disk state) the text is still there.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import * as esbuild from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
-import { DevServer, repoRoot } from "../support/wrangler-dev.js";
+import { buildClient, devConfig, template } from "../support/template-dev.js";
+import { DevServer } from "../support/wrangler-dev.js";
 
-const template = path.join(repoRoot, "templates/yjs-editor");
-
-/**
- * The template's own wrangler.toml, with its `import ... from "roomkit"` and
- * `"roomkit/yjs"` pointed at this repo's sources (a scaffolded project gets
- * them from npm). Written to a temp directory with absolute paths, so wrangler's
- * scratch files stay out of the template. (`wrangler dev --alias` is parsed but
- * not applied by wrangler 4.86, hence the config's `[alias]` table.)
- */
-function devConfig(): { cwd: string; args: string[] } {
-  const dir = mkdtempSync(path.join(tmpdir(), "roomkit-yjs-editor-"));
-  const toml = readFileSync(path.join(template, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(template, "src/index.ts"))}`)
-    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(path.join(template, "public"))}`);
-  const alias = `\n[alias]\n"roomkit" = ${JSON.stringify(path.join(repoRoot, "src/index.ts"))}\n"roomkit/yjs" = ${JSON.stringify(path.join(repoRoot, "src/yjs/index.ts"))}\n`;
-  writeFileSync(path.join(dir, "wrangler.toml"), toml + alias);
-  return { cwd: dir, args: ["--config", path.join(dir, "wrangler.toml")] };
-}
+const site = template("yjs-editor", ["roomkit/yjs"]);
 let dev: { cwd: string; args: string[] };
 
 let server: DevServer | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  // What `roomkit dev` does before starting wrangler: bundle client/index.ts into public/client.js.
-  await esbuild.build({
-    entryPoints: [path.join(template, "client/index.ts")],
-    outfile: path.join(template, "public/client.js"),
-    bundle: true,
-    format: "esm",
-    sourcemap: true,
-    logLevel: "error",
-  });
-  dev = devConfig();
+  await buildClient(site);
+  dev = devConfig(site);
   server = await DevServer.start(dev);
   browser = await launchBrowser();
 });
