@@ -47,7 +47,9 @@ describe("package arrangement", () => {
   it("create-roomkit runs roomkit-cli", () => {
     const create = manifest("cli/create-roomkit/package.json");
     expect(create.dependencies).toEqual({ "roomkit-cli": `^${cli.version}` });
-    expect(readFileSync(path.join(repoRoot, "cli/create-roomkit/index.js"), "utf8")).toContain('from "roomkit-cli"');
+    expect(readFileSync(path.join(repoRoot, "cli/create-roomkit/index.js"), "utf8")).toContain('import("roomkit-cli")');
+    // The bin checks the Node.js version through this subpath before loading the scaffolder.
+    expect(cli.exports?.["./node-version"]).toEqual({ types: "./dist/cli/node-version.d.ts", import: "./dist/cli/node-version.js" });
   });
 
   it("every template takes roomkit at runtime and roomkit-cli as a devDependency", () => {

@@ -3,7 +3,7 @@
 // Node (node-versions/simulate.mjs): the version they report and the APIs they lack, removed both
 // from the module objects and from the named exports an `import { … } from "node:…"` links against.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -14,6 +14,7 @@ const run = promisify(execFile);
 const simulate = path.join(import.meta.dirname, "node-versions/simulate.mjs");
 let out: string;
 let bin: string;
+let createBin: string;
 
 beforeAll(async () => {
   // The CLI as it ships: tsc's output of cli/tsconfig.json, inside the repo so its packages resolve.
@@ -28,12 +29,20 @@ beforeAll(async () => {
     "false",
   ]);
   bin = path.join(out, "cli/bin.js");
+  // create-roomkit as npm installs it: its bin beside a roomkit-cli package whose dist is that output.
+  const cliPackage = path.join(out, "node_modules/roomkit-cli");
+  mkdirSync(cliPackage, { recursive: true });
+  copyFileSync(path.join(repoRoot, "cli/package.json"), path.join(cliPackage, "package.json"));
+  symlinkSync(out, path.join(cliPackage, "dist"), "dir");
+  mkdirSync(path.join(out, "create-roomkit"));
+  createBin = path.join(out, "create-roomkit/index.js");
+  copyFileSync(path.join(repoRoot, "cli/create-roomkit/index.js"), createBin);
 }, 180_000);
 afterAll(() => out && rmSync(out, { recursive: true, force: true }));
 
-async function roomkit(nodeVersion: string, args: string[]) {
+async function roomkit(nodeVersion: string, args: string[], script = bin) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", simulate, bin, ...args], {
+    const { stdout, stderr } = await run(process.execPath, ["--import", simulate, script, ...args], {
       env: { ...process.env, SIMULATE_NODE: nodeVersion, NO_COLOR: "1" },
     });
     return { code: 0, stdout, stderr };
@@ -65,4 +74,15 @@ it("on a Node.js older than that, exits 1 with a one-line reason instead of an i
   expect(old.code).toBe(1);
   expect(old.stdout).toBe("");
   expect(old.stderr).toBe(`error: roomkit needs Node.js ${MIN_NODE_VERSION} or newer; this is 20.11.1.\n`);
+});
+
+it("npm create roomkit: the same one-line refusal on an older Node.js, and it runs on the oldest supported one", async () => {
+  const old = await roomkit("20.11.1", ["--help"], createBin);
+  expect(old.code).toBe(1);
+  expect(old.stdout).toBe("");
+  expect(old.stderr).toBe(`error: roomkit needs Node.js ${MIN_NODE_VERSION} or newer; this is 20.11.1.\n`);
+  const help = await roomkit(MIN_NODE_VERSION, ["--help"], createBin);
+  expect(help.stderr).toBe("");
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/--template/);
 });
