@@ -1,8 +1,11 @@
 // Hostile frames over a real socket to real workerd: each closes only its own
 // connection with a precise code, and the room carries on for everyone else.
+import { randomBytes } from "node:crypto";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
+import { waitFor } from "../support/wait-for.js";
 import { DevServer } from "../support/wrangler-dev.js";
 
 const fixture = path.join(import.meta.dirname, "fixtures");
@@ -56,5 +59,55 @@ it("a client that vanishes without a close frame still gets onClose, once", asyn
   });
   await new Promise((r) => setTimeout(r, 200));
   expect(witness.got.filter((m) => m === "left:ghost")).toHaveLength(1);
+  witness.ws.close();
+});
+
+/**
+ * A client written against the wire protocol: completes the handshake, then sends one masked frame
+ * with an opcode RFC 6455 reserves. Resolves once the frame is written; the socket is left for the
+ * server to close (local workerd holds a server-closed hibernatable socket ~10 s, see docs/limits.md).
+ */
+function sendReservedOpcode(room: string, id: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(server.port, "127.0.0.1", () => {
+      socket.write(
+        `GET /parties/relay/${room}?_pk=${id} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+    socket.once("data", (head) => {
+      if (!head.toString("latin1").startsWith("HTTP/1.1 101")) return reject(new Error(`handshake refused: ${head.toString("latin1").slice(0, 40)}`));
+      const mask = [1, 2, 3, 4];
+      const payload = Buffer.from("hi").map((b, i) => b ^ mask[i % 4]!);
+      socket.on("error", () => {});
+      socket.write(Buffer.concat([Buffer.from([0x83, 0x80 | payload.length, ...mask]), payload]), () => resolve(socket)); // FIN + opcode 3: reserved
+    });
+    socket.once("error", reject);
+  });
+}
+
+it("a protocol error runs onError then onClose, once; an onError that throws is logged and the room carries on", async () => {
+  const room = `errors-${Date.now()}`;
+  const witness = await open(room, "witness");
+  const wait = (frame: string) =>
+    new Promise<void>((r) => {
+      const check = () => (witness.got.includes(frame) ? r() : setTimeout(check, 20));
+      check();
+    });
+
+  const rude = await sendReservedOpcode(room, "rude");
+  await wait("left:rude");
+  const throwing = await sendReservedOpcode(room, "throwing");
+  await wait("left:throwing");
+  rude.destroy();
+  throwing.destroy();
+
+  witness.ws.send("still here");
+  await wait("witness:still here");
+  await new Promise((r) => setTimeout(r, 200));
+  expect(witness.got).toEqual(["error:rude:protocol", "left:rude", "error:throwing:protocol", "left:throwing", "witness:still here"]);
+  // PartyKit's rule: a throwing hook is logged with where it happened, not sent to anyone.
+  const logged = /\[roomkit\] .*relay\/errors-\d+ onError of connection "throwing" threw: .*onError bug for throwing/;
+  await waitFor(() => logged.test(server.output.text), "the onError throw in wrangler's log");
   witness.ws.close();
 });
