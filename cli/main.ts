@@ -28,6 +28,7 @@ const DEV_OPTIONS: OwnOption[] = [
   { names: ["-p", "--port"], key: "port", takesValue: true, value: "port" },
   { names: ["--ip"], key: "ip", takesValue: true, value: "address" },
   { names: ["--persist-to"], key: "persistTo", takesValue: true, value: "dir" },
+  { names: ["--wrangler"], key: "wrangler", takesValue: false },
   CONFIG_OPTION,
   ...CLIENT_OPTIONS,
 ];
@@ -105,13 +106,14 @@ function program(out: Output, io: Io, argv: readonly string[]): Command {
 
   prog
     .command("dev")
-    .description(`run the project locally (wrangler dev on :${DEFAULT_PORT}, state in ${DEFAULT_PERSIST_DIR}, client rebuilt on change)`)
+    .description(`run the project locally (workerd on :${DEFAULT_PORT}, state in ${DEFAULT_PERSIST_DIR}, worker and client rebuilt on change)`)
     .usage("[options] [-- wrangler dev options]")
     .option("-p, --port <port>", "port to listen on", String(DEFAULT_PORT))
     .option("--ip <address>", "address to listen on (wrangler's default: localhost)")
     .option("--persist-to <dir>", "where local state is kept", DEFAULT_PERSIST_DIR)
     .option("--client <entry>", "browser client entry to bundle into the assets directory")
     .option("--no-client", "do not build the browser client")
+    .option("--wrangler", "run wrangler dev (its proxy in front of the Worker) instead of serving the Worker directly")
     .option("-c, --config <file>", "wrangler config file (default: wrangler.json, wrangler.jsonc or wrangler.toml)")
     .allowUnknownOption()
     .allowExcessArguments()
@@ -123,6 +125,7 @@ function program(out: Output, io: Io, argv: readonly string[]): Command {
         persistTo: values.persistTo as string | undefined,
         client: values.client as string | false | undefined,
         config: values.config as string | undefined,
+        wrangler: values.wrangler === true,
         wranglerArgs: rest,
       });
     });

@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// The batched Yjs replay (100 edits per update) against the yjs-editor template
+// under each way of serving it locally, to see what a dev server costs per frame:
+//   roomkit           `roomkit dev` (its default mode)
+//   roomkit-wrangler  `roomkit dev --wrangler` (wrangler dev underneath, as before)
+//   wrangler          plain `wrangler dev`
+//   miniflare         the same bundle (`wrangler deploy --dry-run`) in Miniflare, clients on workerd directly
+// Each round starts every server afresh (modes interleaved), replays once into a
+// new room and stops it; the CPU each process of the server used during the replay
+// is read from /proc. Loopback only.
+//
+//   node bench/dev-replay.mjs [--rounds 3] [--edits N] [--modes roomkit,wrangler,miniflare]
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { waitFor } from "./lib/clients.mjs";
+import { applyPatches, loadTrace, provider, synced } from "./lib/yclient.mjs";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const wranglerBin = path.join(repo, "node_modules/wrangler/bin/wrangler.js");
+const fromWrangler = createRequire(createRequire(import.meta.url).resolve("wrangler/package.json"));
+const { Miniflare } = fromWrangler("miniflare");
+const wrangler = fromWrangler("wrangler");
+const CLOCK_TICKS = 100;
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0", NO_COLOR: "1" };
+
+const { values: args } = parseArgs({
+  options: { rounds: { type: "string", default: "3" }, edits: { type: "string" }, modes: { type: "string", default: "roomkit,roomkit-wrangler,wrangler,miniflare" } },
+});
+const rounds = Number(args.rounds);
+const modes = args.modes.split(",");
+const trace = loadTrace(path.join(repo, "../shared/traces/automerge-paper.json.gz"), args.edits ? Number(args.edits) : Infinity);
+const BATCH = 100;
+
+// As in the bench (bench/lib/server.mjs): the server's processes on the last core, the
+// clients on the others, so neither steals the other's time slices. Without taskset
+// (or with one core) nothing is pinned.
+const cores = os.cpus().length;
+const hasTaskset = cores >= 2 && spawnSync("taskset", ["--version"]).status === 0;
+const pin = (pid, list) => hasTaskset && spawnSync("taskset", ["-a", "-p", "-c", list, String(pid)], { stdio: "ignore" });
+pin(process.pid, `0-${Math.max(0, cores - 2)}`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** templates/yjs-editor with `roomkit` and `roomkit/yjs` pointed at this checkout's sources, in a temp dir. */
+function project() {
+  const t = path.join(repo, "templates/yjs-editor");
+  const dir = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-"));
+  const toml = readFileSync(path.join(t, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(t, "src/index.ts"))}`)
+    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(path.join(t, "public"))}`);
+  const alias = `\n[alias]\n"roomkit" = ${JSON.stringify(path.join(repo, "src/index.ts"))}\n"roomkit/yjs" = ${JSON.stringify(path.join(repo, "src/yjs/index.ts"))}\n`;
+  writeFileSync(path.join(dir, "wrangler.toml"), toml + alias);
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "dev-replay", private: true, type: "module", roomkit: { client: false } }));
+  return dir;
+}
+
+/** The CLI as one Node file (its TypeScript sources bundled, its packages left to node_modules). */
+function buildCli() {
+  const out = path.join(repo, "node_modules/.cache/roomkit-dev-replay/roomkit.mjs");
+  execFileSync(
+    path.join(repo, "node_modules/.bin/esbuild"),
+    [path.join(repo, "cli/bin.ts"), "--bundle", "--platform=node", "--format=esm", "--packages=external", "--log-level=error", `--outfile=${out}`],
+    { stdio: "inherit" },
+  );
+  return out;
+}
+
+/** Every descendant of `pid` with its CPU time so far (ms) and what it is. */
+function tree(pid) {
+  const all = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      all.push({ pid: Number(entry), ppid: Number(f[1]), cpu: ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS, cmd });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const c of all.filter((x) => x.ppid === p)) {
+      out.push(c);
+      walk(c.pid);
+    }
+  };
+  const self = all.find((x) => x.pid === pid);
+  if (self) out.push(self);
+  walk(pid);
+  return out;
+}
+
+function label(p) {
+  const exe = path.basename(p.cmd[0]);
+  if (exe === "workerd") return "workerd";
+  const script = p.cmd.find((a) => /\.(m?js)$/.test(a)) ?? "";
+  if (/roomkit\.mjs$/.test(script)) return "roomkit (node)";
+  if (/wrangler\.js$/.test(script)) return "wrangler (node, launcher)";
+  if (/wrangler-dist/.test(script)) return "wrangler (node)";
+  return exe;
+}
+
+/** A server started as a child process; resolves once it prints that it is ready. */
+async function child(cmd, argv, cwd) {
+  const p = spawn(cmd, argv, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  p.stdout.on("data", (d) => (output += d));
+  p.stderr.on("data", (d) => (output += d));
+  await waitFor(() => /ready on/i.test(output) || p.exitCode !== null, "the dev server to be ready", 120_000);
+  if (p.exitCode !== null) throw new Error(`${argv.join(" ")} exited ${p.exitCode}:\n${output}`);
+  return {
+    pid: p.pid,
+    output: () => output,
+    async stop() {
+      const exited = new Promise((r) => p.once("exit", r));
+      process.kill(-p.pid, "SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      try {
+        process.kill(-p.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    },
+  };
+}
+
+let cli;
+let bundle;
+async function start(mode, dir) {
+  const port = await freePort();
+  const state = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-state-"));
+  const common = ["--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", String(await freePort())];
+  if (mode === "roomkit" || mode === "roomkit-wrangler") {
+    cli ??= buildCli();
+    const s = await child(process.execPath, [cli, "dev", ...(mode === "roomkit-wrangler" ? ["--wrangler"] : []), ...common, "--no-client"], dir);
+    return { ...s, port, state };
+  }
+  if (mode === "wrangler") return { ...(await child(process.execPath, [wranglerBin, "dev", ...common], dir)), port, state };
+  if (mode === "miniflare") {
+    if (!bundle) {
+      bundle = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-bundle-"));
+      execFileSync(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", bundle], { cwd: dir, env, stdio: "ignore" });
+    }
+    const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(path.join(dir, "wrangler.toml"));
+    const mf = new Miniflare({
+      ...workerOptions,
+      modules: true,
+      scriptPath: path.join(bundle, "index.js"),
+      modulesRoot: bundle,
+      defaultPersistRoot: path.join(state, "v3"),
+      host: "127.0.0.1",
+      port,
+    });
+    await mf.ready;
+    const workerd = tree(process.pid).filter((p) => label(p) === "workerd");
+    return { pid: workerd[0]?.pid, port, state, output: () => "", stop: () => mf.dispose() };
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+async function replay(port, room) {
+  const url = `ws://127.0.0.1:${port}/parties/main`;
+  const writer = provider(url, room);
+  const follower = provider(url, room);
+  try {
+    await synced(writer, "writer");
+    await synced(follower, "follower");
+    const wText = writer.doc.getText("codemirror");
+    const fText = follower.doc.getText("codemirror");
+    let converged = 0;
+    follower.doc.on("update", () => {
+      if (!converged && fText.length === trace.end.length && fText.toString() === trace.end) converged = performance.now();
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < trace.patches.length; i += BATCH) {
+      applyPatches(writer.doc, wText, trace.patches, i, Math.min(trace.patches.length, i + BATCH));
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => converged > 0, "the follower to converge", 300_000);
+    return converged - t0;
+  } finally {
+    writer.destroy();
+    follower.destroy();
+  }
+}
+
+const dir = project();
+const results = Object.fromEntries(modes.map((m) => [m, []]));
+try {
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of modes) {
+      const server = await start(mode, dir);
+      try {
+        // A first connection starts the worker, so the replay measures frames, not startup.
+        const warm = provider(`ws://127.0.0.1:${server.port}/parties/main`, `warm-${r}`);
+        await synced(warm, "warm-up").finally(() => warm.destroy());
+        const root = server.pid;
+        for (const p of tree(root)) pin(p.pid, String(cores - 1));
+        const before = new Map(tree(root).map((p) => [p.pid, p.cpu]));
+        const clientStart = process.cpuUsage();
+        const ms = await replay(server.port, `replay-${r}`);
+        const cpu = {};
+        // Two workerds under wrangler dev: the proxy starts first (the lower pid), then the worker's.
+        const workerds = tree(root)
+          .filter((p) => label(p) === "workerd")
+          .map((p) => p.pid)
+          .sort((a, b) => a - b);
+        for (const p of tree(root)) {
+          const l = label(p) === "workerd" && workerds.length > 1 ? (p.pid === workerds[0] ? "workerd (proxy)" : "workerd (worker)") : label(p);
+          cpu[l] = (cpu[l] ?? 0) + p.cpu - (before.get(p.pid) ?? 0);
+        }
+        const used = process.cpuUsage(clientStart);
+        cpu["clients (this process)"] = (used.user + used.system) / 1000;
+        results[mode].push({ ms, cpu });
+        console.log(
+          `round ${r + 1} ${mode.padEnd(17)} converge ${ms.toFixed(0).padStart(5)} ms   CPU ${Object.entries(cpu)
+            .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+            .join(", ")}`,
+        );
+      } finally {
+        await server.stop();
+        rmSync(server.state, { recursive: true, force: true });
+      }
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  if (bundle) rmSync(bundle, { recursive: true, force: true });
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`\n${hasTaskset ? `server processes on core ${cores - 1}, clients on the others` : "nothing pinned"}`);
+console.log(`${trace.patches.length.toLocaleString("en")} edits, ${BATCH} per update, ${rounds} rounds; median converge:`);
+for (const mode of modes) {
+  const ms = results[mode].map((x) => x.ms);
+  const server = results[mode].map((x) => Object.entries(x.cpu).reduce((sum, [k, v]) => (k.startsWith("clients") ? sum : sum + v), 0));
+  console.log(
+    `  ${mode.padEnd(17)} ${median(ms).toFixed(0).padStart(5)} ms  (${ms.map((x) => x.toFixed(0)).join(", ")});  server CPU ${median(server).toFixed(0)} ms (${server.map((x) => x.toFixed(0)).join(", ")})`,
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * Watches a set of files through their directories (fs.watch: the OS tells us,
+ * nothing is polled while the user is not typing), and reports a burst of
+ * changes once.
+ * @module
+ */
+import { type FSWatcher, watch } from "node:fs";
+import path from "node:path";
+
+/** Changes closer together than this are one change (an editor's save is often several writes). */
+const SETTLE_MS = 50;
+
+/** A set of watched files; `update` replaces the set (after a rebuild found new imports). */
+export type FileWatch = { update(files: Iterable<string>): void; close(): void };
+
+/**
+ * Calls `onChange` after any of `files` is written, created, renamed or removed.
+ * Files under node_modules are not watched (a dependency changes with an install, and wrangler's restart).
+ *
+ * @example
+ * ```ts
+ * const w = watchFiles([...bundle.inputs, configFile], () => void rebuild());
+ * // after the rebuild: w.update(newBundle.inputs.concat(configFile));
+ * w.close();
+ * ```
+ */
+export function watchFiles(files: Iterable<string>, onChange: () => void): FileWatch {
+  const watchers = new Map<string, FSWatcher>();
+  let wanted = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const changed = (dir: string, name: string | null) => {
+    if (name !== null && !wanted.has(path.join(dir, name))) return;
+    clearTimeout(timer);
+    timer = setTimeout(onChange, SETTLE_MS);
+  };
+  const update = (next: Iterable<string>) => {
+    wanted = new Set([...next].filter((f) => !f.split(path.sep).includes("node_modules")));
+    const dirs = new Set([...wanted].map((f) => path.dirname(f)));
+    for (const [dir, w] of watchers) {
+      if (dirs.has(dir)) continue;
+      w.close();
+      watchers.delete(dir);
+    }
+    for (const dir of dirs) {
+      if (watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, (_event, name) => changed(dir, name === null ? null : String(name)));
+        w.on("error", () => watchers.delete(dir));
+        watchers.set(dir, w);
+      } catch {
+        // A directory that is gone is not watched; a rebuild that needs it fails and says so.
+      }
+    }
+  };
+  update(files);
+  return {
+    update,
+    close() {
+      clearTimeout(timer);
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+    },
+  };
+}
+
+/** Watched directory trees; `update` replaces the set. */
+export type TreeWatch = { update(dirs: Iterable<string>): void; close(): void };
+
+/**
+ * Calls `onChange` after anything under one of `dirs` changes (the assets
+ * directory, a `[build] watch_dir`). A directory that does not exist is skipped.
+ *
+ * @example
+ * ```ts
+ * const w = watchTrees(["public"], () => void reloadAssets());
+ * w.close();
+ * ```
+ */
+export function watchTrees(dirs: Iterable<string>, onChange: () => void): TreeWatch {
+  const watchers = new Map<string, FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  const update = (next: Iterable<string>) => {
+    const wanted = new Set(next);
+    for (const [dir, w] of watchers) {
+      if (wanted.has(dir)) continue;
+      w.close();
+      watchers.delete(dir);
+    }
+    for (const dir of wanted) {
+      if (watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false, recursive: true }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(onChange, SETTLE_MS);
+        });
+        w.on("error", () => watchers.delete(dir));
+        watchers.set(dir, w);
+      } catch {
+        // No such directory (yet): there is nothing in it to serve or build.
+      }
+    }
+  };
+  update(dirs);
+  return {
+    update,
+    close() {
+      clearTimeout(timer);
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+    },
+  };
+}
