@@ -22,7 +22,15 @@ import type { Room } from "../types.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
 import type { ResolvedYRoomOptions } from "./options.js";
 import { ProtocolError, YCloseCode } from "./protocol.js";
-import { DocStore } from "./store.js";
+import { DocStore, type StoredDocument } from "./store.js";
+
+/**
+ * A written batch at least this large (V1 bytes) is stored in the V2 encoding:
+ * Yjs's conversion has a fixed cost (tens of µs) that a keystroke's update
+ * would pay for nothing (its V2 form is larger), while a merged batch shrinks
+ * by a third or more.
+ */
+export const V2_MIN_BYTES = 512;
 
 /** What `onLoad` may return: a Yjs update, a document to copy, or nothing. */
 export type YDocumentSource = Uint8Array | ArrayBuffer | Y.Doc | null | undefined;
@@ -69,8 +77,12 @@ export class DurableDocument {
   #compactArmed = false;
   #saveArmed = false;
   #stateCache: { version: number; bytes: Uint8Array } | undefined;
-  /** The document's exact encoded size when last measured, and the log's size then (see #sizeBound). */
-  #measured: { bytes: number; logBytes: number } | undefined;
+  /**
+   * An upper bound of the stored document's V1 encoded size (what
+   * `maxDocumentBytes` limits), or `undefined` when unknown: after loading V2
+   * rows, until the first update measures it (see #sizeBound).
+   */
+  #v1Bound: number | undefined;
   readonly #onUpdate = (update: Uint8Array, origin: unknown) => this.#documentChanged(update, origin);
 
   /**
@@ -102,11 +114,13 @@ export class DurableDocument {
   async open(load: () => YDocumentSource | Promise<YDocumentSource>): Promise<void> {
     this.#store = new DocStore(this.#room.storage);
     const stored = this.#store.load();
-    const doc = this.#build(stored.snapshot, stored.updates);
+    const doc = this.#build(stored);
+    this.#v1Bound = stored.v1Bytes;
     if (!stored.exists) {
       const initial = toUpdate(await load());
       if (initial) Y.applyUpdate(doc, initial, LOAD_ORIGIN);
-      this.#store.create(initial ? Y.encodeStateAsUpdate(doc) : null);
+      this.#store.create(initial ? Y.encodeStateAsUpdateV2(doc) : null);
+      this.#v1Bound = initial ? undefined : 0;
     }
     this.#use(doc);
     // Work interrupted by an eviction or crash: arm its timers again (a no-op if they are still pending).
@@ -191,23 +205,20 @@ export class DurableDocument {
   }
 
   /**
-   * An upper bound of the document's encoded size, without encoding it: the
-   * snapshot plus every update since (or the last exact measure plus updates
-   * since), plus what waits in the batch.
+   * An upper bound of the document's V1 encoded size, without encoding it:
+   * the last exact measure (or, for a document stored in V1, the snapshot and
+   * log as stored) plus the V1 size of every update written since, plus what
+   * waits in the batch. Unknown (infinite) after loading V2 rows: the first
+   * update measures it, so cold loads never pay for a V1 encoding.
    */
   #sizeBound(): number {
-    const store = this.#store!;
-    let stored = store.snapshotBytes + store.logBytes;
-    if (this.#measured && store.logBytes >= this.#measured.logBytes) {
-      stored = Math.min(stored, this.#measured.bytes + store.logBytes - this.#measured.logBytes);
-    }
-    return stored + this.#batch.bytes;
+    return (this.#v1Bound ?? Number.POSITIVE_INFINITY) + this.#batch.bytes;
   }
 
-  /** The document's exact encoded size (writes the batch first). */
+  /** The document's exact V1 encoded size (writes the batch first). */
   #measure(): number {
     const bytes = this.encodedState().byteLength;
-    this.#measured = { bytes, logBytes: this.#store!.logBytes };
+    this.#v1Bound = bytes;
     return bytes;
   }
 
@@ -229,8 +240,10 @@ export class DurableDocument {
   #write(batch: PendingUpdate[]): void {
     const store = this.#store!;
     const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((p) => p.update));
+    // Captured and broadcast as V1 (what clients speak); stored as V2 when that pays (see V2_MIN_BYTES).
+    const v2 = store.format === 2 && merged.byteLength >= V2_MIN_BYTES;
     try {
-      store.append(merged);
+      store.append(v2 ? Y.convertUpdateFormatV1ToV2(merged) : merged, v2);
     } catch (e) {
       // Memory must never run ahead of storage: drop the unwritten changes, and make
       // their senders reconnect so their providers send them again.
@@ -239,6 +252,7 @@ export class DurableDocument {
       throw e;
     }
     this.#stateCache = undefined;
+    if (this.#v1Bound !== undefined) this.#v1Bound += merged.byteLength;
     const origin = batch[0]!.origin;
     if (batch.every((p) => p.origin === origin)) this.#events.committed(merged, origin);
     else for (const p of batch) this.#events.committed(p.update, p.origin);
@@ -283,8 +297,8 @@ export class DurableDocument {
     if (!store || !this.#doc || this.#halfApplied) return;
     this.#batch.flush();
     if (store.logRows === 0) return;
-    store.compact(Y.encodeStateAsUpdate(this.#doc));
-    this.#measured = undefined; // the snapshot is now the exact size
+    // The content is unchanged: #v1Bound still holds.
+    store.compact(Y.encodeStateAsUpdateV2(this.#doc));
   }
 
   async #save(): Promise<void> {
@@ -311,7 +325,7 @@ export class DurableDocument {
     this.#compactArmed = false;
     this.#saveArmed = false;
     this.#halfApplied = false;
-    this.#measured = undefined;
+    this.#v1Bound = 0;
     if (!this.#store) return; // not started: onStart will find empty storage
     this.#store = new DocStore(this.#room.storage);
     this.#store.load();
@@ -334,20 +348,18 @@ export class DurableDocument {
     }
   }
 
-  /** Rebuilds the document from storage, the source of truth. */
+  /** Rebuilds the document from storage, the source of truth. #v1Bound still holds: it bounds what is stored. */
   #reload(): void {
     const old = this.#doc;
-    const stored = this.#store!.load();
-    this.#use(this.#build(stored.snapshot, stored.updates));
-    this.#measured = undefined;
+    this.#use(this.#build(this.#store!.load()));
     old?.destroy();
   }
 
-  #build(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Y.Doc {
+  #build({ snapshot, updates }: StoredDocument): Y.Doc {
     const doc = new Y.Doc({ gc: this.#options.gc });
     // One apply per stored row: measured faster than one big transaction, and far faster than Y.mergeUpdates.
-    if (snapshot) Y.applyUpdate(doc, snapshot, LOAD_ORIGIN);
-    for (const u of updates) Y.applyUpdate(doc, u, LOAD_ORIGIN);
+    if (snapshot) (snapshot.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, snapshot.bytes, LOAD_ORIGIN);
+    for (const u of updates) (u.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, u.bytes, LOAD_ORIGIN);
     return doc;
   }
 

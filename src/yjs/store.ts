@@ -1,13 +1,23 @@
 /**
  * Durable storage of one Yjs document in the room's SQLite database.
  *
- * - `_roomkit_yjs_log`: every document update since the last snapshot, one row
- *   per update (split into parts when larger than a chunk), in arrival order.
- * - `_roomkit_yjs_snapshot`: the compacted document (`Y.encodeStateAsUpdate`),
- *   split into chunks, so documents far larger than one storage value work.
- * - `_roomkit_yjs_meta`: the document's epoch (a random id chosen when the
- *   document is first created, part of its ETag), the version the snapshot
- *   covers, and whether an external save is pending.
+ * Format 2 (every new document): one table, `_roomkit_ydoc (seq, part, v2, data)`.
+ * - `seq = -1`: the metadata, one JSON row: `format` (2), the document's
+ *   `epoch` (a random id chosen when it is first created, part of its ETag),
+ *   the `snapshotVersion` the snapshot covers, and `saveDirty` (an external
+ *   save is pending).
+ * - `seq = 0`: the compacted document, `Y.encodeStateAsUpdateV2`, in parts.
+ * - `seq ≥ 1`: every written batch since the snapshot, in arrival order, each
+ *   in parts when larger than a chunk; `v2` says its encoding (V2 for merged
+ *   batches, V1 for small ones, whose conversion would cost more than it saves).
+ *
+ * Format 1 (documents written before format 2): three tables of V1 updates,
+ * `_roomkit_yjs_log`, `_roomkit_yjs_snapshot` and `_roomkit_yjs_meta`. Such a
+ * document loads and takes appends as it is, and its next compaction moves it
+ * to format 2 in the same transaction that writes the snapshot.
+ *
+ * One table instead of three: each table costs every loaded object its own
+ * schema in memory (see docs/yjs.md, idle memory).
  *
  * Writes are synchronous SQL statements: they join the Durable Object's
  * implicit transaction, and the platform's output gate holds back every
@@ -21,25 +31,33 @@ import { concatBytes } from "../bytes.js";
 /** Largest part of one row: well below the platform's 2 MB row limit. */
 export const CHUNK_BYTES = 1 << 20;
 
-const LOG = "_roomkit_yjs_log";
-const SNAPSHOT = "_roomkit_yjs_snapshot";
-const META = "_roomkit_yjs_meta";
+const TABLE = "_roomkit_ydoc";
+const META_SEQ = -1;
+const SNAPSHOT_SEQ = 0;
+const V1_LOG = "_roomkit_yjs_log";
+const V1_SNAPSHOT = "_roomkit_yjs_snapshot";
+const V1_META = "_roomkit_yjs_meta";
+
+/** Stored bytes and their Yjs update encoding. */
+export type StoredUpdate = { bytes: Uint8Array; v2: boolean };
 
 /** What a room finds in storage when it starts. */
 export type StoredDocument = {
   /** Whether a document was ever created in this room (even if empty). */
   exists: boolean;
   /** The compacted document, or `null`. */
-  snapshot: Uint8Array | null;
+  snapshot: StoredUpdate | null;
   /** Updates since the snapshot, oldest first. */
-  updates: Uint8Array[];
+  updates: StoredUpdate[];
   /** The latest version (one per persisted update, never reused). */
   version: number;
   epoch: string;
-  /** Bytes of `updates` in total. */
-  logBytes: number;
   saveDirty: boolean;
+  /** An upper bound of the document's V1 encoded size when everything stored is V1 (snapshot plus updates); otherwise unknown. */
+  v1Bytes: number | undefined;
 };
+
+type Meta = { format: 2; epoch: string; snapshotVersion: number; saveDirty?: boolean };
 
 /**
  * A Yjs document in the room's SQLite storage: a chunked snapshot, a log of updates since, and the version and epoch behind its ETag.
@@ -49,14 +67,17 @@ export type StoredDocument = {
  * const store = new DocStore(room.storage);
  * const { exists, snapshot, updates } = store.load();
  * if (!exists) store.create(null);
- * store.append(update);                     // one log row
- * store.compact(Y.encodeStateAsUpdate(doc)); // the log folded into the snapshot
+ * store.append(update, false);                  // one log row, V1
+ * store.compact(Y.encodeStateAsUpdateV2(doc));   // the log folded into the snapshot
  * ```
  */
 export class DocStore {
   readonly #sql: SqlStorage;
+  /** 1: the three tables of V1 updates; 2: one table, V2 snapshot. */
+  #format: 1 | 2;
+  #tableExists: boolean;
+  #meta: Meta = { format: 2, epoch: "", snapshotVersion: 0 };
   #version = 0;
-  #epoch = "";
   #logBytes = 0;
   #logRows = 0;
   #snapshotBytes = 0;
@@ -72,20 +93,27 @@ export class DocStore {
       throw new RoomkitError("YRoom needs a SQLite-backed Durable Object: declare its class under `new_sqlite_classes` in a wrangler.toml migration.");
     }
     this.#sql = sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS ${LOG} (seq INTEGER NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS ${SNAPSHOT} (part INTEGER PRIMARY KEY, data BLOB NOT NULL)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS ${META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    const tables = new Set<string>();
+    for (const row of sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)`, TABLE, V1_META)) {
+      tables.add(row.name);
+    }
+    this.#format = tables.has(V1_META) ? 1 : 2;
+    this.#tableExists = tables.has(TABLE);
   }
 
+  /** The storage format: 1 (V1 updates, from earlier releases, until the next compaction) or 2. */
+  get format(): 1 | 2 {
+    return this.#format;
+  }
   /** The latest persisted version. */
   get version(): number {
     return this.#version;
   }
   /** Identifies this incarnation of the document (changes if storage is wiped). */
   get epoch(): string {
-    return this.#epoch;
+    return this.#meta.epoch;
   }
-  /** Bytes in the update log. */
+  /** Bytes in the update log, as stored. */
   get logBytes(): number {
     return this.#logBytes;
   }
@@ -93,77 +121,61 @@ export class DocStore {
   get logRows(): number {
     return this.#logRows;
   }
-  /** Bytes of the last snapshot. */
+  /** Bytes of the last snapshot, as stored. */
   get snapshotBytes(): number {
     return this.#snapshotBytes;
   }
 
   /** Reads the whole document back. */
   load(): StoredDocument {
-    const meta = new Map<string, string>();
-    for (const row of this.#sql.exec<{ key: string; value: string }>(`SELECT key, value FROM ${META}`)) meta.set(row.key, row.value);
-
-    const snapshotParts: Uint8Array[] = [];
-    for (const row of this.#sql.exec<{ data: ArrayBuffer }>(`SELECT data FROM ${SNAPSHOT} ORDER BY part`)) {
-      snapshotParts.push(new Uint8Array(row.data));
-    }
-    const snapshot = snapshotParts.length === 0 ? null : concatBytes(snapshotParts);
-
-    const updates: Uint8Array[] = [];
-    let logBytes = 0;
-    let lastSeq = -1;
-    let parts: Uint8Array[] = [];
-    const flush = () => {
-      if (parts.length === 0) return;
-      const u = parts.length === 1 ? parts[0] : concatBytes(parts);
-      updates.push(u);
-      logBytes += u.byteLength;
-      parts = [];
-    };
-    for (const row of this.#sql.exec<{ seq: number; data: ArrayBuffer }>(`SELECT seq, data FROM ${LOG} ORDER BY seq, part`)) {
-      if (row.seq !== lastSeq) flush();
-      lastSeq = row.seq;
-      parts.push(new Uint8Array(row.data));
-    }
-    flush();
-
-    const snapshotVersion = Number(meta.get("snapshotVersion") ?? 0);
-    this.#version = Math.max(snapshotVersion, lastSeq);
-    this.#epoch = meta.get("epoch") ?? "";
-    this.#logBytes = logBytes;
+    const rows = this.#format === 1 ? this.#loadFormat1() : this.#loadFormat2();
+    const { snapshot, updates, lastSeq } = rows;
+    this.#version = Math.max(this.#meta.snapshotVersion, lastSeq);
+    this.#logBytes = 0;
+    for (const u of updates) this.#logBytes += u.bytes.byteLength;
     this.#logRows = updates.length;
-    this.#snapshotBytes = snapshot?.byteLength ?? 0;
+    this.#snapshotBytes = snapshot?.bytes.byteLength ?? 0;
+    const allV1 = !snapshot?.v2 && updates.every((u) => !u.v2);
     return {
-      exists: this.#epoch !== "",
+      exists: this.#meta.epoch !== "",
       snapshot,
       updates,
       version: this.#version,
-      epoch: this.#epoch,
-      logBytes,
-      saveDirty: meta.get("saveDirty") === "1",
+      epoch: this.#meta.epoch,
+      saveDirty: this.#meta.saveDirty === true,
+      v1Bytes: allV1 ? this.#snapshotBytes + this.#logBytes : undefined,
     };
   }
 
-  /** Marks the document as created (choosing its epoch), optionally with initial content as the snapshot. */
-  create(initial: Uint8Array | null): void {
+  /** Marks the document as created (choosing its epoch), optionally with initial content (V2) as the snapshot. */
+  create(initialV2: Uint8Array | null): void {
     const epoch = crypto.randomUUID().slice(0, 8);
     this.storage.transactionSync(() => {
-      if (initial) this.#writeSnapshot(initial, 0);
-      this.#setMeta("epoch", epoch);
+      // Format-1 tables without a document (a start that never finished creating one) are dropped.
+      if (this.#format === 1) this.#dropFormat1();
+      this.#createTable();
+      this.#meta = { format: 2, epoch, snapshotVersion: 0 };
+      if (initialV2) this.#writeSnapshot(initialV2, 0);
+      this.#writeMeta();
     });
-    this.#epoch = epoch;
   }
 
-  /** Appends one update to the log and returns its version. */
-  append(update: Uint8Array): number {
+  /**
+   * Appends one update to the log and returns its version. `v2` gives its
+   * encoding; a format-1 document takes only V1 (see {@link format}).
+   */
+  append(update: Uint8Array, v2: boolean): number {
+    if (v2 && this.#format === 1) throw new RoomkitError("A format-1 Yjs document stores V1 updates until its next compaction.");
     const seq = this.#version + 1;
-    if (update.byteLength <= CHUNK_BYTES) {
-      this.#sql.exec(`INSERT INTO ${LOG} (seq, part, data) VALUES (?, 0, ?)`, seq, blob(update));
-    } else {
+    const insert =
+      this.#format === 1
+        ? (part: number, data: Uint8Array) => this.#sql.exec(`INSERT INTO ${V1_LOG} (seq, part, data) VALUES (?, ?, ?)`, seq, part, blob(data))
+        : (part: number, data: Uint8Array) =>
+            this.#sql.exec(`INSERT INTO ${TABLE} (seq, part, v2, data) VALUES (?, ?, ?, ?)`, seq, part, v2 ? 1 : 0, blob(data));
+    if (update.byteLength <= CHUNK_BYTES) insert(0, update);
+    else {
       this.storage.transactionSync(() => {
-        for (let i = 0, part = 0; i < update.byteLength; i += CHUNK_BYTES, part++) {
-          this.#sql.exec(`INSERT INTO ${LOG} (seq, part, data) VALUES (?, ?, ?)`, seq, part, blob(update.subarray(i, i + CHUNK_BYTES)));
-        }
+        for (let i = 0, part = 0; i < update.byteLength; i += CHUNK_BYTES, part++) insert(part, update.subarray(i, i + CHUNK_BYTES));
       });
     }
     this.#version = seq;
@@ -172,12 +184,22 @@ export class DocStore {
     return seq;
   }
 
-  /** Replaces snapshot and log with `state`, the full document at the current version. */
-  compact(state: Uint8Array): void {
+  /**
+   * Replaces snapshot and log with `stateV2`, the full document at the current
+   * version (`Y.encodeStateAsUpdateV2`). A format-1 document moves to format 2
+   * in the same transaction.
+   */
+  compact(stateV2: Uint8Array): void {
     const version = this.#version;
     this.storage.transactionSync(() => {
-      this.#writeSnapshot(state, version);
-      this.#sql.exec(`DELETE FROM ${LOG} WHERE seq <= ?`, version);
+      if (this.#format === 1) {
+        this.#dropFormat1();
+        this.#createTable();
+      } else {
+        this.#sql.exec(`DELETE FROM ${TABLE} WHERE seq >= ${SNAPSHOT_SEQ} AND seq <= ?`, version);
+      }
+      this.#writeSnapshot(stateV2, version);
+      this.#writeMeta();
     });
     this.#logBytes = 0;
     this.#logRows = 0;
@@ -185,21 +207,99 @@ export class DocStore {
 
   /** Records whether an external save is pending (survives restarts). */
   setSaveDirty(dirty: boolean): void {
-    if (dirty) this.#setMeta("saveDirty", "1");
-    else this.#sql.exec(`DELETE FROM ${META} WHERE key = 'saveDirty'`);
-  }
-
-  #writeSnapshot(state: Uint8Array, version: number): void {
-    this.#sql.exec(`DELETE FROM ${SNAPSHOT}`);
-    for (let i = 0, part = 0; i < state.byteLength || part === 0; i += CHUNK_BYTES, part++) {
-      this.#sql.exec(`INSERT INTO ${SNAPSHOT} (part, data) VALUES (?, ?)`, part, blob(state.subarray(i, i + CHUNK_BYTES)));
+    if (this.#format === 1) {
+      if (dirty) this.#sql.exec(`INSERT INTO ${V1_META} (key, value) VALUES ('saveDirty', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+      else this.#sql.exec(`DELETE FROM ${V1_META} WHERE key = 'saveDirty'`);
+      this.#meta.saveDirty = dirty;
+      return;
     }
-    this.#setMeta("snapshotVersion", String(version));
-    this.#snapshotBytes = state.byteLength;
+    if ((this.#meta.saveDirty === true) === dirty) return;
+    this.#meta.saveDirty = dirty;
+    this.#writeMeta();
   }
 
-  #setMeta(key: string, value: string): void {
-    this.#sql.exec(`INSERT INTO ${META} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
+  #loadFormat2(): { snapshot: StoredUpdate | null; updates: StoredUpdate[]; lastSeq: number } {
+    this.#meta = { format: 2, epoch: "", snapshotVersion: 0 };
+    const updates: StoredUpdate[] = [];
+    let snapshot: StoredUpdate | null = null;
+    if (!this.#tableExists) return { snapshot, updates, lastSeq: -1 };
+    let seq = Number.NaN;
+    let v2 = false;
+    let parts: Uint8Array[] = [];
+    const flush = () => {
+      if (parts.length === 0) return;
+      const stored = { bytes: concatBytes(parts), v2 };
+      if (seq === SNAPSHOT_SEQ) snapshot = stored;
+      else updates.push(stored);
+      parts = [];
+    };
+    for (const row of this.#sql.exec<{ seq: number; v2: number; data: ArrayBuffer | string }>(`SELECT seq, v2, data FROM ${TABLE} ORDER BY seq, part`)) {
+      if (row.seq === META_SEQ) {
+        this.#meta = JSON.parse(row.data as string) as Meta;
+        continue;
+      }
+      if (row.seq !== seq) flush();
+      seq = row.seq;
+      v2 = row.v2 === 1;
+      parts.push(new Uint8Array(row.data as ArrayBuffer));
+    }
+    flush();
+    return { snapshot, updates, lastSeq: updates.length > 0 ? seq : -1 };
+  }
+
+  #loadFormat1(): { snapshot: StoredUpdate | null; updates: StoredUpdate[]; lastSeq: number } {
+    const meta = new Map<string, string>();
+    for (const row of this.#sql.exec<{ key: string; value: string }>(`SELECT key, value FROM ${V1_META}`)) meta.set(row.key, row.value);
+    this.#meta = {
+      format: 2,
+      epoch: meta.get("epoch") ?? "",
+      snapshotVersion: Number(meta.get("snapshotVersion") ?? 0),
+      saveDirty: meta.get("saveDirty") === "1",
+    };
+    const snapshotParts: Uint8Array[] = [];
+    for (const row of this.#sql.exec<{ data: ArrayBuffer }>(`SELECT data FROM ${V1_SNAPSHOT} ORDER BY part`)) snapshotParts.push(new Uint8Array(row.data));
+    const snapshot = snapshotParts.length === 0 ? null : { bytes: concatBytes(snapshotParts), v2: false };
+    const updates: StoredUpdate[] = [];
+    let lastSeq = -1;
+    let parts: Uint8Array[] = [];
+    const flush = () => {
+      if (parts.length > 0) updates.push({ bytes: concatBytes(parts), v2: false });
+      parts = [];
+    };
+    for (const row of this.#sql.exec<{ seq: number; data: ArrayBuffer }>(`SELECT seq, data FROM ${V1_LOG} ORDER BY seq, part`)) {
+      if (row.seq !== lastSeq) flush();
+      lastSeq = row.seq;
+      parts.push(new Uint8Array(row.data));
+    }
+    flush();
+    return { snapshot, updates, lastSeq };
+  }
+
+  #createTable(): void {
+    if (this.#tableExists) return;
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS ${TABLE} (seq INTEGER NOT NULL, part INTEGER NOT NULL, v2 INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))`,
+    );
+    this.#tableExists = true;
+  }
+
+  #dropFormat1(): void {
+    for (const table of [V1_LOG, V1_SNAPSHOT, V1_META]) this.#sql.exec(`DROP TABLE IF EXISTS ${table}`);
+    this.#format = 2;
+  }
+
+  #writeSnapshot(stateV2: Uint8Array, version: number): void {
+    for (let i = 0, part = 0; i < stateV2.byteLength || part === 0; i += CHUNK_BYTES, part++) {
+      this.#sql.exec(`INSERT INTO ${TABLE} (seq, part, v2, data) VALUES (${SNAPSHOT_SEQ}, ?, 1, ?)`, part, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
+    }
+    this.#meta.snapshotVersion = version;
+    this.#snapshotBytes = stateV2.byteLength;
+  }
+
+  #writeMeta(): void {
+    const { saveDirty, ...rest } = this.#meta;
+    const json = JSON.stringify(saveDirty ? { ...rest, saveDirty } : rest);
+    this.#sql.exec(`INSERT OR REPLACE INTO ${TABLE} (seq, part, v2, data) VALUES (${META_SEQ}, 0, 0, ?)`, json);
   }
 }
 

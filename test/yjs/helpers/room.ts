@@ -21,33 +21,71 @@ export function stubOf(party: string, room: string): DurableObjectStub {
   return ns.get(ns.idFromName(room));
 }
 
-export type Tables = { logRows: number; logSeqs: number; snapshotParts: number; snapshotBytes: number; partSizes: number[]; doc: Y.Doc };
+export type Tables = {
+  /** 1: the three tables of V1 updates written by earlier releases; 2: one table, V2 snapshot (0 when nothing is stored). */
+  format: 0 | 1 | 2;
+  logRows: number;
+  logSeqs: number;
+  /** Log updates stored in the V2 encoding. */
+  logV2: number;
+  snapshotParts: number;
+  snapshotBytes: number;
+  partSizes: number[];
+  meta: Record<string, unknown>;
+  doc: Y.Doc;
+};
 
-/** What the room has on disk, and the document rebuilt from it alone. */
+const join = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) out.set(p, (o += p.byteLength) - p.byteLength);
+  return out;
+};
+
+/** What the room has on disk, in either storage format, and the document rebuilt from it alone. */
 export async function tables(party: string, room: string, gc = true): Promise<Tables> {
   return runInDurableObject(stubOf(party, room), (_instance, state) => {
     const sql = state.storage.sql;
     const doc = new Y.Doc({ gc });
-    const created = [...sql.exec("SELECT name FROM sqlite_master WHERE name = '_roomkit_yjs_log'")].length > 0;
-    if (!created) return { logRows: 0, logSeqs: 0, snapshotParts: 0, snapshotBytes: 0, partSizes: [], doc };
-    const snapshot = [...sql.exec<{ data: ArrayBuffer }>("SELECT data FROM _roomkit_yjs_snapshot ORDER BY part")].map((r) => new Uint8Array(r.data));
-    const log = [...sql.exec<{ seq: number; data: ArrayBuffer }>("SELECT seq, data FROM _roomkit_yjs_log ORDER BY seq, part")];
-    const join = (parts: Uint8Array[]) => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-      let o = 0;
-      for (const p of parts) out.set(p, (o += p.byteLength) - p.byteLength);
-      return out;
-    };
-    if (snapshot.length) Y.applyUpdate(doc, join(snapshot));
-    const bySeq = new Map<number, Uint8Array[]>();
-    for (const r of log) bySeq.set(r.seq, [...(bySeq.get(r.seq) ?? []), new Uint8Array(r.data)]);
-    for (const parts of bySeq.values()) Y.applyUpdate(doc, join(parts));
+    const names = new Set([...sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")].map((r) => r.name));
+    const empty: Tables = { format: 0, logRows: 0, logSeqs: 0, logV2: 0, snapshotParts: 0, snapshotBytes: 0, partSizes: [], meta: {}, doc };
+    type Row = { seq: number; v2: number; data: ArrayBuffer | string };
+    let format: 1 | 2;
+    let meta: Record<string, unknown> = {};
+    let snapshot: Row[];
+    let log: Row[];
+    if (names.has("_roomkit_yjs_meta")) {
+      format = 1;
+      for (const r of sql.exec<{ key: string; value: string }>("SELECT key, value FROM _roomkit_yjs_meta")) meta[r.key] = r.value;
+      snapshot = [...sql.exec<Row>("SELECT 0 AS seq, 0 AS v2, data FROM _roomkit_yjs_snapshot ORDER BY part")];
+      log = [...sql.exec<Row>("SELECT seq, 0 AS v2, data FROM _roomkit_yjs_log ORDER BY seq, part")];
+    } else if (names.has("_roomkit_ydoc")) {
+      format = 2;
+      const rows = [...sql.exec<Row>("SELECT seq, v2, data FROM _roomkit_ydoc ORDER BY seq, part")];
+      const metaRow = rows.find((r) => r.seq === -1);
+      if (metaRow) meta = JSON.parse(metaRow.data as string);
+      snapshot = rows.filter((r) => r.seq === 0);
+      log = rows.filter((r) => r.seq > 0);
+    } else return empty;
+    const bytes = (r: Row) => new Uint8Array(r.data as ArrayBuffer);
+    const apply = (v2: boolean, update: Uint8Array) => (v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, update);
+    if (snapshot.length) apply(snapshot[0]!.v2 === 1, join(snapshot.map(bytes)));
+    const bySeq = new Map<number, Row[]>();
+    for (const r of log) bySeq.set(r.seq, [...(bySeq.get(r.seq) ?? []), r]);
+    let logV2 = 0;
+    for (const rows of bySeq.values()) {
+      if (rows[0]!.v2 === 1) logV2++;
+      apply(rows[0]!.v2 === 1, join(rows.map(bytes)));
+    }
     return {
+      format,
       logRows: log.length,
       logSeqs: bySeq.size,
+      logV2,
       snapshotParts: snapshot.length,
-      snapshotBytes: snapshot.reduce((n, p) => n + p.byteLength, 0),
-      partSizes: [...snapshot.map((p) => p.byteLength)],
+      snapshotBytes: snapshot.reduce((n, p) => n + bytes(p).byteLength, 0),
+      partSizes: snapshot.map((p) => bytes(p).byteLength),
+      meta,
       doc,
     };
   });
