@@ -26,7 +26,7 @@ const WORKLOADS = [fanout, echo, storm, rooms, yjsReplay, yjsKeystrokes, yjsDocs
 const USAGE = `usage: npm run bench -- [--smoke] [--rounds N] [--only ${WORKLOADS.map((w) => w.name).join(",")}] [--out FILE]
 
   --smoke      tiny sizes, one round: proves the harness works (seconds); never touches docs/;
-               skips the streams-* workloads (each starts wrangler dev)
+               skips the streams-* workloads (they have no smoke size)
   --rounds N   interleaved rounds per workload (default 5; storm 7; 3 for the slow ones)
   --only LIST  run only these workloads (comma-separated)
   --out FILE   write the JSON results here (default bench/results/latest.json, smoke: bench/results/smoke.json)`;
@@ -70,7 +70,7 @@ if (args.only !== undefined) {
   if (unknown.length) usageError(`unknown workload "${unknown[0]}"`);
   selected = WORKLOADS.filter((w) => names.includes(w.name));
 }
-// A workload without a smoke size (the streams ones: starting wrangler dev alone takes seconds) is left out of --smoke.
+// A workload without a smoke size (the streams ones: filling and reading 100,000 messages takes a while) is left out of --smoke.
 const noSmoke = selected.filter((w) => !w.sizes.smoke);
 if (smoke && args.only !== undefined && noSmoke.length) usageError(`workload "${noSmoke[0].name}" has no --smoke size`);
 if (smoke) selected = selected.filter((w) => w.sizes.smoke);

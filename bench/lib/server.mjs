@@ -41,28 +41,33 @@ function pin(pid, list) {
 }
 pin(process.pid, `0-${Math.max(0, cores - 2)}`);
 
-let bundled;
-/** Bundles bench/worker with wrangler (once) and reads the config the bundle needs. */
-function bundle() {
-  if (bundled) return bundled;
+/** Bundles per project directory (bench/ for the rooms, bench/streams/ for roomkit/streams), each once per run. */
+const bundled = new Map();
+/** Bundles the worker of `dir` (a directory with a wrangler.toml) with wrangler, once, and reads the config the bundle needs. */
+function bundle(dir) {
+  if (bundled.has(dir)) return bundled.get(dir);
   const outdir = mkdtempSync(path.join(tmpdir(), "roomkit-bench-bundle-"));
   try {
     execFileSync(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outdir], {
-      cwd: benchDir,
+      cwd: dir,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
   } catch (e) {
-    throw new Error(`wrangler could not bundle bench/worker:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    throw new Error(`wrangler could not bundle ${path.relative(process.cwd(), dir) || "."}:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
   }
-  const toml = readFileSync(path.join(benchDir, "wrangler.toml"), "utf8");
+  const toml = readFileSync(path.join(dir, "wrangler.toml"), "utf8");
   const compatibilityDate = /^compatibility_date = "([^"]+)"/m.exec(toml)[1];
   const compatibilityFlags = JSON.parse(/^compatibility_flags = (\[[^\]]*\])/m.exec(toml)[1]);
   const durableObjects = {};
   for (const [, name, className] of toml.matchAll(/name = "([A-Z_]+)"\nclass_name = "(\w+)"/g)) {
     durableObjects[name] = { className, useSQLite: true };
   }
-  return (bundled = { outdir, script: path.join(outdir, "index.js"), compatibilityDate, compatibilityFlags, durableObjects });
+  // wrangler names the bundle after `main` (worker/index.ts → index.js).
+  const script = path.join(outdir, `${path.parse(/^main = "([^"]+)"/m.exec(toml)[1]).name}.js`);
+  const b = { outdir, script, compatibilityDate, compatibilityFlags, durableObjects };
+  bundled.set(dir, b);
+  return b;
 }
 
 function childrenOf(pid) {
@@ -95,9 +100,12 @@ export class BenchServer {
     return `ws://${this.url.host}`;
   }
 
-  /** Starts workerd; `inspectorPort` opens its V8 inspector there (for profiling by hand, never in a measured run). */
-  static async start({ inspectorPort } = {}) {
-    const b = bundle();
+  /**
+   * Starts workerd with the worker of `project` (default: bench/, every room implementation);
+   * `inspectorPort` opens its V8 inspector there (for profiling by hand, never in a measured run).
+   */
+  static async start({ inspectorPort, project = benchDir } = {}) {
+    const b = bundle(project);
     const before = new Set(childrenOf(process.pid));
     const persistTo = mkdtempSync(path.join(tmpdir(), "roomkit-bench-"));
     const mf = new Miniflare({
@@ -143,6 +151,6 @@ export class BenchServer {
 
 /** Removes the bundle when the run is over. */
 export function cleanUp() {
-  if (bundled) rmSync(bundled.outdir, { recursive: true, force: true });
-  bundled = undefined;
+  for (const b of bundled.values()) rmSync(b.outdir, { recursive: true, force: true });
+  bundled.clear();
 }

@@ -1,75 +1,24 @@
 // roomkit/streams and Electric's reference server @durable-streams/server, as the
 // streams workloads (bench/workloads/streams-*.mjs) start and drive them: the
 // same Node HTTP clients against each, speaking the Durable Streams protocol.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { DurableStreamTestServer } from "@durable-streams/server";
 import { sleep } from "./clients.mjs";
-import { benchDir } from "./server.mjs";
+import { BenchServer, benchDir } from "./server.mjs";
 
 const streamsDir = path.join(benchDir, "streams");
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 /**
- * roomkit/streams (bench/streams/worker.ts) under `wrangler dev`, its SQLite in a fresh directory:
- * every append is durable before it is acknowledged.
+ * roomkit/streams (bench/streams/worker.ts) as the room workloads run: bundled by wrangler, in one
+ * workerd started through wrangler's Miniflare (no `wrangler dev` proxy in front: the reference
+ * server has none either), pinned to its own core, its SQLite in a fresh directory: every append
+ * is durable before it is acknowledged.
  */
 async function startRoomkit() {
-  const port = await freePort();
-  const persistTo = mkdtempSync(path.join(os.tmpdir(), "streams-bench-"));
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(benchDir, "../node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--inspector-port",
-      String(await freePort()),
-      "--persist-to",
-      persistTo,
-    ],
-    {
-      cwd: streamsDir,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const stop = async () => {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {}
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    rmSync(persistTo, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60_000;
-  while (!/Ready on/.test(out)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not start:\n${out}`);
-    }
-    await sleep(100);
-  }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  const server = await BenchServer.start({ project: streamsDir });
+  return { url: server.http, stop: () => server.stop() };
 }
 
 // The reference server logs recovery and every append slower than its threshold through
