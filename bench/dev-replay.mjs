@@ -30,7 +30,11 @@ const CLOCK_TICKS = 100;
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0", NO_COLOR: "1" };
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: "string", default: "3" }, edits: { type: "string" }, modes: { type: "string", default: "roomkit,roomkit-wrangler,wrangler,miniflare" } },
+  options: {
+    rounds: { type: "string", default: "3" },
+    edits: { type: "string" },
+    modes: { type: "string", default: "roomkit,roomkit-wrangler,wrangler,miniflare" },
+  },
 });
 const rounds = Number(args.rounds);
 const modes = args.modes.split(",");

@@ -125,7 +125,9 @@ async function prepare(api: WranglerApi, out: Output, options: DirectDevOptions,
     config = api.readConfig({ config: project.config.file, env: args.env });
     worker = api.getMiniflareWorkerOptions(config, args.env);
   } catch (e) {
-    throw failure(`${path.basename(project.config.file)}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    const line = oneLine(e instanceof Error ? e.message : String(e));
+    const file = path.basename(project.config.file);
+    throw failure(line.includes(file) ? line : `${file}: ${line}`);
   }
   if (config.containers?.length) throw failure("containers need wrangler dev: run roomkit dev --wrangler");
   const bundle = await buildWorker(project.root, {

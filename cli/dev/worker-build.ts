@@ -75,7 +75,13 @@ export function firstError(output: string): string {
     .map((l) => l.trim());
   const at = lines.findIndex((l) => /^(✘ )?\[ERROR\]/.test(l));
   if (at < 0) return lines.filter(Boolean).at(-1) ?? "wrangler exited without a message";
-  return oneLine(lines.slice(at).join("\n").replace(/^✘ /, "").replace(/^\[ERROR\] /, ""));
+  return oneLine(
+    lines
+      .slice(at)
+      .join("\n")
+      .replace(/^✘ /, "")
+      .replace(/^\[ERROR\] /, ""),
+  );
 }
 
 /**
