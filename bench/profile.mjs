@@ -4,19 +4,22 @@
 // (another follows), then a new client loads the document from a cold object;
 // workerd's V8 inspector samples both phases and the heaviest functions are
 // printed (self and inclusive time). With `--storm N`, instead: N clients
-// join one room of each core implementation at once (the storm workload). A diagnosis tool, not a measurement: the
+// join one room of each core implementation at once (the storm workload). With
+// `--rooms R`: R rooms × 5 clients broadcast to their own room for 3 s (the
+// many-rooms workload), after a warm-up. A diagnosis tool, not a measurement: the
 // profiler slows what it watches, so figures come from `npm run bench`.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { closeAll, openMany, sleep, waitFor } from "./lib/clients.mjs";
+import { broadcastLoop, closeAll, openMany, sleep, waitFor } from "./lib/clients.mjs";
 import { CORE_IMPLS, YJS_IMPLS } from "./lib/impls.mjs";
 import { BenchServer, benchDir, cleanUp } from "./lib/server.mjs";
 import { applyPatches, loadTrace, provider, synced } from "./lib/yclient.mjs";
 
 const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--top N]
-       node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
+       node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
+       node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
 let args;
 try {
   args = parseArgs({
@@ -26,6 +29,9 @@ try {
       impls: { type: "string" },
       top: { type: "string", default: "15" },
       storm: { type: "string" },
+      rooms: { type: "string" },
+      "per-room": { type: "string", default: "5" },
+      seconds: { type: "string", default: "3" },
     },
   }).values;
 } catch (e) {
@@ -36,9 +42,12 @@ const edits = Number(args.edits);
 const batch = Number(args.batch);
 const top = Number(args.top);
 const storm = args.storm === undefined ? 0 : Number(args.storm);
-const all = storm ? CORE_IMPLS : YJS_IMPLS;
+const rooms = args.rooms === undefined ? 0 : Number(args.rooms);
+const perRoom = Number(args["per-room"]);
+const seconds = Number(args.seconds);
+const all = storm || rooms ? CORE_IMPLS : YJS_IMPLS;
 const impls = args.impls ? all.filter((i) => args.impls.split(",").includes(i.key)) : all;
-if (!(edits > 0 && batch > 0 && top > 0 && storm >= 0) || impls.length === 0) {
+if (!(edits > 0 && batch > 0 && top > 0 && storm >= 0 && rooms >= 0 && perRoom > 0 && seconds > 0) || impls.length === 0 || (storm && rooms)) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -103,11 +112,30 @@ function hottest(profile) {
 const port = 20_000 + Math.floor(Math.random() * 40_000);
 const server = await BenchServer.start({ inspectorPort: port });
 const profiler = await inspect(port);
-console.log(
-  `${storm ? `${storm} clients joining at once` : `${trace.patches.length} edits, ${batch} per update`}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`,
-);
+const what = storm
+  ? `${storm} clients joining at once`
+  : rooms
+    ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
+    : `${trace.patches.length} edits, ${batch} per update`;
+console.log(`${what}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
 try {
-  for (const impl of storm ? impls : []) {
+  for (const impl of rooms ? impls : []) {
+    const tag = `prof-${Date.now().toString(36)}-${impl.key}`;
+    const urls = Array.from({ length: rooms }, (_, r) => Array.from({ length: perRoom }, (_, i) => `${impl.url(server.ws, `${tag}-${r}`)}?_pk=c${i}`));
+    const flat = await openMany(urls.flat(), 50);
+    const sockets = urls.map((_, r) => flat.slice(r * perRoom, (r + 1) * perRoom));
+    // Warm-up, unprofiled: wakes every room and lets the JIT settle.
+    await broadcastLoop(sockets, { sendersPerRoom: perRoom, durationMs: 500 });
+    await profiler.start();
+    const cpu0 = server.cpuMs();
+    const r = await broadcastLoop(sockets, { sendersPerRoom: perRoom, durationMs: seconds * 1000 });
+    const cpu = server.cpuMs() - cpu0;
+    const profile = await profiler.stop();
+    const perK = ((cpu / r.delivered) * 1000).toFixed(2);
+    console.log(`\n${impl.label}: ${r.delivered} deliveries (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${hottest(profile)}`);
+    await closeAll(flat);
+  }
+  for (const impl of storm && !rooms ? impls : []) {
     const room = `storm-${Date.now().toString(36)}`;
     // The worker and the class are loaded first, by a connection to another room.
     await closeAll(await openMany([impl.url(server.ws, `${room}-warm`)]));
@@ -119,7 +147,7 @@ try {
     console.log(`\n${impl.label}: ${storm} joins, workerd CPU ${cpu} ms\n${hottest(await profiler.stop())}`);
     await closeAll(sockets);
   }
-  for (const impl of storm ? [] : impls) {
+  for (const impl of storm || rooms ? [] : impls) {
     const url = impl.serverUrl(server.ws);
     const room = `profile-${Date.now().toString(36)}`;
     const writer = provider(url, room);

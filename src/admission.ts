@@ -32,6 +32,8 @@ export type MessageRefusal = { code: number; reason: string };
  */
 export class Admission {
   readonly #rate: RateLimiter;
+  /** False for `messagesPerSecond: Infinity` (Yjs rooms): no bucket and no clock read per message. */
+  readonly #rateLimited: boolean;
   /** An upper bound of open connections, see {@link hasRoom}. */
   #connectionBound: number | undefined;
 
@@ -40,6 +42,7 @@ export class Admission {
     private readonly sockets: SocketStrategy,
   ) {
     this.#rate = new RateLimiter(limits.messagesPerSecond, limits.burst);
+    this.#rateLimited = limits.messagesPerSecond !== Infinity;
   }
 
   /** The connection id a client asked for (partysocket's `_pk`), a new UUID if none, or why it is refused (400). */
@@ -73,11 +76,13 @@ export class Admission {
 
   /** Whether `message` from `ws` may reach `onMessage`, or the close code and reason when not. */
   checkMessage(ws: WebSocket, message: string | ArrayBuffer): MessageRefusal | null {
-    const tooBig = messageBytesOver(message, this.limits.maxMessageBytes);
+    const max = this.limits.maxMessageBytes;
+    // Runs for every message: a text frame clearly within the limit (at most 3 UTF-8 bytes per UTF-16 unit) is not measured.
+    const tooBig = typeof message === "string" && message.length * 3 <= max ? null : messageBytesOver(message, max);
     if (tooBig !== null) {
-      return { code: CloseCode.MessageTooBig, reason: `Message too big: ${tooBig} bytes; the limit is ${this.limits.maxMessageBytes}.` };
+      return { code: CloseCode.MessageTooBig, reason: `Message too big: ${tooBig} bytes; the limit is ${max}.` };
     }
-    if (!this.#rate.take(ws)) {
+    if (this.#rateLimited && !this.#rate.take(ws)) {
       return { code: CloseCode.PolicyViolation, reason: `Rate limit exceeded: more than ${this.limits.messagesPerSecond} messages per second.` };
     }
     return null;

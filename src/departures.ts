@@ -44,6 +44,13 @@ export class Departures {
   readonly #ended = new WeakSet<WebSocket>();
   /** Sockets whose onError already ran. */
   readonly #errored = new WeakSet<WebSocket>();
+  /**
+   * The connection of each socket seen in the room in this instance and not
+   * gone: a message needs one lookup here instead of reading the ended set,
+   * the attachment and the connection's definition each time. An entry is
+   * dropped wherever a socket becomes gone (onClose, never joined).
+   */
+  readonly #present = new WeakMap<WebSocket, Connection>();
 
   constructor(
     private readonly sockets: SocketStrategy,
@@ -53,6 +60,24 @@ export class Departures {
   /** Whether `ws` has left (or never joined) the room: it gets no more hooks. */
   isGone(ws: WebSocket): boolean {
     return this.#ended.has(ws) || isEnded(ws);
+  }
+
+  /**
+   * The connection of `ws` while it is in the room; `undefined` once it has
+   * left (or never joined), and for a socket roomkit did not accept.
+   *
+   * @example
+   * ```ts
+   * const conn = departures.present(ws);
+   * if (conn) await server.onMessage(message, conn);
+   * ```
+   */
+  present(ws: WebSocket): Connection | undefined {
+    const known = this.#present.get(ws);
+    if (known !== undefined || this.isGone(ws)) return known;
+    const conn = asConnection(ws);
+    if (conn) this.#present.set(ws, conn);
+    return conn;
   }
 
   /** The client closed (platform event): run onClose once and complete the handshake. */
@@ -89,6 +114,7 @@ export class Departures {
   /** `onConnect` failed: the connection never joined, so it gets no onClose, now or after a wake. */
   neverJoined(ws: WebSocket, code: number, reason: string): void {
     this.#ended.add(ws);
+    this.#present.delete(ws);
     markEnded(ws);
     this.sockets.forget(ws);
     closeQuietly(ws, code, reason);
@@ -97,6 +123,7 @@ export class Departures {
   /** Runs onError at most once and then onClose exactly once, for each connection that completed onConnect. */
   async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error, code?: number): Promise<void> {
     this.sockets.forget(ws);
+    if (hook === "onClose") this.#present.delete(ws);
     const done = hook === "onClose" ? this.#ended : this.#errored;
     if (done.has(ws) || this.isGone(ws)) return;
     done.add(ws);

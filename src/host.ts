@@ -10,7 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Admission, checkTags } from "./admission.js";
 import { noteStart } from "./clock.js";
-import { createConnection, asConnection, setTags } from "./connection.js";
+import { createConnection, setTags } from "./connection.js";
 import { Departures } from "./departures.js";
 import { attachHistory } from "./durable/attach.js";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, errorResponse, internalErrorResponse, logError } from "./errors.js";
@@ -240,23 +240,44 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** A message from a connection: admitted (size, rate), then the server's onMessage. */
-  async #message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.#departures.isGone(ws)) return;
-    const conn = asConnection(ws);
-    if (!conn) return;
+  /**
+   * A message from a connection: admitted (size, rate), then the server's
+   * onMessage. The hot path of every room, so once the room has started it
+   * is a plain function: no async frame, and a promise only when onMessage
+   * returns one (its rejection is handled like a throw).
+   */
+  #message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | undefined {
+    const conn = this.#departures.present(ws);
+    if (conn === undefined) return;
     const refused = this.#admission.checkMessage(ws, message);
-    if (refused) return this.#departures.reject(ws, refused.code, refused.reason);
+    if (refused !== null) return this.#departures.reject(ws, refused.code, refused.reason);
+    if (!this.#started) return this.#startThenDeliver(ws, conn, message);
+    let pending: unknown;
     try {
-      // The hot path: skip a promise per message once the room has started.
-      if (!this.#started) await this.#ensureStarted();
+      pending = this.#server!.onMessage?.(message, conn);
+    } catch (e) {
+      return this.#messageFailed(ws, conn, e);
+    }
+    if (isThenable(pending)) return Promise.resolve(pending).then(undefined, (e: unknown) => this.#messageFailed(ws, conn, e));
+  }
+
+  /** The first message of an instance that has not started yet (a wake): onStart, then onMessage. */
+  async #startThenDeliver(ws: WebSocket, conn: Connection, message: string | ArrayBuffer): Promise<void> {
+    try {
+      await this.#ensureStarted();
       await this.#server!.onMessage?.(message, conn);
     } catch (e) {
-      // As in PartyKit: logged, and the connection stays open (a bad frame must
-      // not cost a user their connection) unless the party opted into closing.
-      logError(`${this.#where()} onMessage of connection "${conn.id}"`, e);
-      if (this.#closeOnError) await this.#departures.reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      await this.#messageFailed(ws, conn, e);
     }
+  }
+
+  /**
+   * As in PartyKit: logged, and the connection stays open (a bad frame must
+   * not cost a user their connection) unless the party opted into closing.
+   */
+  async #messageFailed(ws: WebSocket, conn: Connection, error: unknown): Promise<void> {
+    logError(`${this.#where()} onMessage of connection "${conn.id}"`, error);
+    if (this.#closeOnError) await this.#departures.reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
   }
 
   async #runDepartureHook(hook: "onClose" | "onError", conn: Connection, error?: Error): Promise<void> {
@@ -277,7 +298,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
   }
 
   // Hibernation API entry points.
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | undefined {
     return this.#message(ws, message);
   }
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -302,6 +323,10 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     const Server = (this.constructor as typeof PartyHost).server;
     return `${Server.name || "Server"} ${this.#identity.forLogs()}`;
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function hasSocketHooks(server: Server): boolean {
