@@ -1,7 +1,8 @@
 /**
  * Durable storage of one Yjs document in the room's SQLite database.
  *
- * Format 2 (every new document): one table, `_roomkit_ydoc (seq, part, v2, data)`.
+ * Format 2 (every new document): one table, `_roomkit_ydoc (id, v2, data)`,
+ * keyed by `id = seq × 65536 + part` (an integer key: no separate index).
  * - `seq = -1`: the metadata, one JSON row: `format` (2), the document's
  *   `epoch` (a random id chosen when it is first created, part of its ETag),
  *   the `snapshotVersion` the snapshot covers, and `saveDirty` (an external
@@ -34,6 +35,8 @@ export const CHUNK_BYTES = 1 << 20;
 const TABLE = "_roomkit_ydoc";
 const META_SEQ = -1;
 const SNAPSHOT_SEQ = 0;
+/** Parts per row sequence number in a row id (65536 parts of 1 MiB: far more than a room's memory). */
+const PARTS = 65536;
 const V1_LOG = "_roomkit_yjs_log";
 const V1_SNAPSHOT = "_roomkit_yjs_snapshot";
 const V1_META = "_roomkit_yjs_meta";
@@ -171,7 +174,7 @@ export class DocStore {
       this.#format === 1
         ? (part: number, data: Uint8Array) => this.#sql.exec(`INSERT INTO ${V1_LOG} (seq, part, data) VALUES (?, ?, ?)`, seq, part, blob(data))
         : (part: number, data: Uint8Array) =>
-            this.#sql.exec(`INSERT INTO ${TABLE} (seq, part, v2, data) VALUES (?, ?, ?, ?)`, seq, part, v2 ? 1 : 0, blob(data));
+            this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, ?, ?)`, seq * PARTS + part, v2 ? 1 : 0, blob(data));
     if (update.byteLength <= CHUNK_BYTES) insert(0, update);
     else {
       this.storage.transactionSync(() => {
@@ -196,7 +199,7 @@ export class DocStore {
         this.#dropFormat1();
         this.#createTable();
       } else {
-        this.#sql.exec(`DELETE FROM ${TABLE} WHERE seq >= ${SNAPSHOT_SEQ} AND seq <= ?`, version);
+        this.#sql.exec(`DELETE FROM ${TABLE} WHERE id >= ${SNAPSHOT_SEQ * PARTS} AND id < ?`, (version + 1) * PARTS);
       }
       this.#writeSnapshot(stateV2, version);
       this.#writeMeta();
@@ -233,13 +236,14 @@ export class DocStore {
       else updates.push(stored);
       parts = [];
     };
-    for (const row of this.#sql.exec<{ seq: number; v2: number; data: ArrayBuffer | string }>(`SELECT seq, v2, data FROM ${TABLE} ORDER BY seq, part`)) {
-      if (row.seq === META_SEQ) {
+    for (const row of this.#sql.exec<{ id: number; v2: number; data: ArrayBuffer | string }>(`SELECT id, v2, data FROM ${TABLE} ORDER BY id`)) {
+      const rowSeq = Math.floor(row.id / PARTS);
+      if (rowSeq === META_SEQ) {
         this.#meta = JSON.parse(row.data as string) as Meta;
         continue;
       }
-      if (row.seq !== seq) flush();
-      seq = row.seq;
+      if (rowSeq !== seq) flush();
+      seq = rowSeq;
       v2 = row.v2 === 1;
       parts.push(new Uint8Array(row.data as ArrayBuffer));
     }
@@ -277,9 +281,7 @@ export class DocStore {
 
   #createTable(): void {
     if (this.#tableExists) return;
-    this.#sql.exec(
-      `CREATE TABLE IF NOT EXISTS ${TABLE} (seq INTEGER NOT NULL, part INTEGER NOT NULL, v2 INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))`,
-    );
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (id INTEGER PRIMARY KEY, v2 INTEGER NOT NULL, data BLOB NOT NULL)`);
     this.#tableExists = true;
   }
 
@@ -290,7 +292,7 @@ export class DocStore {
 
   #writeSnapshot(stateV2: Uint8Array, version: number): void {
     for (let i = 0, part = 0; i < stateV2.byteLength || part === 0; i += CHUNK_BYTES, part++) {
-      this.#sql.exec(`INSERT INTO ${TABLE} (seq, part, v2, data) VALUES (${SNAPSHOT_SEQ}, ?, 1, ?)`, part, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
+      this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, 1, ?)`, SNAPSHOT_SEQ * PARTS + part, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
     }
     this.#meta.snapshotVersion = version;
     this.#snapshotBytes = stateV2.byteLength;
@@ -299,7 +301,7 @@ export class DocStore {
   #writeMeta(): void {
     const { saveDirty, ...rest } = this.#meta;
     const json = JSON.stringify(saveDirty ? { ...rest, saveDirty } : rest);
-    this.#sql.exec(`INSERT OR REPLACE INTO ${TABLE} (seq, part, v2, data) VALUES (${META_SEQ}, 0, 0, ?)`, json);
+    this.#sql.exec(`INSERT OR REPLACE INTO ${TABLE} (id, v2, data) VALUES (?, 0, ?)`, META_SEQ * PARTS, json);
   }
 }
 

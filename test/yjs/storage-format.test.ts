@@ -77,7 +77,7 @@ it("a document stored by the previous release (V1, three tables) loads, takes ed
   expect(await tableNames("doc", room)).toEqual(["_roomkit_ydoc"]); // snapshot and log replaced together, old tables gone
   // The snapshot is V2: read as V1 it does not give the text back.
   const snapshotBytes = await runInDurableObject(stubOf("doc", room), (_i, state) =>
-    state.storage.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM _roomkit_ydoc WHERE seq = 0").one().data.slice(0),
+    state.storage.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM _roomkit_ydoc WHERE id = 0").one().data.slice(0),
   );
   const asV1 = new Y.Doc();
   try {

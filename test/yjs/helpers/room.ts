@@ -61,7 +61,8 @@ export async function tables(party: string, room: string, gc = true): Promise<Ta
       log = [...sql.exec<Row>("SELECT seq, 0 AS v2, data FROM _roomkit_yjs_log ORDER BY seq, part")];
     } else if (names.has("_roomkit_ydoc")) {
       format = 2;
-      const rows = [...sql.exec<Row>("SELECT seq, v2, data FROM _roomkit_ydoc ORDER BY seq, part")];
+      // Row ids are seq × 65536 + part.
+      const rows = [...sql.exec<Row>("SELECT CASE WHEN id < 0 THEN -1 ELSE id / 65536 END AS seq, v2, data FROM _roomkit_ydoc ORDER BY id")];
       const metaRow = rows.find((r) => r.seq === -1);
       if (metaRow) meta = JSON.parse(metaRow.data as string);
       snapshot = rows.filter((r) => r.seq === 0);
