@@ -14,10 +14,11 @@ import { messageTexts, type StreamMeta } from "./store.js";
 
 /**
  * Answers a POST with its already read `body`. Appends must run one at a time
- * (the engine queues them): validation and write per producer are one step.
+ * (the engine queues them in a `GroupCommit`): validation and write per producer
+ * are one step, with no await between them unless `validateAppend` is async.
  *
  * @example
- * case "append": return serial(() => appendToStream(stream, request, body));
+ * case "append": return appends.run(() => appendToStream(stream, request, body));
  */
 export async function appendToStream(stream: StreamObject, request: Request, body: Uint8Array): Promise<Response> {
   let meta = stream.current();

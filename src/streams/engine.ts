@@ -14,6 +14,7 @@ import { TooLarge, readBody } from "./body.js";
 import { createStream } from "./create.js";
 import { EXPIRY_TIMER, expiryOf, scheduleExpiry } from "./expiry.js";
 import { readRange, registerFork, releaseFork, releaseSource, serveForkRead } from "./forks.js";
+import { GroupCommit } from "./group-commit.js";
 import { authorize, operationOf, type StreamHooks } from "./hooks.js";
 import { catchUpRead } from "./reads.js";
 import { describeStream, problem, streamResponse } from "./responses.js";
@@ -65,8 +66,8 @@ export interface StreamObject {
 export class StreamEngine {
   readonly #store: StreamStore;
   readonly #stream: StreamObject;
-  /** Appends run one at a time: validation + write per producer must be serialised (§5.2.1). */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Appends run one at a time, in order (validation + write per producer must be serialised, §5.2.1), concurrent ones in one commit. */
+  readonly #appends = new GroupCommit();
 
   constructor(
     readonly room: Room,
@@ -118,15 +119,18 @@ export class StreamEngine {
       return denied;
     }
     if (op === "create" || op === "append") {
+      // Counted from here, so the appends arriving together are written (and synced) together.
+      const ticket = op === "append" ? this.#appends.enter() : undefined;
       // The body is read before any answer: an unread request body breaks the Worker that streams it.
       let body: Uint8Array;
       try {
         body = await readBody(request, this.limits.maxAppendBytes);
       } catch (e) {
+        ticket?.cancel();
         if (e instanceof TooLarge) return problem(413, `The body is larger than ${this.limits.maxAppendBytes} bytes.`);
         throw e;
       }
-      return op === "create" ? createStream(this.#stream, request, body) : this.#serial(() => appendToStream(this.#stream, request, body));
+      return ticket ? ticket.run(() => appendToStream(this.#stream, request, body)) : createStream(this.#stream, request, body);
     }
     switch (op) {
       case "delete":
@@ -136,12 +140,6 @@ export class StreamEngine {
       default:
         return catchUpRead(this.#stream, request, url);
     }
-  }
-
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => {});
-    return run;
   }
 
   // ---------------------------------------------------------------- for the live tail and StreamRoom

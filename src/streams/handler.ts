@@ -66,9 +66,11 @@ export function streams(options: StreamsOptions): Handler {
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
     try {
       const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
-      let forward = new Request(request);
+      let forward = request;
       const hook = upgrade ? Server.onBeforeConnect : Server.onBeforeRequest;
       if (hook) {
+        // The hook may change headers in place: it gets a copy (a client's request is immutable).
+        forward = new Request(request);
         let result: unknown;
         try {
           result = await hook.call(Server, forward as never, lobby(env, name), ctx);

@@ -14,9 +14,8 @@ import type { StreamMeta } from "./store.js";
  * streamResponse(204, { "stream-next-offset": offset })
  */
 export function streamResponse(status: number, headers: Record<string, string> = {}, body: BodyInit | null = null): Response {
-  const h = new Headers(headers);
-  for (const [k, v] of Object.entries(SECURITY_HEADERS)) h.set(k, v);
-  return new Response(status === 204 || status === 304 ? null : body, { status, headers: h });
+  // One plain object, one copy into the Response (header names here are all lower case, so the spread overrides like set()).
+  return new Response(status === 204 || status === 304 ? null : body, { status, headers: { ...headers, ...SECURITY_HEADERS } });
 }
 
 /**
