@@ -114,12 +114,32 @@ function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
   }
 }
 
+/**
+ * One frame, allocated at its exact size and filled in place: a broadcast
+ * update is framed once per commit, and lib0's growing encoder would copy a
+ * large payload twice (into a new chunk, then into the joined result).
+ * `type` and `sub` are below 128, so each is a one-byte varUint.
+ */
 function frame(type: number, sub: number | undefined, payload: Uint8Array | undefined): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, type);
-  if (sub !== undefined) encoding.writeVarUint(encoder, sub);
-  if (payload !== undefined) encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
+  const head = sub === undefined ? 1 : 2;
+  if (payload === undefined) return sub === undefined ? Uint8Array.of(type) : Uint8Array.of(type, sub);
+  const length = payload.byteLength;
+  let lengthBytes = 1;
+  for (let n = length; n > 0x7f; n = Math.floor(n / 0x80)) lengthBytes++;
+  const out = new Uint8Array(head + lengthBytes + length);
+  out[0] = type;
+  if (sub !== undefined) out[1] = sub;
+  let at = head;
+  // varUint: seven bits per byte, least significant first, the high bit set on all but the last.
+  for (let n = length; ; n = Math.floor(n / 0x80)) {
+    if (n <= 0x7f) {
+      out[at++] = n;
+      break;
+    }
+    out[at++] = 0x80 | (n & 0x7f);
+  }
+  out.set(payload, at);
+  return out;
 }
 
 /**
