@@ -73,17 +73,22 @@ export async function appendToStream(stream: StreamObject, request: Request, bod
   }
 
   const tail = rows.length ? rows[rows.length - 1]!.end : meta.tail;
-  const next: StreamMeta = {
-    ...meta,
-    tail,
-    lastSeq: seq ?? meta.lastSeq,
-    closed: closes,
-    closedBy: closes && producer ? producerKey(producer) : null,
-    lastAccess: Date.now(),
-  };
+  // Only the tail moves in an ordinary append (no Stream-Seq, no close, no sliding TTL to refresh): the row records it.
+  const tailOnly = rows.length > 0 && seq === null && !closes && meta.ttl === null;
+  const next: StreamMeta = tailOnly
+    ? { ...meta, tail }
+    : {
+        ...meta,
+        tail,
+        lastSeq: seq ?? meta.lastSeq,
+        closed: closes,
+        closedBy: closes && producer ? producerKey(producer) : null,
+        lastAccess: Date.now(),
+      };
   stream.store.insert(rows);
   if (producer) stream.store.setProducer(producer.id, producer.epoch, producer.seq);
-  stream.store.saveMeta(next);
+  if (tailOnly) stream.store.advance(next);
+  else stream.store.saveMeta(next);
   stream.publish(next, rows);
 
   const headers: Record<string, string> = { [H.nextOffset]: formatOffset(tail) };

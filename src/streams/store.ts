@@ -66,7 +66,11 @@ export class StreamStore {
   get meta(): StreamMeta | null {
     if (this.#meta === undefined) {
       const row = this.sql.exec<MetaRow>(`SELECT v FROM _stream_meta WHERE k = 1`).toArray()[0];
-      this.#meta = row ? (JSON.parse(row.v as string) as StreamMeta) : null;
+      const meta = row ? (JSON.parse(row.v as string) as StreamMeta) : null;
+      // The stored tail lags behind appends that only moved it (see advance()); the last row has the real one.
+      const last = meta && this.sql.exec<MetaRow>(`SELECT "end" FROM _stream_data ORDER BY start DESC LIMIT 1`).toArray()[0];
+      if (meta && last) meta.tail = Math.max(meta.tail, last.end as number);
+      this.#meta = meta;
     }
     return this.#meta;
   }
@@ -74,6 +78,15 @@ export class StreamStore {
   /** Writes the metadata (whole: it is one small row). */
   saveMeta(meta: StreamMeta): void {
     this.sql.exec(`INSERT OR REPLACE INTO _stream_meta (k, v) VALUES (1, ?)`, JSON.stringify(meta));
+    this.#meta = meta;
+  }
+
+  /**
+   * Takes metadata that differs from the stored one in its tail alone, after
+   * inserting the rows that end there: the rows are the durable record of the
+   * tail (the getter reads it back), so an ordinary append writes one row, not two.
+   */
+  advance(meta: StreamMeta): void {
     this.#meta = meta;
   }
 
