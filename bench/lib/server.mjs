@@ -39,6 +39,8 @@ export const pinning = hasTaskset ? `workerd on core ${cores - 1}, clients on ${
 function pin(pid, list) {
   if (hasTaskset) spawnSync("taskset", ["-a", "-p", "-c", list, String(pid)], { stdio: "ignore" });
 }
+/** Pins another server process (the streams reference server) to workerd's core. */
+export const pinToServerCore = (pid) => pin(pid, String(cores - 1));
 pin(process.pid, `0-${Math.max(0, cores - 2)}`);
 
 /** Bundles per project directory (bench/ for the rooms, bench/streams/ for roomkit/streams), each once per run. */

@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DurableStreamTestServer } from "@durable-streams/server";
+import { spawn } from "node:child_process";
 import { sleep } from "./clients.mjs";
-import { BenchServer, benchDir } from "./server.mjs";
+import { BenchServer, benchDir, pinToServerCore } from "./server.mjs";
 
 const streamsDir = path.join(benchDir, "streams");
 
@@ -21,26 +21,35 @@ async function startRoomkit() {
   return { url: server.http, stop: () => server.stop() };
 }
 
-// The reference server logs recovery and every append slower than its threshold through
-// console.info, with no option to turn it off; those lines would interleave with the progress dots.
-const info = console.info;
-console.info = (...args) => {
-  if (typeof args[0] === "string" && args[0].startsWith("[info] ")) return;
-  info(...args);
-};
-
-/** @durable-streams/server in this Node process, in memory or file-backed (its LMDB + fsync store). */
+/**
+ * @durable-streams/server in memory or file-backed (its LMDB + fsync store), in its own Node
+ * process (bench/streams/reference-server.mjs) pinned to the server core like workerd: the
+ * clients' load does not slow it, nor it the clients.
+ */
 async function startReference(fileBacked) {
   const dataDir = fileBacked ? mkdtempSync(path.join(os.tmpdir(), "ds-ref-")) : undefined;
-  const server = new DurableStreamTestServer({ port: 0, host: "127.0.0.1", ...(dataDir ? { dataDir } : {}) });
-  const url = await server.start();
-  return {
-    url: url.replace(/\/$/, ""),
-    stop: async () => {
-      await server.stop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
+  const child = spawn(process.execPath, [path.join(streamsDir, "reference-server.mjs"), ...(dataDir ? [dataDir] : [])], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await Promise.race([exited, sleep(5_000)]);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+  let out = "";
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(JSON.parse(out.slice(0, out.indexOf("\n"))).url);
+    });
+    exited.then((code) => reject(new Error(`the reference server exited (${code}) before it started`)));
+  }).catch(async (e) => {
+    await stop();
+    throw e;
+  });
+  pinToServerCore(child.pid);
+  return { url, stop };
 }
 
 /** The three servers compared; each workload starts its own instance of each (setup) and stops it (teardown). */
