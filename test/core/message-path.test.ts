@@ -18,7 +18,9 @@ it("a synchronous throw in onMessage is logged with the connection id and the co
     a.send("throw");
     a.send("still here");
     expect(await a.next()).toBe("still here");
-    expect(logged.filter((l) => l.includes(`socket-only/${room} onMessage of connection "a"`) && l.includes("secret detail from a synchronous onMessage"))).toHaveLength(1);
+    expect(
+      logged.filter((l) => l.includes(`socket-only/${room} onMessage of connection "a"`) && l.includes("secret detail from a synchronous onMessage")),
+    ).toHaveLength(1);
     expect(a.pending).toHaveLength(0);
     await a.close();
   } finally {
