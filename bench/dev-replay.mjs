@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The batched Yjs replay (100 edits per update) against the yjs-editor template
 // under each way of serving it locally, to see what a dev server costs per frame:
-//   roomkit           `roomkit dev` (its default mode)
+//   roomkit           `roomkit dev` (its default mode: the Worker in Miniflare, no proxy), with an inspector port
+//   roomkit-no-inspector  the same without an inspector (roomkit dev opens none unless asked)
 //   roomkit-wrangler  `roomkit dev --wrangler` (wrangler dev underneath, as before)
 //   wrangler          plain `wrangler dev`
 //   miniflare         the same bundle (`wrangler deploy --dry-run`) in Miniflare, clients on workerd directly
@@ -9,9 +10,9 @@
 // new room and stops it; the CPU each process of the server used during the replay
 // is read from /proc. Loopback only.
 //
-//   node bench/dev-replay.mjs [--rounds 3] [--edits N] [--modes roomkit,wrangler,miniflare]
+//   node bench/dev-replay.mjs [--rounds 3] [--edits N] [--modes roomkit,wrangler,miniflare] [--pin]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import os, { tmpdir } from "node:os";
@@ -40,12 +41,15 @@ const rounds = Number(args.rounds);
 const modes = args.modes.split(",");
 const trace = loadTrace(path.join(repo, "../shared/traces/automerge-paper.json.gz"), args.edits ? Number(args.edits) : Infinity);
 const BATCH = 100;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// As in the bench (bench/lib/server.mjs): the server's processes on the last core, the
-// clients on the others, so neither steals the other's time slices. Without taskset
-// (or with one core) nothing is pinned.
+// With --pin, as in the bench (bench/lib/server.mjs): the server's processes on the last
+// core, the clients on the others. Off by default: a dev server is several processes
+// (roomkit dev's Node process, wrangler's, one or two workerds), and pinning them all to
+// one core measures that core's contention more than the server (measured: roomkit dev
+// vs Miniflare, 50,000 edits, 6 rounds, pinned 839 vs 478 ms median, unpinned 414 vs 567 ms).
 const cores = os.cpus().length;
-const hasTaskset = cores >= 2 && spawnSync("taskset", ["--version"]).status === 0;
+const hasTaskset = args.pin && cores >= 2 && spawnSync("taskset", ["--version"]).status === 0;
 const pin = (pid, list) => hasTaskset && spawnSync("taskset", ["-a", "-p", "-c", list, String(pid)], { stdio: "ignore" });
 pin(process.pid, `0-${Math.max(0, cores - 2)}`);
 
@@ -60,14 +64,18 @@ function freePort() {
   });
 }
 
-/** templates/yjs-editor with `roomkit` and `roomkit/yjs` pointed at this checkout's sources, in a temp dir. */
+/**
+ * templates/yjs-editor and roomkit's sources, copied once into a temp dir (so every mode serves the
+ * same code, whatever is edited in the checkout meanwhile), with `roomkit` and `roomkit/yjs`
+ * pointed at the copy and the checkout's node_modules linked in.
+ */
 function project() {
-  const t = path.join(repo, "templates/yjs-editor");
   const dir = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-"));
-  const toml = readFileSync(path.join(t, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(t, "src/index.ts"))}`)
-    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(path.join(t, "public"))}`);
-  const alias = `\n[alias]\n"roomkit" = ${JSON.stringify(path.join(repo, "src/index.ts"))}\n"roomkit/yjs" = ${JSON.stringify(path.join(repo, "src/yjs/index.ts"))}\n`;
+  cpSync(path.join(repo, "src"), path.join(dir, "roomkit"), { recursive: true });
+  for (const sub of ["src", "public"]) cpSync(path.join(repo, "templates/yjs-editor", sub), path.join(dir, sub), { recursive: true });
+  symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const toml = readFileSync(path.join(repo, "templates/yjs-editor/wrangler.toml"), "utf8");
+  const alias = `\n[alias]\n"roomkit" = "./roomkit/index.ts"\n"roomkit/yjs" = "./roomkit/yjs/index.ts"\n`;
   writeFileSync(path.join(dir, "wrangler.toml"), toml + alias);
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "dev-replay", private: true, type: "module", roomkit: { client: false } }));
   return dir;
@@ -150,13 +158,17 @@ let bundle;
 async function start(mode, dir) {
   const port = await freePort();
   const state = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-state-"));
-  const common = ["--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", String(await freePort())];
-  if (mode === "roomkit" || mode === "roomkit-wrangler") {
+  const common = ["--port", String(port), "--ip", "127.0.0.1", "--persist-to", state];
+  // wrangler dev always opens an inspector (here on a free port); roomkit dev only when asked.
+  const inspector = ["--inspector-port", String(await freePort())];
+  if (mode.startsWith("roomkit")) {
     cli ??= buildCli();
-    const s = await child(process.execPath, [cli, "dev", ...(mode === "roomkit-wrangler" ? ["--wrangler"] : []), ...common, "--no-client"], dir);
+    const own = { roomkit: inspector, "roomkit-no-inspector": [], "roomkit-wrangler": ["--wrangler", ...inspector] }[mode];
+    if (!own) throw new Error(`unknown mode ${mode}`);
+    const s = await child(process.execPath, [cli, "dev", ...own, ...common, "--no-client"], dir);
     return { ...s, port, state };
   }
-  if (mode === "wrangler") return { ...(await child(process.execPath, [wranglerBin, "dev", ...common], dir)), port, state };
+  if (mode === "wrangler") return { ...(await child(process.execPath, [wranglerBin, "dev", ...common, ...inspector], dir)), port, state };
   if (mode === "miniflare") {
     if (!bundle) {
       bundle = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-bundle-"));
@@ -205,11 +217,49 @@ async function replay(port, room) {
   }
 }
 
+/**
+ * One keystroke at a time: the writer types a character and waits until the follower
+ * has it, `n` times. A relay in the path adds its hops to every one of these.
+ */
+async function keystrokes(port, room, n = 300) {
+  const url = `ws://127.0.0.1:${port}/parties/main`;
+  const writer = provider(url, room);
+  const follower = provider(url, room);
+  try {
+    await synced(writer, "writer");
+    await synced(follower, "follower");
+    const wText = writer.doc.getText("codemirror");
+    const fText = follower.doc.getText("codemirror");
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const seen = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("the follower never saw a keystroke")), 30_000);
+        const onUpdate = () => {
+          if (fText.length !== i + 1) return;
+          clearTimeout(timer);
+          follower.doc.off("update", onUpdate);
+          resolve();
+        };
+        follower.doc.on("update", onUpdate);
+      });
+      const t0 = performance.now();
+      wText.insert(wText.length, "x");
+      await seen;
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  } finally {
+    writer.destroy();
+    follower.destroy();
+  }
+}
+
 const dir = project();
 const results = Object.fromEntries(modes.map((m) => [m, []]));
 try {
   for (let r = 0; r < rounds; r++) {
-    for (const mode of modes) {
+    // Each round starts with a different mode, so none always runs first (or last).
+    for (const mode of [...modes.slice(r % modes.length), ...modes.slice(0, r % modes.length)]) {
       const server = await start(mode, dir);
       try {
         // A first connection starts the worker, so the replay measures frames, not startup.
@@ -232,11 +282,12 @@ try {
         }
         const used = process.cpuUsage(clientStart);
         cpu["clients (this process)"] = (used.user + used.system) / 1000;
-        results[mode].push({ ms, cpu });
+        const keystrokeMs = await keystrokes(server.port, `keys-${r}`);
+        results[mode].push({ ms, cpu, keystrokeMs });
         console.log(
           `round ${r + 1} ${mode.padEnd(17)} converge ${ms.toFixed(0).padStart(5)} ms   CPU ${Object.entries(cpu)
             .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
-            .join(", ")}`,
+            .join(", ")}   keystroke seen by the follower ${keystrokeMs.toFixed(2)} ms (median of 300)`,
         );
       } finally {
         await server.stop();
@@ -248,13 +299,13 @@ try {
   rmSync(dir, { recursive: true, force: true });
   if (bundle) rmSync(bundle, { recursive: true, force: true });
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`\n${hasTaskset ? `server processes on core ${cores - 1}, clients on the others` : "nothing pinned"}`);
 console.log(`${trace.patches.length.toLocaleString("en")} edits, ${BATCH} per update, ${rounds} rounds; median converge:`);
 for (const mode of modes) {
   const ms = results[mode].map((x) => x.ms);
+  const keys = results[mode].map((x) => x.keystrokeMs);
   const server = results[mode].map((x) => Object.entries(x.cpu).reduce((sum, [k, v]) => (k.startsWith("clients") ? sum : sum + v), 0));
   console.log(
-    `  ${mode.padEnd(17)} ${median(ms).toFixed(0).padStart(5)} ms  (${ms.map((x) => x.toFixed(0)).join(", ")});  server CPU ${median(server).toFixed(0)} ms (${server.map((x) => x.toFixed(0)).join(", ")})`,
+    `  ${mode.padEnd(17)} ${median(ms).toFixed(0).padStart(5)} ms  (${ms.map((x) => x.toFixed(0)).join(", ")});  server CPU ${median(server).toFixed(0)} ms (${server.map((x) => x.toFixed(0)).join(", ")});  keystroke ${median(keys).toFixed(2)} ms (${keys.map((x) => x.toFixed(2)).join(", ")})`,
   );
 }

@@ -111,7 +111,7 @@ export async function serveDirect(out: Output, options: DirectDevOptions): Promi
       assets.close();
     }
   } finally {
-    await mf?.dispose();
+    await mf?.dispose().catch(() => undefined); // a runtime that never started has nothing to stop
     rmSync(outdir, { recursive: true, force: true });
   }
 }
