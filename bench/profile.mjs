@@ -156,12 +156,18 @@ try {
     await synced(follower, "follower");
     const text = writer.doc.getText("t");
     await profiler.start();
+    // Which side bounds the replay: workerd's CPU and this (client) process's CPU against the wall time.
+    const [t0, cpu0, client0] = [performance.now(), server.cpuMs(), process.cpuUsage()];
     for (let i = 0; i < trace.patches.length; i += batch) {
       applyPatches(writer.doc, text, trace.patches, i, Math.min(trace.patches.length, i + batch));
       await new Promise((r) => setImmediate(r));
     }
+    const typed = performance.now() - t0;
     await waitFor(() => follower.doc.getText("t").toString() === trace.end, `${impl.label}: follower`, 300_000);
-    console.log(`\n${impl.label}: typing until the follower has it\n${hottest(await profiler.stop())}`);
+    const wall = performance.now() - t0;
+    const client = process.cpuUsage(client0);
+    const sides = `wall ${wall.toFixed(0)} ms (typing ${typed.toFixed(0)}), workerd CPU ${server.cpuMs() - cpu0} ms, clients CPU ${((client.user + client.system) / 1000).toFixed(0)} ms`;
+    console.log(`\n${impl.label}: typing until the follower has it; ${sides}\n${hottest(await profiler.stop())}`);
     writer.destroy();
     follower.destroy();
     await sleep(3_000);
