@@ -122,10 +122,11 @@ export class LiveTail {
   }
 
   #publish(meta: StreamMeta, rows: Row[]): void {
-    const msg = rows.length ? dataMessage(meta, rows, meta.closed) : { type: "up-to-date", next: formatOffset(meta.tail), closed: meta.closed };
-    const text = JSON.stringify(msg);
+    // Built for the first ready socket only: most appends have none, and the frame parses every message.
+    let text: string | undefined;
     for (const conn of this.#sockets()) {
       if (!(conn.state as TailState | null)?.ready) continue;
+      text ??= JSON.stringify(rows.length ? dataMessage(meta, rows, meta.closed) : { type: "up-to-date", next: formatOffset(meta.tail), closed: meta.closed });
       try {
         conn.send(text);
       } catch {

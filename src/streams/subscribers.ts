@@ -44,10 +44,13 @@ export function subscribe(stream: StreamObject, conn: Connection, from: number):
  * publishToSubscribers(room, next, rows);
  */
 export function publishToSubscribers(room: Room, meta: StreamMeta, rows: Row[]): void {
+  // Most appends have no reader waiting: the message is only built for one.
+  const subscribers = [...room.getConnections(SUBSCRIBER_TAG)];
+  if (subscribers.length === 0) return;
   const msg: SubscriberMessage = rows.length
     ? { t: "data", next: meta.tail, data: wireData(meta, rows), closed: meta.closed }
     : { t: "ready", next: meta.tail, closed: meta.closed };
-  notify(room, msg, false);
+  notify(subscribers, msg, false);
 }
 
 /**
@@ -57,12 +60,12 @@ export function publishToSubscribers(room: Room, meta: StreamMeta, rows: Row[]):
  * goneToSubscribers(room); // the stream was deleted or expired
  */
 export function goneToSubscribers(room: Room): void {
-  notify(room, { t: "gone" }, true);
+  notify(room.getConnections(SUBSCRIBER_TAG), { t: "gone" }, true);
 }
 
-function notify(room: Room, msg: SubscriberMessage, close: boolean): void {
+function notify(subscribers: Iterable<Connection>, msg: SubscriberMessage, close: boolean): void {
   const text = JSON.stringify(msg);
-  for (const conn of room.getConnections(SUBSCRIBER_TAG)) {
+  for (const conn of subscribers) {
     try {
       conn.send(text);
       if (close) conn.close(1000, "gone");
