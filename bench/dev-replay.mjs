@@ -3,6 +3,7 @@
 // under each way of serving it locally, to see what a dev server costs per frame:
 //   roomkit           `roomkit dev` (its default mode: the Worker in Miniflare, no proxy), with an inspector port
 //   roomkit-no-inspector  the same without an inspector (roomkit dev opens none unless asked)
+//   roomkit-client    the same, also building the template's browser client (esbuild in watch mode), as `npm run dev` does
 //   roomkit-wrangler  `roomkit dev --wrangler` (wrangler dev underneath, as before)
 //   wrangler          plain `wrangler dev`
 //   miniflare         the same bundle (`wrangler deploy --dry-run`) in Miniflare, clients on workerd directly
@@ -72,7 +73,7 @@ function freePort() {
 function project() {
   const dir = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-"));
   cpSync(path.join(repo, "src"), path.join(dir, "roomkit"), { recursive: true });
-  for (const sub of ["src", "public"]) cpSync(path.join(repo, "templates/yjs-editor", sub), path.join(dir, sub), { recursive: true });
+  for (const sub of ["src", "public", "client"]) cpSync(path.join(repo, "templates/yjs-editor", sub), path.join(dir, sub), { recursive: true });
   symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
   const toml = readFileSync(path.join(repo, "templates/yjs-editor/wrangler.toml"), "utf8");
   const alias = `\n[alias]\n"roomkit" = "./roomkit/index.ts"\n"roomkit/yjs" = "./roomkit/yjs/index.ts"\n`;
@@ -163,9 +164,14 @@ async function start(mode, dir) {
   const inspector = ["--inspector-port", String(await freePort())];
   if (mode.startsWith("roomkit")) {
     cli ??= buildCli();
-    const own = { roomkit: inspector, "roomkit-no-inspector": [], "roomkit-wrangler": ["--wrangler", ...inspector] }[mode];
+    const own = {
+      roomkit: [...inspector, "--no-client"],
+      "roomkit-no-inspector": ["--no-client"],
+      "roomkit-client": [...inspector, "--client", "client/index.ts"],
+      "roomkit-wrangler": ["--wrangler", ...inspector, "--no-client"],
+    }[mode];
     if (!own) throw new Error(`unknown mode ${mode}`);
-    const s = await child(process.execPath, [cli, "dev", ...own, ...common, "--no-client"], dir);
+    const s = await child(process.execPath, [cli, "dev", ...own, ...common], dir);
     return { ...s, port, state };
   }
   if (mode === "wrangler") return { ...(await child(process.execPath, [wranglerBin, "dev", ...common, ...inspector], dir)), port, state };

@@ -1,6 +1,6 @@
 /**
  * The browser client build: esbuild bundles the client (partysocket and all)
- * into the static assets directory, once for deploy, in watch mode for dev.
+ * into the static assets directory, once for deploy, again on every change for dev.
  *
  * Which client: `--client <entry>`, else package.json `"roomkit": { "client": ... }`,
  * else the convention `client/index.ts` → `<assets directory>/client.js`.
@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
+import { sourceFiles, watchFiles } from "./dev/watch.js";
 import { failure } from "./errors.js";
 import type { Project } from "./project.js";
 import { isRecord } from "./wrangler-config.js";
@@ -155,13 +156,46 @@ export async function buildClient(build: ClientBuild, root: string): Promise<voi
   }
 }
 
-/** Builds the client and rebuilds it on every change (dev). `onBuild` gets each result's errors. */
-export async function watchClient(build: ClientBuild, root: string, onBuild: (errors: string[]) => void): Promise<esbuild.BuildContext> {
+/**
+ * Builds the client and rebuilds it when one of its source files changes (dev).
+ * `onBuild` gets each result's errors. Changes come from fs.watch, not esbuild's
+ * watch mode: that one polls the files it watches even while nothing changes,
+ * which took CPU from the Worker being served (docs/benchmarks.md, dev servers).
+ */
+export async function watchClient(build: ClientBuild, root: string, onBuild: (errors: string[]) => void): Promise<{ dispose(): Promise<void> }> {
   const ctx = await esbuild.context({
     ...options(build, false),
     absWorkingDir: root,
+    metafile: true,
     plugins: [{ name: "roomkit-report", setup: (b) => b.onEnd((r) => onBuild(formatMessages(r.errors))) }],
   });
-  await ctx.watch();
-  return ctx;
+  // A build that fails has no metafile: its entries (and the last good inputs) stay watched.
+  let inputs = build.entryPoints;
+  const once = async () => {
+    const result = await ctx.rebuild().catch(() => undefined);
+    if (result?.metafile) inputs = [...build.entryPoints, ...sourceFiles(result.metafile.inputs, root)];
+  };
+  await once();
+  let running: Promise<void> | undefined;
+  let again = false;
+  const watch = watchFiles(inputs, () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await once();
+        watch.update(inputs);
+      } while (again);
+    })().finally(() => (running = undefined));
+  });
+  return {
+    async dispose() {
+      watch.close();
+      await running;
+      await ctx.dispose();
+    },
+  };
 }

@@ -6,7 +6,6 @@
  * runs `wrangler dev` instead (cli/dev/wrangler-dev.ts).
  * @module
  */
-import type { BuildContext } from "esbuild";
 import { resolveClient, watchClient } from "../client.js";
 import { DevLogParser, clock, formatEvent } from "../dev-log.js";
 import { parseDirectArgs, parsePort } from "../dev/args.js";
@@ -62,7 +61,7 @@ export async function dev(out: Output, cwd: string, options: DevOptions): Promis
   if (options.signal?.aborted) stop.abort();
   options.signal?.addEventListener("abort", onSignal, { once: true });
 
-  let ctx: BuildContext | undefined;
+  let ctx: Awaited<ReturnType<typeof watchClient>> | undefined;
   try {
     if (client) {
       let first = true;

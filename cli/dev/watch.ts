@@ -7,6 +7,21 @@
 import { type FSWatcher, watch } from "node:fs";
 import path from "node:path";
 
+/**
+ * The source files in an esbuild metafile's `inputs` (paths relative to `root`, the
+ * build's working directory), without esbuild's virtual modules (`namespace:path`).
+ *
+ * @example
+ * ```ts
+ * watchFiles(sourceFiles(result.metafile.inputs, root), rebuild);
+ * ```
+ */
+export function sourceFiles(inputs: Record<string, unknown>, root: string): string[] {
+  return Object.keys(inputs)
+    .filter((f) => !/^[a-z-]+:/.test(f))
+    .map((f) => path.resolve(root, f));
+}
+
 /** Changes closer together than this are one change (an editor's save is often several writes). */
 const SETTLE_MS = 50;
 

@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { failure } from "../errors.js";
 import { spawnWrangler } from "../wrangler-bin.js";
+import { sourceFiles } from "./watch.js";
 
 /** A bundled Worker: its entry module, the directory its modules live in, and the source files it was made from. */
 export type WorkerBundle = { script: string; modulesRoot: string; inputs: string[] };
@@ -57,10 +58,7 @@ export async function buildWorker(projectDir: string, options: WorkerBuildOption
   // esbuild's paths are relative to the directory wrangler ran in.
   const entry = Object.entries(meta.outputs).find(([, o]) => o.entryPoint !== undefined)?.[0];
   if (!entry) throw failure(`worker build failed: wrangler wrote no entry module to ${options.outdir}`);
-  const inputs = Object.keys(meta.inputs)
-    .filter((f) => !/^[a-z-]+:/.test(f)) // esbuild's virtual modules (e.g. "wrangler-modules-watch:…")
-    .map((f) => path.resolve(projectDir, f));
-  return { script: path.resolve(projectDir, entry), modulesRoot: options.outdir, inputs };
+  return { script: path.resolve(projectDir, entry), modulesRoot: options.outdir, inputs: sourceFiles(meta.inputs, projectDir) };
 }
 
 /**

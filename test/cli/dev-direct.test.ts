@@ -49,6 +49,12 @@ describe("roomkit dev (direct)", () => {
     await dev.waitFor(new RegExp(`⇄ close    main/${room} \\S+ \\(1000 normal\\)`));
     expect(dev.output).toMatch(/^roomkit dev ready on http:\/\/127\.0\.0\.1:\d+ · state in .* · client client\/index\.ts → public\/client\.js/m);
     expect(dev.output).not.toContain("[wrangler:info]");
+
+    // The client is rebuilt when its source changes, and the new bundle is what the page gets.
+    const clientFile = path.join(dir, "client/index.ts");
+    writeFileSync(clientFile, `${readFileSync(clientFile, "utf8")}\nconsole.log("rebuilt-marker");\n`);
+    await dev.waitFor(/client rebuilt \(client\/index\.ts → public\/client\.js\)/);
+    await expect.poll(async () => (await fetch(`${dev.url}/client.js`)).text(), { timeout: 15_000 }).toContain("rebuilt-marker");
     expect(await dev.close()).toBeUndefined();
     // Stopped means stopped: no workerd left behind.
     expect(workerdDescendants()).toEqual([]);
