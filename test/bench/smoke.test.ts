@@ -89,7 +89,7 @@ describe("npm run bench -- --smoke", () => {
       [["--rounds", "zero"], /--rounds must be an integer from 1 to 50, got "zero"/],
       [["--only", "fanout,nope"], /unknown workload "nope"/],
       [["--fast"], /Unknown option '--fast'/],
-      // The streams workloads start wrangler dev and have no smoke size: --smoke skips them, and refuses to be asked for one.
+      // The streams workloads have no smoke size (filling 100,000 messages takes a while): --smoke skips them, and refuses to be asked for one.
       [["--smoke", "--only", "streams-append"], /workload "streams-append" has no --smoke size/],
     ] as const) {
       const run = bench(...args);
