@@ -50,7 +50,8 @@ export type DirectDevOptions = {
  */
 export async function serveDirect(out: Output, options: DirectDevOptions): Promise<void> {
   const { project, signal } = options;
-  const api = loadWranglerApi(project.root);
+  let loaded: WranglerApi | undefined;
+  const wrangler = () => (loaded ??= loadWranglerApi(project.root));
   const outdir = path.join(project.root, ".wrangler", "tmp", `roomkit-dev-${process.pid}`);
   mkdirSync(outdir, { recursive: true });
   const configFile = project.config.file;
@@ -58,11 +59,11 @@ export async function serveDirect(out: Output, options: DirectDevOptions): Promi
 
   let mf: MiniflareInstance | undefined;
   try {
-    const first = await prepare(api, out, options, outdir);
+    const first = await prepare(wrangler, out, options, outdir);
     const host = first.ip;
     await ensurePortFree(host, options.port);
     if (signal.aborted) return;
-    mf = new api.Miniflare(first.options);
+    mf = new (wrangler().Miniflare)(first.options);
     const url = await mf.ready.catch((e: unknown) => {
       throw failure(`the Workers runtime did not start: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     });
@@ -79,7 +80,7 @@ export async function serveDirect(out: Output, options: DirectDevOptions): Promi
         const kind = pending;
         pending = undefined;
         try {
-          const next = kind === "worker" ? await prepare(api, out, options, outdir) : current;
+          const next = kind === "worker" ? await prepare(wrangler, out, options, outdir) : current;
           if (signal.aborted) return;
           await mf!.setOptions(next.options);
           current = next;
@@ -117,8 +118,19 @@ export async function serveDirect(out: Output, options: DirectDevOptions): Promi
 }
 
 /** Reads the config with wrangler's reader, bundles the Worker and turns both into Miniflare's options. */
-async function prepare(api: WranglerApi, out: Output, options: DirectDevOptions, outdir: string) {
+async function prepare(wrangler: () => WranglerApi, out: Output, options: DirectDevOptions, outdir: string) {
   const { project, args } = options;
+  // The build runs in its own process: it is started first, and wrangler is loaded
+  // here (a second of parsing, the first time) meanwhile.
+  const building = buildWorker(project.root, {
+    config: project.config.file,
+    env: args.env,
+    args: args.buildArgs,
+    outdir,
+    environment: out.io.env,
+  });
+  building.catch(() => undefined); // a config error is the one reported
+  const api = wrangler();
   let config: ReturnType<WranglerApi["readConfig"]>;
   let worker: ReturnType<WranglerApi["getMiniflareWorkerOptions"]>;
   try {
@@ -130,13 +142,7 @@ async function prepare(api: WranglerApi, out: Output, options: DirectDevOptions,
     throw failure(line.includes(file) ? line : `${file}: ${line}`);
   }
   if (config.containers?.length) throw failure("containers need wrangler dev: run roomkit dev --wrangler");
-  const bundle = await buildWorker(project.root, {
-    config: project.config.file,
-    env: args.env,
-    args: args.buildArgs,
-    outdir,
-    environment: out.io.env,
-  });
+  const bundle = await building;
   const ip = options.ip ?? config.dev.ip ?? "localhost";
   const { workerOptions } = worker;
   const assetsDirectories = workerOptions.assets?.directory ? [workerOptions.assets.directory] : [];
