@@ -83,6 +83,13 @@ describe("roomkit dev (direct)", () => {
     expect(await (await fetch(`${dev.url}/parties/main/${room}`)).json()).toMatchObject({ count: 3 });
   });
 
+  it("runs wrangler dev, and says so, for a wrangler flag it does not serve itself", async () => {
+    const dev = await start(counterProject({ buildable: true }), { client: false, args: ["--log-level", "info"] });
+    expect(dev.output).toContain("serving through wrangler dev (for --log-level info)");
+    expect(workerdDescendants()).toHaveLength(2);
+    expect((await fetch(`${dev.url}/parties/main/x`)).status).toBe(200);
+  });
+
   it("rebuilds the Worker when a source file changes; a broken save is reported and the last good Worker keeps serving", async () => {
     const dir = counterProject({ buildable: true });
     const dev = await start(dir, { client: false });
