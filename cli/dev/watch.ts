@@ -28,6 +28,49 @@ const SETTLE_MS = 50;
 /** A set of watched files; `update` replaces the set (after a rebuild found new imports). */
 export type FileWatch = { update(files: Iterable<string>): void; close(): void };
 
+/** Watched directory trees; `update` replaces the set. */
+export type TreeWatch = { update(dirs: Iterable<string>): void; close(): void };
+
+/**
+ * One fs.watch per directory of `dirs`, kept in step with the set `update` is
+ * given; `accept` sees each event's directory and file name. A burst of
+ * events the filter accepts calls `onChange` once, after it settles.
+ */
+function watchDirectories(recursive: boolean, accept: (dir: string, name: string | null) => boolean, onChange: () => void) {
+  const watchers = new Map<string, FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  const update = (dirs: ReadonlySet<string>) => {
+    for (const [dir, w] of watchers) {
+      if (dirs.has(dir)) continue;
+      w.close();
+      watchers.delete(dir);
+    }
+    for (const dir of dirs) {
+      if (watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false, recursive }, (_event, name) => {
+          if (!accept(dir, name === null ? null : String(name))) return;
+          clearTimeout(timer);
+          timer = setTimeout(onChange, SETTLE_MS);
+        });
+        w.on("error", () => watchers.delete(dir));
+        watchers.set(dir, w);
+      } catch {
+        // A directory that is gone (or not there yet) is not watched: there is nothing in it to serve,
+        // and a rebuild that needs it fails and says so.
+      }
+    }
+  };
+  return {
+    update,
+    close() {
+      clearTimeout(timer);
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+    },
+  };
+}
+
 /**
  * Calls `onChange` after any of `files` is written, created, renamed or removed.
  * Files under node_modules are not watched (a dependency changes with an install, and wrangler's restart).
@@ -40,46 +83,15 @@ export type FileWatch = { update(files: Iterable<string>): void; close(): void }
  * ```
  */
 export function watchFiles(files: Iterable<string>, onChange: () => void): FileWatch {
-  const watchers = new Map<string, FSWatcher>();
   let wanted = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  const changed = (dir: string, name: string | null) => {
-    if (name !== null && !wanted.has(path.join(dir, name))) return;
-    clearTimeout(timer);
-    timer = setTimeout(onChange, SETTLE_MS);
-  };
+  const dirs = watchDirectories(false, (dir, name) => name === null || wanted.has(path.join(dir, name)), onChange);
   const update = (next: Iterable<string>) => {
     wanted = new Set([...next].filter((f) => !f.split(path.sep).includes("node_modules")));
-    const dirs = new Set([...wanted].map((f) => path.dirname(f)));
-    for (const [dir, w] of watchers) {
-      if (dirs.has(dir)) continue;
-      w.close();
-      watchers.delete(dir);
-    }
-    for (const dir of dirs) {
-      if (watchers.has(dir)) continue;
-      try {
-        const w = watch(dir, { persistent: false }, (_event, name) => changed(dir, name === null ? null : String(name)));
-        w.on("error", () => watchers.delete(dir));
-        watchers.set(dir, w);
-      } catch {
-        // A directory that is gone is not watched; a rebuild that needs it fails and says so.
-      }
-    }
+    dirs.update(new Set([...wanted].map((f) => path.dirname(f))));
   };
   update(files);
-  return {
-    update,
-    close() {
-      clearTimeout(timer);
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
-    },
-  };
+  return { update, close: dirs.close };
 }
-
-/** Watched directory trees; `update` replaces the set. */
-export type TreeWatch = { update(dirs: Iterable<string>): void; close(): void };
 
 /**
  * Calls `onChange` after anything under one of `dirs` changes (the assets
@@ -92,36 +104,8 @@ export type TreeWatch = { update(dirs: Iterable<string>): void; close(): void };
  * ```
  */
 export function watchTrees(dirs: Iterable<string>, onChange: () => void): TreeWatch {
-  const watchers = new Map<string, FSWatcher>();
-  let timer: NodeJS.Timeout | undefined;
-  const update = (next: Iterable<string>) => {
-    const wanted = new Set(next);
-    for (const [dir, w] of watchers) {
-      if (wanted.has(dir)) continue;
-      w.close();
-      watchers.delete(dir);
-    }
-    for (const dir of wanted) {
-      if (watchers.has(dir)) continue;
-      try {
-        const w = watch(dir, { persistent: false, recursive: true }, () => {
-          clearTimeout(timer);
-          timer = setTimeout(onChange, SETTLE_MS);
-        });
-        w.on("error", () => watchers.delete(dir));
-        watchers.set(dir, w);
-      } catch {
-        // No such directory (yet): there is nothing in it to serve or build.
-      }
-    }
-  };
+  const trees = watchDirectories(true, () => true, onChange);
+  const update = (next: Iterable<string>) => trees.update(new Set(next));
   update(dirs);
-  return {
-    update,
-    close() {
-      clearTimeout(timer);
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
-    },
-  };
+  return { update, close: trees.close };
 }
