@@ -197,15 +197,23 @@ async function start(mode, dir) {
   throw new Error(`unknown mode ${mode}`);
 }
 
-async function replay(port, room) {
+/** A writer and a follower in one room, both synced; `run` gets them and their texts, and both leave after it. */
+async function withEditors(port, room, run) {
   const url = `ws://127.0.0.1:${port}/parties/main`;
   const writer = provider(url, room);
   const follower = provider(url, room);
   try {
     await synced(writer, "writer");
     await synced(follower, "follower");
-    const wText = writer.doc.getText("codemirror");
-    const fText = follower.doc.getText("codemirror");
+    return await run({ writer, follower, wText: writer.doc.getText("codemirror"), fText: follower.doc.getText("codemirror") });
+  } finally {
+    writer.destroy();
+    follower.destroy();
+  }
+}
+
+function replay(port, room) {
+  return withEditors(port, room, async ({ writer, follower, wText, fText }) => {
     let converged = 0;
     follower.doc.on("update", () => {
       if (!converged && fText.length === trace.end.length && fText.toString() === trace.end) converged = performance.now();
@@ -217,25 +225,15 @@ async function replay(port, room) {
     }
     await waitFor(() => converged > 0, "the follower to converge", 300_000);
     return converged - t0;
-  } finally {
-    writer.destroy();
-    follower.destroy();
-  }
+  });
 }
 
 /**
  * One keystroke at a time: the writer types a character and waits until the follower
  * has it, `n` times. A relay in the path adds its hops to every one of these.
  */
-async function keystrokes(port, room, n = 300) {
-  const url = `ws://127.0.0.1:${port}/parties/main`;
-  const writer = provider(url, room);
-  const follower = provider(url, room);
-  try {
-    await synced(writer, "writer");
-    await synced(follower, "follower");
-    const wText = writer.doc.getText("codemirror");
-    const fText = follower.doc.getText("codemirror");
+function keystrokes(port, room, n = 300) {
+  return withEditors(port, room, async ({ follower, wText, fText }) => {
     const times = [];
     for (let i = 0; i < n; i++) {
       const seen = new Promise((resolve, reject) => {
@@ -254,10 +252,7 @@ async function keystrokes(port, room, n = 300) {
       times.push(performance.now() - t0);
     }
     return median(times);
-  } finally {
-    writer.destroy();
-    follower.destroy();
-  }
+  });
 }
 
 const dir = project();
