@@ -21,7 +21,7 @@ import { requireHooks } from "../room-hooks.js";
 import type { Room } from "../types.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
 import type { ResolvedYRoomOptions } from "./options.js";
-import { ProtocolError, YCloseCode } from "./protocol.js";
+import { ProtocolError, YCloseCode, isEmptyUpdate } from "./protocol.js";
 import { DocStore, type StoredDocument } from "./store.js";
 
 /**
@@ -168,8 +168,10 @@ export class DurableDocument {
    */
   async apply(update: Uint8Array, origin: unknown): Promise<void> {
     const max = this.#options.maxDocumentBytes;
-    // Measured exactly only when a cheap upper bound says the update might not fit.
-    const before = this.#sizeBound() + update.byteLength > max ? this.#measure() : undefined;
+    // Measured exactly only when a cheap upper bound says the update might not fit. An empty update (the
+    // sync step 2 every client answers a server's sync step 1 with) cannot grow the document: a client
+    // loading a document just read from V2 rows (bound unknown) must not pay for a V1 encoding.
+    const before = this.#sizeBound() + update.byteLength > max && !isEmptyUpdate(update) ? this.#measure() : undefined;
     const doc = this.document;
     const captured: Uint8Array[] = [];
     this.#capture = captured;
