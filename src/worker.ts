@@ -14,7 +14,7 @@ import { fetchAsset, partiesFor, registerParty, sendToRoom } from "./parties.js"
 import type { PartyClass } from "./party.js";
 import { matchRoute, type RoomRoute } from "./router.js";
 import type { FetchLobby, Lobby } from "./types.js";
-import { drainUnreadBody } from "./unread-body.js";
+import { isUpgrade, runEdgeHook } from "./edge-hook.js";
 
 /** CORS for party URLs: `true` allows any origin. */
 export type CorsOptions = {
@@ -108,35 +108,15 @@ export async function routeRoomkitRequest(request: Request, env: Env, ctx: Execu
 /** Runs the party's edge hook, then forwards to the room. */
 async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: PartyClass, route: RoomRoute, cors: Headers | undefined): Promise<Response> {
   const Server = cls.server;
-  const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
-  const hook = upgrade ? Server.onBeforeConnect : Server.onBeforeRequest;
-  let forward: Request = request;
-  if (hook) {
-    // PartyKit's auth pattern annotates the request in place
-    // (`req.headers.set("X-User-ID", id); return req;`): the hook gets a copy
-    // whose headers can change, and that copy is what the room receives.
-    forward = new Request(request);
-    remember(forward, route);
-    let result: unknown;
-    try {
-      result = await hook.call(Server, forward as never, lobby(env, route.room), ctx);
-    } catch (e) {
-      // PartyKit semantics: a throw in an edge hook refuses the request with its message.
-      await drainUnreadBody(forward);
-      return withCors(errorResponse(401, (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized"), cors);
-    }
-    // A refusal leaves the copy's body unread, and a moved body left unread costs the client its connection (src/unread-body.ts).
-    if (result instanceof Response) {
-      await drainUnreadBody(forward);
-      return upgrade ? result : withCors(result, cors);
-    }
-    if (result instanceof Request) forward = result;
-    else if (result !== undefined) {
-      logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
-      await drainUnreadBody(forward);
-      return withCors(internalErrorResponse(), cors);
-    }
+  const upgrade = isUpgrade(request);
+  const outcome = await runEdgeHook(Server, request, env, route.room, ctx, (copy) => remember(copy, route));
+  if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
+  if ("response" in outcome) return upgrade ? outcome.response : withCors(outcome.response, cors);
+  if ("invalid" in outcome) {
+    logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
+    return withCors(internalErrorResponse(), cors);
   }
+  const forward = outcome.request;
   try {
     const res = await sendToRoom(env, route.party, route.room, forward, undefined, route.rest);
     return res.status === 101 ? res : withCors(res, cors);

@@ -5,9 +5,9 @@
  * subscriber socket to the object, so idle readers never keep it awake.
  * @module
  */
-import { internalErrorResponse, logError } from "../errors.js";
+import { isUpgrade, runEdgeHook } from "../edge-hook.js";
+import { RoomkitError, internalErrorResponse, logError } from "../errors.js";
 import type { PartyClass } from "../party.js";
-import { lobby } from "../worker.js";
 import { fromBase64, toBase64 } from "./base64.js";
 import { EXPOSED_HEADERS, H, SECURITY_HEADERS, formatOffset, isJsonType, isTextType, nextCursor } from "./protocol.js";
 import { problem, streamResponse } from "./responses.js";
@@ -65,21 +65,15 @@ export function streams(options: StreamsOptions): Handler {
     if (typeof name !== "string") return withCors(name, cors);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
     try {
-      const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
-      let forward = request;
-      const hook = upgrade ? Server.onBeforeConnect : Server.onBeforeRequest;
-      if (hook) {
-        // The hook may change headers in place: it gets a copy (a client's request is immutable).
-        forward = new Request(request);
-        let result: unknown;
-        try {
-          result = await hook.call(Server, forward as never, lobby(env, name), ctx);
-        } catch (e) {
-          return withCors(problem(401, (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized"), cors);
-        }
-        if (result instanceof Response) return upgrade ? result : withCors(result, cors);
-        if (result instanceof Request) forward = result;
+      const upgrade = isUpgrade(request);
+      const outcome = await runEdgeHook(Server, request, env, name, ctx);
+      if ("thrown" in outcome) return withCors(problem(401, outcome.thrown), cors);
+      if ("response" in outcome) return upgrade ? outcome.response : withCors(outcome.response, cors);
+      if ("invalid" in outcome) {
+        logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
+        return withCors(withSecurity(internalErrorResponse()), cors);
       }
+      const forward = outcome.request;
       const headers = new Headers(forward.headers);
       for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_PREFIX)) headers.delete(key);
       const forkedFrom = headers.get(H.forkedFrom);

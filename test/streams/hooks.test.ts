@@ -83,3 +83,22 @@ it("a refusal by the class's authorize hook answers every request that carries a
   }
   expect(answers).toEqual(Array.from({ length: 128 }, () => "405 Streams here are never deleted."));
 });
+
+it("a refusal by the edge hook answers every request that carries a body (the hook's copy is drained)", async () => {
+  // The edge hook gets a copy of the request; refused, that copy's body is unread, and an unread
+  // moved body drops the client's connection under wrangler dev (docs/limits.md) unless drained.
+  const url = `${server!.url}/guarded/stream/edge-refused/${Date.now()}`;
+  const body = "x".repeat(64 * 1024);
+  const answers: string[] = [];
+  for (let round = 0; round < 8; round++) {
+    answers.push(
+      ...(await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          const res = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body });
+          return `${res.status} ${await res.text()}`;
+        }),
+      )),
+    );
+  }
+  expect(answers).toEqual(Array.from({ length: 128 }, () => "401 Writes need a writer token."));
+});

@@ -1,0 +1,68 @@
+/**
+ * A party's edge hook (`static onBeforeConnect` / `onBeforeRequest`), run in
+ * the Worker before a request reaches its room or stream: one home for what
+ * every entry point must get right.
+ *
+ * - PartyKit's auth pattern annotates the request in place
+ *   (`req.headers.set("X-User-ID", id); return req;`), so the hook gets a copy
+ *   whose headers can change, and that copy is what goes on.
+ * - A refusal (a Response, a throw, a wrong return) leaves the copy's body
+ *   unread, and a moved body left unread costs the client its connection
+ *   (src/unread-body.ts): it is drained before the refusal is answered.
+ * @module
+ */
+import type { ServerClass } from "./host.js";
+import { drainUnreadBody } from "./unread-body.js";
+import { lobby } from "./worker.js";
+
+/** What the hook decided: go on with `request`, or refuse. */
+export type EdgeHookOutcome =
+  | { request: Request }
+  /** The hook answered itself (its Response, as is). */
+  | { response: Response }
+  /** The hook threw: PartyKit refuses with 401 and the error's message. */
+  | { thrown: string }
+  /** The hook returned something that is neither a Request nor a Response (a developer error). */
+  | { invalid: true };
+
+/**
+ * Runs the hook for `request` (when the class has one) and returns what to do next.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runEdgeHook(Server, request, env, roomId, ctx);
+ * if ("thrown" in outcome) return new Response(outcome.thrown, { status: 401 });
+ * if ("response" in outcome) return outcome.response;
+ * if ("invalid" in outcome) return new Response("Internal error", { status: 500 });
+ * return stub.fetch(outcome.request);
+ * ```
+ */
+export async function runEdgeHook(
+  Server: ServerClass,
+  request: Request,
+  env: Record<string, unknown>,
+  id: string,
+  ctx: ExecutionContext,
+  onCopy?: (copy: Request) => void,
+): Promise<EdgeHookOutcome> {
+  const hook = isUpgrade(request) ? Server.onBeforeConnect : Server.onBeforeRequest;
+  if (!hook) return { request };
+  const copy = new Request(request);
+  onCopy?.(copy);
+  let result: unknown;
+  try {
+    result = await hook.call(Server, copy as never, lobby(env, id), ctx);
+  } catch (e) {
+    await drainUnreadBody(copy);
+    return { thrown: (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized" };
+  }
+  if (result instanceof Request) return { request: result };
+  if (result === undefined) return { request: copy };
+  await drainUnreadBody(copy);
+  return result instanceof Response ? { response: result } : { invalid: true };
+}
+
+/** Whether `request` asks for a WebSocket (and so meets `onBeforeConnect`, not `onBeforeRequest`). */
+export function isUpgrade(request: Request): boolean {
+  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
+}
