@@ -69,18 +69,7 @@ it("a refusal by the class's authorize hook answers every request that carries a
   const url = `${server!.url}/guarded/stream/refused-bodies/${Date.now()}`;
   const writer = { "content-type": "text/plain", authorization: "Bearer writer-token" };
   expect((await fetch(url, { method: "PUT", headers: writer })).status).toBe(201);
-  const body = "x".repeat(64 * 1024);
-  const answers: string[] = [];
-  for (let round = 0; round < 8; round++) {
-    answers.push(
-      ...(await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          const res = await fetch(url, { method: "DELETE", headers: writer, body });
-          return `${res.status} ${await res.text()}`;
-        }),
-      )),
-    );
-  }
+  const answers = await refusedMany(url, { method: "DELETE", headers: writer });
   expect(answers).toEqual(Array.from({ length: 128 }, () => "405 Streams here are never deleted."));
 });
 
@@ -88,17 +77,23 @@ it("a refusal by the edge hook answers every request that carries a body (the ho
   // The edge hook gets a copy of the request; refused, that copy's body is unread, and an unread
   // moved body drops the client's connection under wrangler dev (docs/limits.md) unless drained.
   const url = `${server!.url}/guarded/stream/edge-refused/${Date.now()}`;
+  const answers = await refusedMany(url, { method: "POST", headers: { "content-type": "text/plain" } });
+  expect(answers).toEqual(Array.from({ length: 128 }, () => "401 Writes need a writer token."));
+});
+
+/** 128 requests with a 64 KB body each, 16 at a time: every answer as "<status> <text>". */
+async function refusedMany(url: string, init: { method: string; headers: Record<string, string> }): Promise<string[]> {
   const body = "x".repeat(64 * 1024);
   const answers: string[] = [];
   for (let round = 0; round < 8; round++) {
     answers.push(
       ...(await Promise.all(
         Array.from({ length: 16 }, async () => {
-          const res = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body });
+          const res = await fetch(url, { ...init, body });
           return `${res.status} ${await res.text()}`;
         }),
       )),
     );
   }
-  expect(answers).toEqual(Array.from({ length: 128 }, () => "401 Writes need a writer token."));
-});
+  return answers;
+}
