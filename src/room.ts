@@ -98,11 +98,6 @@ export class RoomImpl implements Room {
   }
 
   broadcast(msg: string | ArrayBuffer | ArrayBufferView, options?: string[] | BroadcastOptions): void {
-    // The common case, once per message in most rooms: every open socket, no history to write.
-    if (options === undefined && this.#host.hooks.history === undefined) {
-      for (const ws of this.#host.sockets().all()) if (ws.readyState === OPEN) sendQuietly(ws, msg);
-      return;
-    }
     const opts: BroadcastOptions | undefined = options === undefined || Array.isArray(options) ? undefined : options;
     const without = opts ? opts.without : (options as string[] | undefined);
     const sockets = this.#host.sockets();
