@@ -11,6 +11,7 @@
  *   (src/unread-body.ts): it is drained before the refusal is answered.
  * @module
  */
+import { RoomkitError, logError } from "./errors.js";
 import type { ServerClass } from "./host.js";
 import { drainUnreadBody } from "./unread-body.js";
 import { lobby } from "./worker.js";
@@ -22,7 +23,7 @@ export type EdgeHookOutcome =
   | { response: Response }
   /** The hook threw: PartyKit refuses with 401 and the error's message. */
   | { thrown: string }
-  /** The hook returned something that is neither a Request nor a Response (a developer error). */
+  /** The hook returned something that is neither a Request nor a Response (a developer error, logged here). */
   | { invalid: true };
 
 /**
@@ -33,7 +34,7 @@ export type EdgeHookOutcome =
  * const outcome = await runEdgeHook(Server, request, env, roomId, ctx);
  * if ("thrown" in outcome) return new Response(outcome.thrown, { status: 401 });
  * if ("response" in outcome) return outcome.response;
- * if ("invalid" in outcome) return new Response("Internal error", { status: 500 });
+ * if ("invalid" in outcome) return new Response("Internal error", { status: 500 }); // already logged
  * return stub.fetch(outcome.request);
  * ```
  */
@@ -45,7 +46,8 @@ export async function runEdgeHook(
   ctx: ExecutionContext,
   onCopy?: (copy: Request) => void,
 ): Promise<EdgeHookOutcome> {
-  const hook = isUpgrade(request) ? Server.onBeforeConnect : Server.onBeforeRequest;
+  const hookName = isUpgrade(request) ? "onBeforeConnect" : "onBeforeRequest";
+  const hook = Server[hookName];
   if (!hook) return { request };
   const copy = new Request(request);
   onCopy?.(copy);
@@ -59,7 +61,9 @@ export async function runEdgeHook(
   if (result instanceof Request) return { request: result };
   if (result === undefined) return { request: copy };
   await drainUnreadBody(copy);
-  return result instanceof Response ? { response: result } : { invalid: true };
+  if (result instanceof Response) return { response: result };
+  logError(`${Server.name}.${hookName}`, new RoomkitError("must return a Request or a Response"));
+  return { invalid: true };
 }
 
 /** Whether `request` asks for a WebSocket (and so meets `onBeforeConnect`, not `onBeforeRequest`). */

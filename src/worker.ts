@@ -112,10 +112,7 @@ async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: Pa
   const outcome = await runEdgeHook(Server, request, env, route.room, ctx, (copy) => remember(copy, route));
   if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
   if ("response" in outcome) return upgrade ? outcome.response : withCors(outcome.response, cors);
-  if ("invalid" in outcome) {
-    logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
-    return withCors(internalErrorResponse(), cors);
-  }
+  if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
   const forward = outcome.request;
   try {
     const res = await sendToRoom(env, route.party, route.room, forward, undefined, route.rest);

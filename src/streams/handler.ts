@@ -6,7 +6,7 @@
  * @module
  */
 import { isUpgrade, runEdgeHook } from "../edge-hook.js";
-import { RoomkitError, internalErrorResponse, logError } from "../errors.js";
+import { internalErrorResponse, logError } from "../errors.js";
 import type { PartyClass } from "../party.js";
 import { fromBase64, toBase64 } from "./base64.js";
 import { EXPOSED_HEADERS, H, SECURITY_HEADERS, formatOffset, isJsonType, isTextType, nextCursor } from "./protocol.js";
@@ -69,10 +69,7 @@ export function streams(options: StreamsOptions): Handler {
       const outcome = await runEdgeHook(Server, request, env, name, ctx);
       if ("thrown" in outcome) return withCors(problem(401, outcome.thrown), cors);
       if ("response" in outcome) return upgrade ? outcome.response : withCors(outcome.response, cors);
-      if ("invalid" in outcome) {
-        logError(`${Server.name}.${upgrade ? "onBeforeConnect" : "onBeforeRequest"}`, new RoomkitError("must return a Request or a Response"));
-        return withCors(withSecurity(internalErrorResponse()), cors);
-      }
+      if ("invalid" in outcome) return withCors(withSecurity(internalErrorResponse()), cors);
       const forward = outcome.request;
       const headers = new Headers(forward.headers);
       for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_PREFIX)) headers.delete(key);
