@@ -113,6 +113,7 @@ it("an update Yjs rejects halfway, while valid ones wait, never reaches storage 
   const late = await YClient.synced(p);
   expect(late.text).toBe("good"); // ...and nothing of the rejected one, in memory either
   a.doc.getText("t").insert(4, "!");
+  await a.fence(); // the "!" waits in the batch (a 60 s window) before the HEAD below flushes it
   await SELF.fetch(`http://x${p}`, { method: "HEAD" }); // flush: this write compacts
   await waitFor(async () => (await tables("batched-compacting-doc", room)).snapshotBytes > 0, "compacted");
   const after = await tables("batched-compacting-doc", room);
