@@ -105,12 +105,17 @@ it("keeps a dropped player's seat and score for 15 s of room time, then frees it
   const ada = await join(room.id, "ada-key", "Ada");
   const bo = await join(room.id, "bo-key", "Bo");
   const adaId = ada.me!;
+  // The room sees a close over the socket, after close() returns: the clock may only
+  // move once the grace timer is armed, exactly 15 s ahead.
+  const graceArmed = () => expect.poll(async () => (await room.timers()).find((t) => t.name === "roomkit:game:grace")?.in).toBe(15_000);
   ada.close(); // the tab closed: no "leave", so the seat is kept
+  await graceArmed();
 
   await rooms.advance("14s");
   const again = await join(room.id, "ada-key", "Ada"); // a reload within the grace period
   expect(again.me).toBe(adaId);
   again.close();
+  await graceArmed();
 
   await rooms.advance("14999ms");
   expect(bo.serverState!.players[adaId]).toBeDefined();
