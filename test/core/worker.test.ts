@@ -1,6 +1,6 @@
 // The Worker entry: routing, room id validation, edge hooks, CORS, misconfiguration.
 import { SELF, env, listDurableObjectIds } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { connect } from "../../src/testing/index.js";
 
 const get = (path: string, init?: RequestInit) => SELF.fetch(`http://example.com${path}`, init);
@@ -117,6 +117,24 @@ describe("edge hooks", () => {
 
   it("onBeforeRequest guards HTTP", async () => {
     expect((await get("/parties/guarded/r")).status).toBe(401);
+    const ok = await get("/parties/guarded/r", { headers: { authorization: "Bearer good" } });
+    expect(await ok.json()).toEqual({ user: "bob" });
+  });
+
+  it("a hook returning neither a Request nor a Response is a logged 500, its body drained, and the next request is served", async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      logged.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
+    });
+    try {
+      const body = "x".repeat(64 * 1024);
+      const res = await get("/parties/guarded/r", { method: "POST", body, headers: { authorization: "Bearer wrong-return" } });
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe("Internal server error");
+      expect(logged.some((l) => l.includes("Guarded.onBeforeRequest") && l.includes("must return a Request or a Response"))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
     const ok = await get("/parties/guarded/r", { headers: { authorization: "Bearer good" } });
     expect(await ok.json()).toEqual({ user: "bob" });
   });
