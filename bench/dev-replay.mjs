@@ -7,11 +7,13 @@
 //   roomkit-wrangler  `roomkit dev --wrangler` (wrangler dev underneath, as before)
 //   wrangler          plain `wrangler dev`
 //   miniflare         the same bundle (`wrangler deploy --dry-run`) in Miniflare, clients on workerd directly
+//   partykit          PartyKit's own dev server (`partykit dev`) with y-partykit and snapshot persistence,
+//                     the stack a PartyKit user runs locally (not in the default modes: opt in with --modes)
 // Each round starts every server afresh (modes interleaved), replays once into a
 // new room and stops it; the CPU each process of the server used during the replay
 // is read from /proc. Loopback only.
 //
-//   node bench/dev-replay.mjs [--rounds 3] [--edits N] [--modes roomkit,wrangler,miniflare] [--pin]
+//   node bench/dev-replay.mjs [--rounds 3] [--edits N] [--modes roomkit,wrangler,miniflare,partykit] [--pin]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "3" },
     edits: { type: "string" },
     modes: { type: "string", default: "roomkit,roomkit-wrangler,wrangler,miniflare" },
+    pin: { type: "boolean", default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -79,6 +82,15 @@ function project() {
   const alias = `\n[alias]\n"roomkit" = "./roomkit/index.ts"\n"roomkit/yjs" = "./roomkit/yjs/index.ts"\n`;
   writeFileSync(path.join(dir, "wrangler.toml"), toml + alias);
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "dev-replay", private: true, type: "module", roomkit: { client: false } }));
+  return dir;
+}
+
+/** A PartyKit project serving y-partykit with snapshots, as PartyKit's docs set it up. */
+function partykitProject() {
+  const dir = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-partykit-"));
+  cpSync(path.join(repo, "bench/worker/partykit-yjs.ts"), path.join(dir, "server.ts"));
+  symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
+  writeFileSync(path.join(dir, "partykit.json"), JSON.stringify({ name: "dev-replay", main: "server.ts", compatibilityDate: "2024-09-01" }));
   return dir;
 }
 
@@ -127,6 +139,7 @@ function label(p) {
   if (/roomkit\.mjs$/.test(script)) return "roomkit (node)";
   if (/wrangler\.js$/.test(script)) return "wrangler (node, launcher)";
   if (/wrangler-dist/.test(script)) return "wrangler (node)";
+  if (/partykit\/dist\/bin\.mjs$/.test(script)) return "partykit (node)";
   return exe;
 }
 
@@ -156,6 +169,7 @@ async function child(cmd, argv, cwd) {
 
 let cli;
 let bundle;
+let partykitDir;
 async function start(mode, dir) {
   const port = await freePort();
   const state = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-state-"));
@@ -173,6 +187,12 @@ async function start(mode, dir) {
     if (!own) throw new Error(`unknown mode ${mode}`);
     const s = await child(process.execPath, [cli, "dev", ...own, ...common], dir);
     return { ...s, port, state };
+  }
+  if (mode === "partykit") {
+    partykitDir ??= partykitProject();
+    const bin = path.join(repo, "node_modules/partykit/dist/bin.mjs");
+    const argv = [bin, "dev", "--port", String(port), "--persist", state, "--disable-request-cf-fetch", "--no-hotkeys"];
+    return { ...(await child(process.execPath, argv, partykitDir)), port, state };
   }
   if (mode === "wrangler") return { ...(await child(process.execPath, [wranglerBin, "dev", ...common, ...inspector], dir)), port, state };
   if (mode === "miniflare") {
@@ -303,6 +323,7 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
   if (bundle) rmSync(bundle, { recursive: true, force: true });
+  if (partykitDir) rmSync(partykitDir, { recursive: true, force: true });
 }
 console.log(`\n${hasTaskset ? `server processes on core ${cores - 1}, clients on the others` : "nothing pinned"}`);
 console.log(`${trace.patches.length.toLocaleString("en")} edits, ${BATCH} per update, ${rounds} rounds; median converge:`);
