@@ -10,6 +10,14 @@
  * apply or to be written makes the engine rebuild the document from storage.
  * The log is folded into a chunked snapshot when it outgrows the snapshot, by
  * a persisted timer, and the optional external save runs from another one.
+ *
+ * A room that wakes with its document compacted into one snapshot (the usual
+ * case: the log is folded when the last client leaves) does not build the
+ * `Y.Doc` until something needs it: a joining client's state vector and sync
+ * reply, and HTTP reads, are computed from the stored snapshot (converting
+ * stored V2 to the V1 clients speak), which costs a fraction of decoding and
+ * integrating every struct. The first edit, `document`, a save or a
+ * compaction builds it.
  * The engine knows nothing of the wire protocol: what to send is the
  * adapter's business (`y-room.ts`).
  * @module
@@ -77,6 +85,10 @@ export class DurableDocument {
   #compactArmed = false;
   #saveArmed = false;
   #stateCache: { version: number; bytes: Uint8Array } | undefined;
+  /** The stored snapshot, while it is the whole document and #doc is not built from it yet. */
+  #unbuilt: StoredUpdate | undefined;
+  /** The state vector of #unbuilt, once asked for. */
+  #unbuiltVector: Uint8Array | undefined;
   /**
    * An upper bound of the stored document's V1 encoded size (what
    * `maxDocumentBytes` limits), or `undefined` when unknown: after loading V2
@@ -114,15 +126,15 @@ export class DurableDocument {
   async open(load: () => YDocumentSource | Promise<YDocumentSource>): Promise<void> {
     this.#store = new DocStore(this.#room.storage);
     const stored = this.#store.load();
-    const doc = this.#build(stored);
     this.#v1Bound = stored.v1Bytes;
     if (!stored.exists) {
+      const doc = this.#build(stored);
       const initial = toUpdate(await load());
       if (initial) Y.applyUpdate(doc, initial, LOAD_ORIGIN);
       this.#store.create(initial ? Y.encodeStateAsUpdateV2(doc) : null);
       this.#v1Bound = initial ? undefined : 0;
-    }
-    this.#use(doc);
+      this.#use(doc);
+    } else this.#useStored(stored);
     // Work interrupted by an eviction or crash: arm its timers again (a no-op if they are still pending).
     if (this.#store.logRows > 0) await this.#armCompaction();
     if (stored.saveDirty && this.#saver) {
@@ -131,12 +143,45 @@ export class DurableDocument {
     }
   }
 
-  /** The document, once {@link open} has loaded it. */
+  /** The document, once {@link open} has loaded it (built now if it was only stored until now). */
   get document(): Y.Doc {
-    if (!this.#doc) {
+    if (this.#doc) return this.#doc;
+    if (!this.#unbuilt) {
       throw new RoomkitError("YRoom: the document is loaded in onStart; if you override onStart, call `await super.onStart()` first.");
     }
-    return this.#doc;
+    const cache = this.#stateCache; // the same content at the same version: still valid
+    this.#use(this.#build({ snapshot: this.#unbuilt, updates: [] }));
+    this.#stateCache = cache;
+    return this.#doc!;
+  }
+
+  /**
+   * The document's state vector (what a sync step 1 carries), read from the
+   * stored snapshot while the document is not built.
+   */
+  stateVector(): Uint8Array {
+    const stored = this.#unbuilt;
+    if (!stored) return Y.encodeStateVector(this.document);
+    this.#unbuiltVector ??= (stored.v2 ? Y.encodeStateVectorFromUpdateV2 : Y.encodeStateVectorFromUpdate)(stored.bytes);
+    return this.#unbuiltVector;
+  }
+
+  /**
+   * What a peer with `stateVector` lacks, as one V1 update (a sync step 2's
+   * payload); writes the batch first. A new client (empty state vector) gets
+   * the cached whole state. Throws a ProtocolError (1007) for a malformed
+   * state vector.
+   */
+  missing(stateVector: Uint8Array): Uint8Array {
+    if (isEmptyStateVector(stateVector)) return this.encodedState();
+    this.#batch.flush();
+    const stored = this.#unbuilt;
+    try {
+      if (!stored) return Y.encodeStateAsUpdate(this.document, stateVector);
+      return stored.v2 ? Y.convertUpdateFormatV2ToV1(Y.diffUpdateV2(stored.bytes, stateVector)) : Y.diffUpdate(stored.bytes, stateVector);
+    } catch {
+      throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid state vector in sync step 1.");
+    }
   }
 
   /** Writes (and hands on) the updates waiting in the group-commit window now. */
@@ -155,7 +200,11 @@ export class DurableDocument {
   encodedState(): Uint8Array {
     this.#batch.flush();
     const version = this.#store!.version;
-    if (this.#stateCache?.version !== version) this.#stateCache = { version, bytes: Y.encodeStateAsUpdate(this.document) };
+    if (this.#stateCache?.version !== version) {
+      const stored = this.#unbuilt;
+      const bytes = !stored ? Y.encodeStateAsUpdate(this.document) : stored.v2 ? Y.convertUpdateFormatV2ToV1(stored.bytes) : stored.bytes;
+      this.#stateCache = { version, bytes };
+    }
     return this.#stateCache.bytes;
   }
 
@@ -167,11 +216,12 @@ export class DurableDocument {
    * 1009 past `maxDocumentBytes`).
    */
   async apply(update: Uint8Array, origin: unknown): Promise<void> {
+    // The empty update (the sync step 2 every new client answers the room's sync step 1 with) changes
+    // nothing: it must not build a document that is only stored, nor measure its size.
+    if (isEmptyUpdate(update)) return;
     const max = this.#options.maxDocumentBytes;
-    // Measured exactly only when a cheap upper bound says the update might not fit. An empty update (the
-    // sync step 2 every client answers a server's sync step 1 with) cannot grow the document: a client
-    // loading a document just read from V2 rows (bound unknown) must not pay for a V1 encoding.
-    const before = this.#sizeBound() + update.byteLength > max && !isEmptyUpdate(update) ? this.#measure() : undefined;
+    // Measured exactly only when a cheap upper bound says the update might not fit.
+    const before = this.#sizeBound() + update.byteLength > max ? this.#measure() : undefined;
     const doc = this.document;
     const captured: Uint8Array[] = [];
     this.#capture = captured;
@@ -353,11 +403,22 @@ export class DurableDocument {
   /** Rebuilds the document from storage, the source of truth. #v1Bound still holds: it bounds what is stored. */
   #reload(): void {
     const old = this.#doc;
-    this.#use(this.#build(this.#store!.load()));
+    this.#useStored(this.#store!.load());
     old?.destroy();
   }
 
-  #build({ snapshot, updates }: StoredDocument): Y.Doc {
+  /** Takes what is stored as the document: built now, or, when it is one snapshot, when first needed. */
+  #useStored(stored: StoredDocument): void {
+    if (stored.snapshot && stored.updates.length === 0) {
+      this.#doc?.off("update", this.#onUpdate);
+      this.#doc = undefined;
+      this.#stateCache = undefined;
+      this.#unbuilt = stored.snapshot;
+      this.#unbuiltVector = undefined;
+    } else this.#use(this.#build(stored));
+  }
+
+  #build({ snapshot, updates }: Pick<StoredDocument, "snapshot" | "updates">): Y.Doc {
     const doc = new Y.Doc({ gc: this.#options.gc });
     // One apply per stored row: measured faster than one big transaction, and far faster than Y.mergeUpdates.
     if (snapshot) (snapshot.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, snapshot.bytes, LOAD_ORIGIN);
@@ -369,12 +430,19 @@ export class DurableDocument {
     this.#doc?.off("update", this.#onUpdate);
     this.#doc = doc;
     this.#stateCache = undefined;
+    this.#unbuilt = undefined;
+    this.#unbuiltVector = undefined;
     doc.on("update", this.#onUpdate);
   }
 
   #where(): string {
     return `YRoom ${this.#room.name}/${this.#room.id}`;
   }
+}
+
+/** Whether a state vector names no client: what a new, empty replica sends. */
+function isEmptyStateVector(stateVector: Uint8Array): boolean {
+  return stateVector.byteLength === 1 && stateVector[0] === 0;
 }
 
 function toUpdate(source: YDocumentSource): Uint8Array | undefined {

@@ -215,8 +215,8 @@ export class YRoom implements Server {
       this.#close(connection, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       return;
     }
-    const doc = this.document;
-    sendQuietly(connection, encodeSyncStep1(Y.encodeStateVector(doc)));
+    // From the stored snapshot when the document is not built yet: a joining client never waits for that.
+    sendQuietly(connection, encodeSyncStep1(this.#engine.stateVector()));
     const everyone = this.#awareness.encodeAll();
     if (everyone) sendQuietly(connection, encodeAwareness(everyone));
   }
@@ -284,14 +284,8 @@ export class YRoom implements Server {
     const message = decodeClientMessage(frame);
     switch (message.type) {
       case "sync-step1": {
-        this.#engine.flush(); // never reveal an update that is not written yet
-        let diff: Uint8Array;
-        try {
-          diff = Y.encodeStateAsUpdate(this.document, message.stateVector);
-        } catch {
-          throw new ProtocolError(YCloseCode.InvalidPayload, "Invalid state vector in sync step 1.");
-        }
-        sendQuietly(sender, encodeSyncStep2(diff));
+        // Writes the batch first (never reveal an update that is not written yet); a new client gets the cached whole state.
+        sendQuietly(sender, encodeSyncStep2(this.#engine.missing(message.stateVector)));
         return;
       }
       case "sync-step2":

@@ -51,10 +51,15 @@ export class YClient {
     });
   }
 
-  /** Connects to `path` (e.g. `/parties/doc/room`) and sends sync step 1. */
-  static async open(path: string, init?: RequestInit): Promise<YClient> {
+  /**
+   * Connects to `path` (e.g. `/parties/doc/room`) and sends sync step 1.
+   * `offline`: what the client's document already holds (a client that was
+   * offline), applied before it syncs.
+   */
+  static async open(path: string, init?: RequestInit, offline?: Uint8Array): Promise<YClient> {
     const socket = await connect(SELF, path, init);
     const client = new YClient(socket.ws);
+    if (offline) Y.applyUpdate(client.doc, offline, REMOTE);
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, 0);
     syncProtocol.writeSyncStep1(enc, client.doc);
