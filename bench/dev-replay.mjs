@@ -7,6 +7,8 @@
 //   roomkit-wrangler  `roomkit dev --wrangler` (wrangler dev underneath, as before)
 //   wrangler          plain `wrangler dev`
 //   miniflare         the same bundle (`wrangler deploy --dry-run`) in Miniflare, clients on workerd directly
+//   roomkit-y-partykit  `roomkit dev` serving y-partykit's server instead of YRoom (nothing persisted per
+//                     update, as under PartyKit's dev server): separates the dev server's cost from YRoom's
 //   partykit          PartyKit's own dev server (`partykit dev`) with y-partykit and snapshot persistence,
 //                     the stack a PartyKit user runs locally (not in the default modes: opt in with --modes)
 // Each round starts every server afresh (modes interleaved), replays once into a
@@ -73,10 +75,11 @@ function freePort() {
  * same code, whatever is edited in the checkout meanwhile), with `roomkit` and `roomkit/yjs`
  * pointed at the copy and the checkout's node_modules linked in.
  */
-function project() {
+function project(document) {
   const dir = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-"));
   cpSync(path.join(repo, "src"), path.join(dir, "roomkit"), { recursive: true });
   for (const sub of ["src", "public", "client"]) cpSync(path.join(repo, "templates/yjs-editor", sub), path.join(dir, sub), { recursive: true });
+  if (document) writeFileSync(path.join(dir, "src/document.ts"), document);
   symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
   const toml = readFileSync(path.join(repo, "templates/yjs-editor/wrangler.toml"), "utf8");
   const alias = `\n[alias]\n"roomkit" = "./roomkit/index.ts"\n"roomkit/yjs" = "./roomkit/yjs/index.ts"\n`;
@@ -84,6 +87,18 @@ function project() {
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "dev-replay", private: true, type: "module", roomkit: { client: false } }));
   return dir;
 }
+
+/** The template's Document replaced by y-partykit's server, with the limits the bench gives it (bench/worker/yjs.ts). */
+const Y_PARTYKIT_DOCUMENT = `import type * as Party from "roomkit";
+import { onConnect } from "y-partykit";
+export class Document implements Party.Server {
+  static options: Party.ServerOptions = { hibernate: false, limits: { maxMessageBytes: 8 * 1024 * 1024, messagesPerSecond: 1e9 } };
+  constructor(readonly room: Party.Room) {}
+  onConnect(conn: Party.Connection) {
+    return onConnect(conn as never, this.room as never, { persist: { mode: "snapshot" } });
+  }
+}
+`;
 
 /** A PartyKit project serving y-partykit with snapshots, as PartyKit's docs set it up. */
 function partykitProject() {
@@ -170,6 +185,7 @@ async function child(cmd, argv, cwd) {
 let cli;
 let bundle;
 let partykitDir;
+let yPartykitDir;
 async function start(mode, dir) {
   const port = await freePort();
   const state = mkdtempSync(path.join(tmpdir(), "roomkit-dev-replay-state-"));
@@ -183,9 +199,11 @@ async function start(mode, dir) {
       "roomkit-no-inspector": ["--no-client"],
       "roomkit-client": [...inspector, "--client", "client/index.ts"],
       "roomkit-wrangler": ["--wrangler", ...inspector, "--no-client"],
+      "roomkit-y-partykit": [...inspector, "--no-client"],
     }[mode];
     if (!own) throw new Error(`unknown mode ${mode}`);
-    const s = await child(process.execPath, [cli, "dev", ...own, ...common], dir);
+    if (mode === "roomkit-y-partykit") yPartykitDir ??= project(Y_PARTYKIT_DOCUMENT);
+    const s = await child(process.execPath, [cli, "dev", ...own, ...common], mode === "roomkit-y-partykit" ? yPartykitDir : dir);
     return { ...s, port, state };
   }
   if (mode === "partykit") {
@@ -323,7 +341,7 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
   if (bundle) rmSync(bundle, { recursive: true, force: true });
-  if (partykitDir) rmSync(partykitDir, { recursive: true, force: true });
+  for (const d of [partykitDir, yPartykitDir]) if (d) rmSync(d, { recursive: true, force: true });
 }
 console.log(`\n${hasTaskset ? `server processes on core ${cores - 1}, clients on the others` : "nothing pinned"}`);
 console.log(`${trace.patches.length.toLocaleString("en")} edits, ${BATCH} per update, ${rounds} rounds; median converge:`);
