@@ -143,21 +143,44 @@ function store(ws: WebSocket, attachment: Attachment, id: string): void {
 
 const defined = new WeakSet<WebSocket>();
 
+// Identity and state are read through getters shared by every connection (the
+// receiver is the socket): per-socket closures gave each socket its own hidden
+// class, a cost every join paid. The methods stay bound to their socket, so
+// `const { setState } = conn` keeps working.
+const accessors: PropertyDescriptorMap = {
+  id: { get: metaGetter("id"), configurable: true },
+  uri: { get: metaGetter("uri"), configurable: true },
+  tags: { get: metaGetter("tags"), configurable: true },
+  socket: {
+    get(this: WebSocket) {
+      return this;
+    },
+    configurable: true,
+  },
+  state: {
+    get(this: WebSocket) {
+      return read(this)!.state;
+    },
+    configurable: true,
+  },
+};
+
+function metaGetter(key: keyof ConnectionMeta): (this: WebSocket) => unknown {
+  return function (this: WebSocket) {
+    return read(this)!.rk[key];
+  };
+}
+
 function defineConnection(ws: WebSocket): Connection {
   if (defined.has(ws)) return ws as unknown as Connection;
-  const meta = () => read(ws)!.rk;
   const setState = (next: unknown) => {
     const current = read(ws)!;
     const value = typeof next === "function" ? (next as ConnectionSetStateFn<unknown>)(current.state as never) : next;
     store(ws, { ...current, state: value ?? null }, current.rk.id);
     return value ?? null;
   };
+  Object.defineProperties(ws, accessors);
   Object.defineProperties(ws, {
-    id: { get: () => meta().id, configurable: true },
-    uri: { get: () => meta().uri, configurable: true },
-    tags: { get: () => meta().tags, configurable: true },
-    socket: { get: () => ws, configurable: true },
-    state: { get: () => read(ws)!.state, configurable: true },
     setState: { value: setState, configurable: true, writable: true },
     // PartyKit's deprecated spellings act on the user's state, never on roomkit's metadata.
     serializeAttachment: { value: setState, configurable: true, writable: true },

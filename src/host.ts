@@ -26,6 +26,8 @@ import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker
 /** The user's server class, as `party()` accepts it. */
 export type ServerClass = Worker & { options?: ServerOptions };
 
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
 /** The key under which a party instance exposes its room to `roomkit/testing` (a symbol, so never over RPC). */
 export const ROOM_OF = Symbol.for("roomkit.roomOf");
 
@@ -149,7 +151,8 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
   override async fetch(request: Request): Promise<Response> {
     const res = await this.#respond(request);
     // The body was piped here from the Worker: left unread, it would cost the client its connection (src/unread-body.ts).
-    await drainUnreadBody(request);
+    // (A WebSocket upgrade has none: no await for it on the join path.)
+    if (request.body !== null) await drainUnreadBody(request);
     return res;
   }
 
@@ -157,11 +160,13 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     const address = this.#identity.learn(request);
     const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
 
-    try {
-      await this.#ensureStarted();
-    } catch (e) {
-      logError(`${this.#where()} onStart`, e);
-      return upgrade ? refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON) : internalErrorResponse();
+    if (!this.#started) {
+      try {
+        await this.#ensureStarted();
+      } catch (e) {
+        logError(`${this.#where()} onStart`, e);
+        return upgrade ? refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON) : internalErrorResponse();
+      }
     }
     const server = this.#server!;
     if (upgrade) return this.#accept(request, server, address);
@@ -214,7 +219,8 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     let conn: Connection;
     try {
       conn = createConnection(ws, { id, uri: request.url, tags: [] }, this.#sockets.keep);
-      const tags = checkTags((await server.getConnectionTags?.(conn, ctx)) ?? []);
+      // Awaiting only hooks the server has: every await is a turn of the join path.
+      const tags = server.getConnectionTags ? checkTags((await server.getConnectionTags(conn, ctx)) ?? []) : NO_TAGS;
       if (tags.length > 0) setTags(ws, tags); // keeps a state set inside getConnectionTags
       this.#sockets.accept(ws, id, tags);
     } catch (e) {
@@ -224,7 +230,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     // A resuming client gets no durable broadcast until its catch-up (src/durable/history.ts).
     if (resume) history!.hold(ws);
     try {
-      await server.onConnect?.(conn, ctx);
+      if (server.onConnect) await server.onConnect(conn, ctx);
     } catch (e) {
       logError(`${this.#where()} onConnect of connection "${id}"`, e);
       this.#departures.neverJoined(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);

@@ -8,7 +8,7 @@
  * @module
  */
 import { RoomkitError } from "./errors.js";
-import { matchRoute } from "./router.js";
+import { matchRoute, pathOf } from "./router.js";
 
 /** Where a request goes: a party, a room id (decoded) and the path after the room segment. */
 export type RoomAddress = {
@@ -112,11 +112,15 @@ export function routeOf(request: object): RoomAddress | undefined {
 export class RoomIdentity {
   #room: string | undefined;
   #party: string | undefined;
+  /** `ctx.id.name`, read once: it never changes, and every request needs it (a native call each time otherwise). */
+  readonly #name: string | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly cls: object,
-  ) {}
+  ) {
+    this.#name = ctx.id.name;
+  }
 
   /**
    * Reads the address off `request` and remembers party and room for this
@@ -128,7 +132,7 @@ export class RoomIdentity {
     const party = request.headers.get(PARTY_HEADER);
     const room = request.headers.get(ROOM_HEADER);
     if (party) this.#party = party;
-    if (room && this.ctx.id.name === undefined) this.#room = safeDecode(room);
+    if (room && this.#name === undefined) this.#room = safeDecode(room);
     const address = { party: this.party, room: this.roomForLogs(), rest: "" };
     address.rest = request.headers.get(REST_HEADER) ?? restInUrl(request.url, address.party);
     return address;
@@ -150,7 +154,7 @@ export class RoomIdentity {
 
   /** The room id; throws for an object not addressed by name. */
   get room(): string {
-    const id = this.ctx.id.name ?? this.#room;
+    const id = this.#name ?? this.#room;
     if (id === undefined) {
       throw new RoomkitError(
         "This room's id is unknown: roomkit rooms must be addressed by name (idFromName / getByName), e.g. through createWorker() or room.context.parties.",
@@ -171,13 +175,13 @@ export class RoomIdentity {
 
   /** The room id, or the object's hex id when the name is not known. */
   roomForLogs(): string {
-    return this.ctx.id.name ?? this.#room ?? this.ctx.id.toString();
+    return this.#name ?? this.#room ?? this.ctx.id.toString();
   }
 }
 
 /** The path after the room segment of a party URL (`/parties/:party/:room/…` or `/party/:room/…`), else `""`. */
 function restInUrl(url: string, party: string): string {
-  const route = matchRoute(new URL(url).pathname, [party, "main"]);
+  const route = matchRoute(pathOf(url), [party, "main"]);
   return route.kind === "room" ? route.rest : "";
 }
 

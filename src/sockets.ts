@@ -51,7 +51,7 @@ class HibernatingSockets implements SocketStrategy {
   constructor(private readonly ctx: DurableObjectState) {}
 
   accept(ws: WebSocket, id: string, tags: readonly string[]): void {
-    this.ctx.acceptWebSocket(ws, [id, ...tags.filter((t) => t !== id)]);
+    this.ctx.acceptWebSocket(ws, tags.length === 0 ? [id] : [id, ...tags.filter((t) => t !== id)]);
   }
 
   all(tag?: string): Iterable<WebSocket> {

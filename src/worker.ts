@@ -12,7 +12,7 @@ import { declareParty, remember } from "./identity.js";
 import { defaultBindingName, partyNameProblem } from "./names.js";
 import { fetchAsset, partiesFor, registerParty, sendToRoom } from "./parties.js";
 import type { PartyClass } from "./party.js";
-import { matchRoute, type RoomRoute } from "./router.js";
+import { matchRoute, pathOf, type RoomRoute } from "./router.js";
 import type { FetchLobby, Lobby } from "./types.js";
 import { isUpgrade, runEdgeHook } from "./edge-hook.js";
 
@@ -98,7 +98,7 @@ function prepare(routes: RoomkitRoutes): Prepared {
  */
 export async function routeRoomkitRequest(request: Request, env: Env, ctx: ExecutionContextLike, routes: RoomkitRoutes): Promise<Response | null> {
   const { parties, names, cors } = prepare(routes);
-  const route = matchRoute(new URL(request.url).pathname, names);
+  const route = matchRoute(pathOf(request.url), names);
   if (route.kind === "none") return null;
   if (route.kind === "error") return withCors(errorResponse(route.status, route.reason), cors);
   if (cors && request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
