@@ -87,7 +87,7 @@ export class DurableDocument {
   #stateCache: { version: number; bytes: Uint8Array } | undefined;
   /** The stored snapshot, while it is the whole document and #doc is not built from it yet. */
   #unbuilt: StoredUpdate | undefined;
-  /** The state vector of #unbuilt, once asked for. */
+  /** The state vector of #unbuilt: stored with it, or read from it once asked for. */
   #unbuiltVector: Uint8Array | undefined;
   /**
    * An upper bound of the stored document's V1 encoded size (what
@@ -131,7 +131,7 @@ export class DurableDocument {
       const doc = this.#build(stored);
       const initial = toUpdate(await load());
       if (initial) Y.applyUpdate(doc, initial, LOAD_ORIGIN);
-      this.#store.create(initial ? Y.encodeStateAsUpdateV2(doc) : null);
+      this.#store.create(initial ? { stateV2: Y.encodeStateAsUpdateV2(doc), vector: Y.encodeStateVector(doc) } : null);
       this.#v1Bound = initial ? undefined : 0;
       this.#use(doc);
     } else this.#useStored(stored);
@@ -350,7 +350,7 @@ export class DurableDocument {
     this.#batch.flush();
     if (store.logRows === 0) return;
     // The content is unchanged: #v1Bound still holds.
-    store.compact(Y.encodeStateAsUpdateV2(this.#doc));
+    store.compact(Y.encodeStateAsUpdateV2(this.#doc), Y.encodeStateVector(this.#doc));
   }
 
   async #save(): Promise<void> {
@@ -414,7 +414,7 @@ export class DurableDocument {
       this.#doc = undefined;
       this.#stateCache = undefined;
       this.#unbuilt = stored.snapshot;
-      this.#unbuiltVector = undefined;
+      this.#unbuiltVector = stored.snapshotVector; // undefined for snapshots stored without it: read from the snapshot when asked
     } else this.#use(this.#build(stored));
   }
 

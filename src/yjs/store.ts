@@ -5,8 +5,9 @@
  * keyed by `id = seq × 65536 + part` (an integer key: no separate index).
  * - `seq = -1`: the metadata, one JSON row: `format` (2), the document's
  *   `epoch` (a random id chosen when it is first created, part of its ETag),
- *   the `snapshotVersion` the snapshot covers, and `saveDirty` (an external
- *   save is pending).
+ *   the `snapshotVersion` the snapshot covers, the snapshot's state `vector`
+ *   (base64, written with it: a joining client is sent it without decoding
+ *   the snapshot), and `saveDirty` (an external save is pending).
  * - `seq = 0`: the compacted document, `Y.encodeStateAsUpdateV2`, in parts.
  * - `seq ≥ 1`: every written batch since the snapshot, in arrival order, each
  *   in parts when larger than a chunk; `v2` says its encoding (V2 for merged
@@ -28,6 +29,7 @@
  */
 import { RoomkitError } from "../errors.js";
 import { concatBytes } from "../bytes.js";
+import { fromBase64, toBase64 } from "../streams/base64.js";
 
 /** Largest part of one row: well below the platform's 2 MB row limit. */
 export const CHUNK_BYTES = 1 << 20;
@@ -50,6 +52,8 @@ export type StoredDocument = {
   exists: boolean;
   /** The compacted document, or `null`. */
   snapshot: StoredUpdate | null;
+  /** The snapshot's state vector (`Y.encodeStateVector` of the document it encodes), when it was stored with it. */
+  snapshotVector: Uint8Array | undefined;
   /** Updates since the snapshot, oldest first. */
   updates: StoredUpdate[];
   /** The latest version (one per persisted update, never reused). */
@@ -60,7 +64,7 @@ export type StoredDocument = {
   v1Bytes: number | undefined;
 };
 
-type Meta = { format: 2; epoch: string; snapshotVersion: number; saveDirty?: boolean };
+type Meta = { format: 2; epoch: string; snapshotVersion: number; vector?: string; saveDirty?: boolean };
 
 /**
  * A Yjs document in the room's SQLite storage: a chunked snapshot, a log of updates since, and the version and epoch behind its ETag.
@@ -71,7 +75,7 @@ type Meta = { format: 2; epoch: string; snapshotVersion: number; saveDirty?: boo
  * const { exists, snapshot, updates } = store.load();
  * if (!exists) store.create(null);
  * store.append(update, false);                  // one log row, V1
- * store.compact(Y.encodeStateAsUpdateV2(doc));   // the log folded into the snapshot
+ * store.compact(Y.encodeStateAsUpdateV2(doc), Y.encodeStateVector(doc)); // the log folded into the snapshot
  * ```
  */
 export class DocStore {
@@ -142,6 +146,7 @@ export class DocStore {
     return {
       exists: this.#meta.epoch !== "",
       snapshot,
+      snapshotVector: snapshot && this.#meta.vector !== undefined ? fromBase64(this.#meta.vector) : undefined,
       updates,
       version: this.#version,
       epoch: this.#meta.epoch,
@@ -150,15 +155,15 @@ export class DocStore {
     };
   }
 
-  /** Marks the document as created (choosing its epoch), optionally with initial content (V2) as the snapshot. */
-  create(initialV2: Uint8Array | null): void {
+  /** Marks the document as created (choosing its epoch), optionally with initial content (V2, and its state vector) as the snapshot. */
+  create(initial: { stateV2: Uint8Array; vector: Uint8Array } | null): void {
     const epoch = crypto.randomUUID().slice(0, 8);
     this.storage.transactionSync(() => {
       // Format-1 tables without a document (a start that never finished creating one) are dropped.
       if (this.#format === 1) this.#dropFormat1();
       this.#createTable();
       this.#meta = { format: 2, epoch, snapshotVersion: 0 };
-      if (initialV2) this.#writeSnapshot(initialV2, 0);
+      if (initial) this.#writeSnapshot(initial.stateV2, initial.vector, 0);
       this.#writeMeta();
     });
   }
@@ -189,10 +194,11 @@ export class DocStore {
 
   /**
    * Replaces snapshot and log with `stateV2`, the full document at the current
-   * version (`Y.encodeStateAsUpdateV2`). A format-1 document moves to format 2
-   * in the same transaction.
+   * version (`Y.encodeStateAsUpdateV2`), and its state `vector`
+   * (`Y.encodeStateVector`). A format-1 document moves to format 2 in the same
+   * transaction.
    */
-  compact(stateV2: Uint8Array): void {
+  compact(stateV2: Uint8Array, vector: Uint8Array): void {
     const version = this.#version;
     this.storage.transactionSync(() => {
       if (this.#format === 1) {
@@ -201,7 +207,7 @@ export class DocStore {
       } else {
         this.#sql.exec(`DELETE FROM ${TABLE} WHERE id >= ${SNAPSHOT_SEQ * PARTS} AND id < ?`, (version + 1) * PARTS);
       }
-      this.#writeSnapshot(stateV2, version);
+      this.#writeSnapshot(stateV2, vector, version);
       this.#writeMeta();
     });
     this.#logBytes = 0;
@@ -290,11 +296,13 @@ export class DocStore {
     this.#format = 2;
   }
 
-  #writeSnapshot(stateV2: Uint8Array, version: number): void {
+  /** Writes the snapshot; the caller writes the meta (with its vector) in the same transaction. */
+  #writeSnapshot(stateV2: Uint8Array, vector: Uint8Array, version: number): void {
     for (let i = 0, part = 0; i < stateV2.byteLength || part === 0; i += CHUNK_BYTES, part++) {
       this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, 1, ?)`, SNAPSHOT_SEQ * PARTS + part, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
     }
     this.#meta.snapshotVersion = version;
+    this.#meta.vector = toBase64(vector);
     this.#snapshotBytes = stateV2.byteLength;
   }
 

@@ -4,7 +4,7 @@
 // when something needs it (an edit, a save). Whatever path serves them,
 // clients and HTTP must see exactly the stored document, offline edits must be
 // asked for and kept, and bad input must still get its precise answer.
-import { SELF, evictDurableObject } from "cloudflare:test";
+import { SELF, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import * as Y from "yjs";
 import { stubOf, tables } from "./helpers/room.js";
@@ -72,8 +72,24 @@ it("a client joining a cold room gets exactly the stored document, edits it, and
   await again.close();
 });
 
-it("a client that was offline gets what it lacks from a cold room, and its offline edits are asked for and kept", async () => {
+/** Makes the room's metadata look as a release before the snapshot's state vector was stored with it wrote it. */
+async function dropStoredVector(room: string): Promise<void> {
+  await runInDurableObject(stubOf("doc", room), (_i, state) => {
+    const sql = state.storage.sql;
+    const meta = JSON.parse(sql.exec<{ data: string }>("SELECT data FROM _roomkit_ydoc WHERE id = -65536").one().data) as Record<string, unknown>;
+    expect(typeof meta.vector).toBe("string");
+    delete meta.vector;
+    sql.exec("UPDATE _roomkit_ydoc SET data = ? WHERE id = -65536", JSON.stringify(meta));
+  });
+  await evictDurableObject(stubOf("doc", room));
+}
+
+it.each([
+  ["stored with the snapshot", false],
+  ["read from a snapshot stored without it", true],
+])("a client that was offline gets what it lacks from a cold room, and its offline edits are asked for and kept (state vector %s)", async (_, older) => {
   const { path, room, full, early } = await coldRoom("cold-offline");
+  if (older) await dropStoredVector(room);
   const offline = new Y.Doc();
   Y.applyUpdate(offline, early);
   offline.getText("t").insert(0, "[typed offline] ");
