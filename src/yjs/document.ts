@@ -30,7 +30,7 @@ import type { Room } from "../types.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
 import type { ResolvedYRoomOptions } from "./options.js";
 import { ProtocolError, YCloseCode, isEmptyUpdate } from "./protocol.js";
-import { DocStore, type StoredDocument } from "./store.js";
+import { DocStore, type StoredDocument, type StoredUpdate } from "./store.js";
 
 /**
  * A written batch at least this large (V1 bytes) is stored in the V2 encoding:
