@@ -11,6 +11,7 @@
  */
 import { noteAlarm, now as clockNow } from "./clock.js";
 import { RoomkitError, logError } from "./errors.js";
+import { tableExists } from "./sql-tables.js";
 import type { When } from "./types.js";
 
 /** The reserved timer name behind `room.storage.setAlarm()` / `onAlarm()`. */
@@ -18,6 +19,7 @@ export const USER_ALARM = "\u0000alarm";
 /** Failed one-shot timers are retried this many times (as Cloudflare does for alarms). */
 export const MAX_RETRIES = 6;
 const MAX_NAME_LENGTH = 256;
+const TABLE = "_roomkit_timers";
 
 /** Runs a timer; throws to request a retry. */
 export type TimerDispatch = (name: string, payload: unknown) => Promise<void>;
@@ -35,7 +37,18 @@ type Row = { name: string; at: number; every: number | null; payload: string | n
  * ```
  */
 export class Scheduler {
+  /** Whether this instance found or created the table (it is not looked for again). */
   #ready = false;
+  /**
+   * The table is known to hold no timer: this instance found it absent (and
+   * may have created it since), and nothing was scheduled since. Reads then
+   * neither create the table nor run, and a room's first timer sets the alarm
+   * without reading its own row, the earliest time or the current alarm —
+   * statements that workerd would keep prepared (a few KiB each) for as long
+   * as the object is in memory. Only ever set from the table's absence, never
+   * from a delete, so a rolled-back write cannot make it claim too little.
+   */
+  #empty = false;
   /** The seq of each timer whose handler is running. */
   #running = new Map<string, number>();
   /** Consecutive failed alarm runs (onStart or the run itself), for {@link retryLater}'s backoff. */
@@ -62,17 +75,36 @@ export class Scheduler {
     return this.#supported;
   }
 
-  get #sql(): SqlStorage {
+  /** The SQL API, once the object is known to have one. */
+  get #sqlite(): SqlStorage {
     if (!this.supported) {
       throw new RoomkitError("roomkit timers need a SQLite-backed Durable Object: declare the class under `new_sqlite_classes` in a wrangler.toml migration.");
     }
-    const sql = this.storage.sql;
+    return this.storage.sql;
+  }
+
+  /** The SQL API to read timers with, or `undefined` when there is none to read (no table, or known empty); never creates the table. */
+  #reader(): SqlStorage | undefined {
+    const sql = this.#sqlite;
+    if (!this.#ready && !this.#empty) {
+      if (tableExists(sql, TABLE)) this.#ready = true;
+      else this.#empty = true; // until a timer is scheduled, which creates the table
+    }
+    return this.#empty ? undefined : sql;
+  }
+
+  /** The SQL API to write timers with: creates the table on first use. */
+  get #sql(): SqlStorage {
+    const sql = this.#sqlite;
     if (!this.#ready) {
-      sql.exec(
-        `CREATE TABLE IF NOT EXISTS _roomkit_timers (
-          name TEXT PRIMARY KEY, at INTEGER NOT NULL, every INTEGER, payload TEXT,
-          attempt INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0)`,
-      );
+      if (this.#empty || !tableExists(sql, TABLE)) {
+        sql.exec(
+          `CREATE TABLE IF NOT EXISTS _roomkit_timers (
+            name TEXT PRIMARY KEY, at INTEGER NOT NULL, every INTEGER, payload TEXT,
+            attempt INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0)`,
+        );
+        this.#empty = true;
+      }
       this.#ready = true;
     }
     return sql;
@@ -93,7 +125,10 @@ export class Scheduler {
         throw new RoomkitError(`Timer "${name}": the payload must be JSON-serializable (${(e as Error).message}).`);
       }
     }
-    this.#sql.exec(
+    const sql = this.#sql;
+    const only = this.#empty;
+    this.#empty = false;
+    sql.exec(
       `INSERT INTO _roomkit_timers (name, at, every, payload, attempt, seq) VALUES (?, ?, ?, ?, 0, 0)
        ON CONFLICT(name) DO UPDATE SET at = excluded.at, every = excluded.every, payload = excluded.payload,
        attempt = 0, seq = seq + 1`,
@@ -102,12 +137,12 @@ export class Scheduler {
       every ?? null,
       encoded,
     );
-    await this.#rearm();
+    await this.#rearm(only ? at : undefined);
   }
 
   /** Cancels the timer `name`; resolves to whether it existed. */
   async cancel(name: string): Promise<boolean> {
-    const removed = this.#sql.exec("DELETE FROM _roomkit_timers WHERE name = ?", name).rowsWritten > 0;
+    const removed = (this.#reader()?.exec("DELETE FROM _roomkit_timers WHERE name = ?", name).rowsWritten ?? 0) > 0;
     if (removed) await this.#rearm();
     return removed;
   }
@@ -121,7 +156,8 @@ export class Scheduler {
 
   /** Fires every due timer; never throws for a handler (failures are logged and retried). */
   async run(): Promise<void> {
-    const due = [...this.#sql.exec<{ name: string }>("SELECT name FROM _roomkit_timers WHERE at <= ? ORDER BY at, name", this.#now())];
+    const sql = this.#reader();
+    const due = sql ? [...sql.exec<{ name: string }>("SELECT name FROM _roomkit_timers WHERE at <= ? ORDER BY at, name", this.#now())] : [];
     for (const { name } of due) {
       // Read again right before dispatching: while an earlier handler awaited, another
       // event may have cancelled or replaced this timer. Only its latest schedule runs.
@@ -205,6 +241,7 @@ export class Scheduler {
    */
   async cleared(): Promise<void> {
     this.#ready = false;
+    this.#empty = false;
     this.#running.clear();
     if ((await this.storage.getAlarm()) !== null) await this.storage.deleteAlarm();
     noteAlarm(this.owner, null);
@@ -241,16 +278,14 @@ export class Scheduler {
   }
 
   #row(name: string): Row | undefined {
-    return [...this.#sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE name = ?", name)][0];
+    const sql = this.#reader();
+    return sql && [...sql.exec<Row>("SELECT * FROM _roomkit_timers WHERE name = ?", name)][0];
   }
 
   /** Whether any timer is stored, without creating the table in a room that never had one. */
   #hasTimers(): boolean {
-    if (!this.#ready) {
-      const table = this.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_roomkit_timers'");
-      if (table.toArray().length === 0) return false;
-    }
-    return this.#sql.exec("SELECT 1 FROM _roomkit_timers LIMIT 1").toArray().length > 0;
+    const sql = this.#reader();
+    return sql !== undefined && sql.exec("SELECT 1 FROM _roomkit_timers LIMIT 1").toArray().length > 0;
   }
 
   /** The time timers are measured against (the clock seam, so tests can move it). */
@@ -258,12 +293,21 @@ export class Scheduler {
     return clockNow();
   }
 
-  /** Points the platform alarm at the earliest timer. */
-  async #rearm(): Promise<void> {
-    const row = [...this.#sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM _roomkit_timers")][0];
+  /**
+   * Points the platform alarm at the earliest timer; `only` is the time of the
+   * one timer in a table that was known to be empty, so nothing is read.
+   */
+  async #rearm(only?: number): Promise<void> {
+    const sql = only === undefined ? this.#reader() : undefined;
+    const earliest = only ?? sql?.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM _roomkit_timers").one().at ?? null;
     // Under a test's fake time the test fires due timers itself: a platform alarm
     // at a fake time would go off at the wrong (real) moment, so none is set.
-    const next = noteAlarm(this.owner, row?.at ?? null) ? null : (row?.at ?? null);
+    const next = noteAlarm(this.owner, earliest) ? null : earliest;
+    if (only !== undefined && next !== null) {
+      // Setting it is right whatever alarm is left (a stale one fires into an empty run): no need to read it first.
+      await this.storage.setAlarm(next);
+      return;
+    }
     const current = await this.storage.getAlarm();
     if (next === null) {
       if (current !== null) await this.storage.deleteAlarm();

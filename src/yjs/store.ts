@@ -29,6 +29,7 @@
  */
 import { RoomkitError } from "../errors.js";
 import { concatBytes } from "../bytes.js";
+import { tableExists } from "../sql-tables.js";
 import { fromBase64, toBase64 } from "../streams/base64.js";
 
 /** Largest part of one row: well below the platform's 2 MB row limit. */
@@ -100,12 +101,9 @@ export class DocStore {
       throw new RoomkitError("YRoom needs a SQLite-backed Durable Object: declare its class under `new_sqlite_classes` in a wrangler.toml migration.");
     }
     this.#sql = sql;
-    const tables = new Set<string>();
-    for (const row of sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)`, TABLE, V1_META)) {
-      tables.add(row.name);
-    }
-    this.#format = tables.has(V1_META) ? 1 : 2;
-    this.#tableExists = tables.has(TABLE);
+    // The statement the scheduler asks with too (one prepared statement per object, not two).
+    this.#format = tableExists(sql, V1_META) ? 1 : 2;
+    this.#tableExists = tableExists(sql, TABLE);
   }
 
   /** The storage format: 1 (V1 updates, from earlier releases, until the next compaction) or 2. */
