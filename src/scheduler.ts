@@ -67,7 +67,11 @@ export class Scheduler {
     if (this.#supported === undefined) {
       try {
         // A key-value-backed object may still expose `sql`; only using it tells (it throws there).
-        this.#supported = this.storage.sql.databaseSize >= 0;
+        // Used by asking whether the table exists (the answer is kept: see #reader), not with
+        // `databaseSize`, whose statement workerd would keep prepared for nothing.
+        if (tableExists(this.storage.sql, TABLE)) this.#ready = true;
+        else this.#empty = true;
+        this.#supported = true;
       } catch {
         this.#supported = false;
       }

@@ -162,7 +162,7 @@ export class DocStore {
       this.#createTable();
       this.#meta = { format: 2, epoch, snapshotVersion: 0 };
       if (initial) this.#writeSnapshot(initial.stateV2, initial.vector, 0);
-      this.#writeMeta();
+      this.#writeMeta(true);
     });
   }
 
@@ -176,8 +176,7 @@ export class DocStore {
     const insert =
       this.#format === 1
         ? (part: number, data: Uint8Array) => this.#sql.exec(`INSERT INTO ${V1_LOG} (seq, part, data) VALUES (?, ?, ?)`, seq, part, blob(data))
-        : (part: number, data: Uint8Array) =>
-            this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, ?, ?)`, seq * PARTS + part, v2 ? 1 : 0, blob(data));
+        : (part: number, data: Uint8Array) => this.#insert(seq * PARTS + part, v2, blob(data));
     if (update.byteLength <= CHUNK_BYTES) insert(0, update);
     else {
       this.storage.transactionSync(() => {
@@ -297,17 +296,28 @@ export class DocStore {
   /** Writes the snapshot; the caller writes the meta (with its vector) in the same transaction. */
   #writeSnapshot(stateV2: Uint8Array, vector: Uint8Array, version: number): void {
     for (let i = 0, part = 0; i < stateV2.byteLength || part === 0; i += CHUNK_BYTES, part++) {
-      this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, 1, ?)`, SNAPSHOT_SEQ * PARTS + part, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
+      this.#insert(SNAPSHOT_SEQ * PARTS + part, true, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
     }
     this.#meta.snapshotVersion = version;
     this.#meta.vector = toBase64(vector);
     this.#snapshotBytes = stateV2.byteLength;
   }
 
-  #writeMeta(): void {
+  /** Writes the metadata row; `created`: the document has none yet (a plain insert, the statement rows are written with). */
+  #writeMeta(created = false): void {
     const { saveDirty, ...rest } = this.#meta;
     const json = JSON.stringify(saveDirty ? { ...rest, saveDirty } : rest);
-    this.#sql.exec(`INSERT OR REPLACE INTO ${TABLE} (id, v2, data) VALUES (?, 0, ?)`, META_SEQ * PARTS, json);
+    if (created) this.#insert(META_SEQ * PARTS, false, json);
+    else this.#sql.exec(`INSERT OR REPLACE INTO ${TABLE} (id, v2, data) VALUES (?, 0, ?)`, META_SEQ * PARTS, json);
+  }
+
+  /**
+   * Inserts one row (a row that exists already is an error, never overwritten). Every row
+   * goes through this one statement text: workerd keeps each distinct statement an object
+   * ran prepared while the object is in memory.
+   */
+  #insert(id: number, v2: boolean, data: ArrayBuffer | string): void {
+    this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, ?, ?)`, id, v2 ? 1 : 0, data);
   }
 }
 
