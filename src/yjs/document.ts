@@ -109,12 +109,13 @@ export class DurableDocument {
     this.#onSave = onSave;
     this.#compactor = new Flusher(room, { name: "yjs-compact", every: options.compactDelay, flush: () => this.#compactFromTimer() });
     if (onSave) this.#saver = new Flusher(room, { name: "yjs-save", every: options.saveDelay, flush: () => this.#save() });
-    this.#batch = new WriteBatch(
-      options.batchDelay,
-      options.compactLogBytes,
-      (batch) => this.#write(batch),
-      (e) => logError(`${this.#where()} writing updates`, e),
-    );
+    this.#batch = new WriteBatch({
+      delay: options.batchDelay,
+      maxBytes: options.compactLogBytes,
+      durable: () => room.storage.sync(),
+      write: (batch) => this.#write(batch),
+      onError: (e) => logError(`${this.#where()} writing updates`, e),
+    });
     requireHooks(room, "YRoom").onStorageReset(() => this.#storageReset());
   }
 

@@ -21,13 +21,29 @@ export type YRoomOptions = {
   /** Longest time a change waits before `onSave` is called, in ms (only if the class defines `onSave`). Default 5 000. */
   saveDelay?: number;
   /**
-   * Group commit: longest time an update waits so that updates arriving
-   * together are written as one log row and broadcast together, in ms. `0`
-   * writes and broadcasts each update on its own. Default 10: invisible to
-   * people typing, and a burst of edits costs one storage commit, not one per
-   * keystroke.
+   * Group commit: when updates are written to the log (each write is one row,
+   * and its updates are broadcast right after it).
+   *
+   * - `"auto"` (the default): an update that arrives while no write is
+   *   waiting to become durable is written and broadcast at once, so a lone
+   *   keystroke waits for nothing but its own commit; updates that arrive
+   *   while a commit is in flight are written together, as one row, as soon
+   *   as it is durable (`storage.sync()`). Bursts still cost one commit per
+   *   commit time, not one per update.
+   * - A number of ms: a fixed window. The first update of a batch waits up to
+   *   this long, so that updates arriving within it share one row; fewer rows
+   *   at typing speed, at the cost of that much latency. `0` writes each
+   *   update on its own.
+   *
+   * Either way a batch of 256 updates or `compactLogBytes` bytes is written
+   * at once, and the room writes what waits before showing document state.
+   *
+   * @example
+   * ```ts
+   * super(room, { batchDelay: 20 }); // at most 20 ms of extra latency, fewer rows
+   * ```
    */
-  batchDelay?: number;
+  batchDelay?: number | "auto";
   /**
    * Largest document, in bytes of its encoded state (`Y.encodeStateAsUpdate`).
    * A client or HTTP update that would grow it past this is refused: the
@@ -64,7 +80,7 @@ const DEFAULTS = {
   compactLogBytes: MIB,
   compactLogUpdates: 10_000,
   saveDelay: 5_000,
-  batchDelay: 10,
+  batchDelay: "auto",
   maxDocumentBytes: 32 * MIB,
   maxAwarenessClients: 4,
   maxAwarenessBytesPerConnection: 64 * 1024,
@@ -106,7 +122,9 @@ function checkOptions(o: ResolvedYRoomOptions): void {
   ] as const) {
     if (!(o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number (or Infinity), got ${String(o[key])}.`);
   }
-  if (!(Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
-    throw new RoomkitError(`YRoom option \`batchDelay\` must be 0 or a positive number of milliseconds, got ${String(o.batchDelay)}.`);
+  if (o.batchDelay !== "auto" && !(typeof o.batchDelay === "number" && Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
+    throw new RoomkitError(
+      `YRoom option \`batchDelay\` must be "auto", 0 or a positive number of milliseconds, got ${typeof o.batchDelay === "string" ? JSON.stringify(o.batchDelay) : String(o.batchDelay)}.`,
+    );
   }
 }
