@@ -6,7 +6,9 @@
 // printed (self and inclusive time). With `--storm N`, instead: N clients
 // join one room of each core implementation at once (the storm workload). With
 // `--rooms R`: R rooms × 5 clients broadcast to their own room for 3 s (the
-// many-rooms workload), after a warm-up. A diagnosis tool, not a measurement: the
+// many-rooms workload), after a warm-up. With `--durable`: the durable workload
+// (100 clients, 10 senders, one room) against the plain and the history room,
+// after a warm-up. A diagnosis tool, not a measurement: the
 // profiler slows what it watches, so figures come from `npm run bench`.
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -16,10 +18,12 @@ import { broadcastLoop, closeAll, openMany, sleep, waitFor } from "./lib/clients
 import { CORE_IMPLS, YJS_IMPLS } from "./lib/impls.mjs";
 import { BenchServer, benchDir, cleanUp } from "./lib/server.mjs";
 import { applyPatches, loadTrace, provider, synced } from "./lib/yclient.mjs";
+import durableWorkload, { unwrapDurable } from "./workloads/durable.mjs";
 
 const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
-       node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]`;
+       node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
+       node bench/profile.mjs --durable [--seconds S] [--impls ${durableWorkload.impls.map((i) => i.key).join(",")}] [--top N]`;
 let args;
 try {
   args = parseArgs({
@@ -30,6 +34,7 @@ try {
       top: { type: "string", default: "15" },
       storm: { type: "string" },
       rooms: { type: "string" },
+      durable: { type: "boolean" },
       "per-room": { type: "string", default: "5" },
       seconds: { type: "string", default: "3" },
     },
@@ -45,9 +50,14 @@ const storm = args.storm === undefined ? 0 : Number(args.storm);
 const rooms = args.rooms === undefined ? 0 : Number(args.rooms);
 const perRoom = Number(args["per-room"]);
 const seconds = Number(args.seconds);
-const all = storm || rooms ? CORE_IMPLS : YJS_IMPLS;
+const durable = Boolean(args.durable);
+const all = durable ? durableWorkload.impls : storm || rooms ? CORE_IMPLS : YJS_IMPLS;
 const impls = args.impls ? all.filter((i) => args.impls.split(",").includes(i.key)) : all;
-if (!(edits > 0 && batch > 0 && top > 0 && storm >= 0 && rooms >= 0 && perRoom > 0 && seconds > 0) || impls.length === 0 || (storm && rooms)) {
+if (
+  !(edits > 0 && batch > 0 && top > 0 && storm >= 0 && rooms >= 0 && perRoom > 0 && seconds > 0) ||
+  impls.length === 0 ||
+  [storm, rooms, durable].filter(Boolean).length > 1
+) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -112,13 +122,36 @@ function hottest(profile) {
 const port = 20_000 + Math.floor(Math.random() * 40_000);
 const server = await BenchServer.start({ inspectorPort: port });
 const profiler = await inspect(port);
-const what = storm
-  ? `${storm} clients joining at once`
-  : rooms
-    ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
-    : `${trace.patches.length} edits, ${batch} per update`;
+const durableSize = durableWorkload.sizes.full;
+const what = durable
+  ? `${durableSize.clients} clients in one room, ${durableSize.senders} sending, for ${seconds} s`
+  : storm
+    ? `${storm} clients joining at once`
+    : rooms
+      ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
+      : `${trace.patches.length} edits, ${batch} per update`;
 console.log(`${what}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
 try {
+  for (const impl of durable ? impls : []) {
+    const room = `prof-${Date.now().toString(36)}-${impl.key}`;
+    const url = `${server.ws}/parties/${impl.party}/${room}`;
+    const sockets = await openMany(
+      Array.from({ length: durableSize.clients }, (_, i) => `${url}?_pk=c${i}${impl.query}`),
+      50,
+    );
+    const unwrap = impl.key === "durable" ? unwrapDurable : undefined;
+    const load = (durationMs) => broadcastLoop([sockets], { sendersPerRoom: durableSize.senders, durationMs, unwrap });
+    await load(500); // warm-up, unprofiled
+    await profiler.start();
+    const cpu0 = server.cpuMs();
+    const r = await load(seconds * 1000);
+    const cpu = server.cpuMs() - cpu0;
+    const profile = await profiler.stop();
+    const rate = (r.delivered / r.seconds).toFixed(0);
+    const perK = ((cpu / r.delivered) * 1000).toFixed(2);
+    console.log(`\n${impl.label}: ${rate} deliveries/s (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${hottest(profile)}`);
+    await closeAll(sockets);
+  }
   for (const impl of rooms ? impls : []) {
     const tag = `prof-${Date.now().toString(36)}-${impl.key}`;
     const urls = Array.from({ length: rooms }, (_, r) => Array.from({ length: perRoom }, (_, i) => `${impl.url(server.ws, `${tag}-${r}`)}?_pk=c${i}`));
@@ -135,7 +168,7 @@ try {
     console.log(`\n${impl.label}: ${r.delivered} deliveries (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${hottest(profile)}`);
     await closeAll(flat);
   }
-  for (const impl of storm && !rooms ? impls : []) {
+  for (const impl of storm ? impls : []) {
     const room = `storm-${Date.now().toString(36)}`;
     // The worker and the class are loaded first, by a connection to another room.
     await closeAll(await openMany([impl.url(server.ws, `${room}-warm`)]));
@@ -147,7 +180,7 @@ try {
     console.log(`\n${impl.label}: ${storm} joins, workerd CPU ${cpu} ms\n${hottest(await profiler.stop())}`);
     await closeAll(sockets);
   }
-  for (const impl of storm || rooms ? [] : impls) {
+  for (const impl of storm || rooms || durable ? [] : impls) {
     const url = impl.serverUrl(server.ws);
     const room = `profile-${Date.now().toString(36)}`;
     const writer = provider(url, room);
