@@ -8,6 +8,7 @@
 import { CloseCode, RoomkitError } from "./errors.js";
 import { RateLimiter, messageBytesOver, type ResolvedLimits } from "./limits.js";
 import { OPEN, type SocketStrategy } from "./sockets.js";
+import { queryParam } from "./url-parts.js";
 
 /** Longest accepted connection id (`_pk`); ids are indexed as socket tags, which the platform caps at 256. */
 export const MAX_CONNECTION_ID_LENGTH = 200;
@@ -25,7 +26,7 @@ export type MessageRefusal = { code: number; reason: string };
  * @example
  * ```ts
  * const admission = new Admission(resolveLimits({ maxConnections: 100 }), sockets);
- * const id = admission.connectionId(url);
+ * const id = admission.connectionId(request.url);
  * if (typeof id !== "string") return errorResponse(400, id.reason);
  * if (!admission.hasRoom()) return refuseSocket(CloseCode.TryAgainLater, admission.fullReason());
  * ```
@@ -45,9 +46,9 @@ export class Admission {
     this.#rateLimited = limits.messagesPerSecond !== Infinity;
   }
 
-  /** The connection id a client asked for (partysocket's `_pk`), a new UUID if none, or why it is refused (400). */
-  connectionId(url: URL): string | { reason: string } {
-    const id = url.searchParams.get("_pk") || crypto.randomUUID();
+  /** The connection id a client asked for in `url` (partysocket's `_pk`), a new UUID if none, or why it is refused (400). */
+  connectionId(url: string): string | { reason: string } {
+    const id = queryParam(url, "_pk") || crypto.randomUUID();
     if (id.length > MAX_CONNECTION_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
       return { reason: `Invalid connection id (_pk): at most ${MAX_CONNECTION_ID_LENGTH} printable characters.` };
     }

@@ -198,11 +198,10 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     if (!hasSocketHooks(server)) {
       return errorResponse(400, "This room does not accept WebSocket connections (its server has no onConnect/onMessage).");
     }
-    const url = new URL(request.url);
-    const id = this.#admission.connectionId(url);
+    const id = this.#admission.connectionId(request.url);
     if (typeof id !== "string") return errorResponse(400, id.reason);
     const history = this.#hooks.history;
-    const resume = history?.resumeOf(url);
+    const resume = history?.resumeOf(new URL(request.url));
     if (typeof resume === "string") return errorResponse(400, resume);
     if (!this.#admission.hasRoom()) return refuseSocket(CloseCode.TryAgainLater, this.#admission.fullReason());
     const pair = new WebSocketPair();

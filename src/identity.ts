@@ -8,7 +8,8 @@
  * @module
  */
 import { RoomkitError } from "./errors.js";
-import { matchRoute, pathOf } from "./router.js";
+import { matchRoute } from "./router.js";
+import { pathOf } from "./url-parts.js";
 
 /** Where a request goes: a party, a room id (decoded) and the path after the room segment. */
 export type RoomAddress = {

@@ -12,7 +12,8 @@ import { declareParty, remember } from "./identity.js";
 import { defaultBindingName, partyNameProblem } from "./names.js";
 import { fetchAsset, partiesFor, registerParty, sendToRoom } from "./parties.js";
 import type { PartyClass } from "./party.js";
-import { matchRoute, pathOf, type RoomRoute } from "./router.js";
+import { matchRoute, type RoomRoute } from "./router.js";
+import { pathOf } from "./url-parts.js";
 import type { FetchLobby, Lobby } from "./types.js";
 import { isUpgrade, runEdgeHook } from "./edge-hook.js";
 
