@@ -4,6 +4,7 @@
 // one row, once it is durable. Nothing is revealed before it is written.
 import { runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
+import { resolveYRoomOptions } from "../../src/yjs/options.js";
 import { stubOf, tables } from "./helpers/room.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
 import { YClient } from "./helpers/yclient.js";
@@ -55,4 +56,14 @@ it("a burst arriving while a commit is in flight is written as one row; everyone
   expect(late.text).toBe(expected);
   expect((await tables("hook-doc", room)).doc.getText("t").toString()).toBe(expected);
   await Promise.all([a.close(), b.close(), late.close()]);
+});
+
+it('batchDelay is "auto" unless given; a fixed window is a number of ms; anything else is refused naming the option', () => {
+  expect(resolveYRoomOptions({}).batchDelay).toBe("auto");
+  expect(resolveYRoomOptions({ batchDelay: 20 }).batchDelay).toBe(20);
+  expect(resolveYRoomOptions({ batchDelay: 0 }).batchDelay).toBe(0);
+  const refused = 'YRoom option `batchDelay` must be "auto", 0 or a positive number of milliseconds, got';
+  expect(() => resolveYRoomOptions({ batchDelay: "fast" as never })).toThrow(`${refused} "fast".`);
+  expect(() => resolveYRoomOptions({ batchDelay: -1 })).toThrow(`${refused} -1.`);
+  expect(() => resolveYRoomOptions({ batchDelay: Number.NaN })).toThrow(`${refused} NaN.`);
 });
