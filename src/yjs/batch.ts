@@ -15,8 +15,7 @@
  * durable before the next message is read, so that timer turn is what
  * gathers a backlog there. When several gathered (a paste, a fast client, a
  * replay), the room is busy: the next batch gathers for
- * {@link BURST_WINDOW_MS}, and so on until a batch of one says the burst is
- * over. A fixed window (`batchDelay: N`) instead holds the first update of
+ * {@link BURST_WINDOW_MS}, and so on until a window gathers nothing. A fixed window (`batchDelay: N`) instead holds the first update of
  * every batch up to N ms.
  * @module
  */
@@ -79,6 +78,8 @@ export class WriteBatch {
   #phases = 0;
   /** "auto": updates arriving now gather (a write's commit is in flight, or a burst's window is open). */
   #gathering = false;
+  /** "auto": the phase gathering now is a burst's window. */
+  #bursting = false;
 
   constructor(options: WriteBatchOptions) {
     this.#options = options;
@@ -132,7 +133,7 @@ export class WriteBatch {
     this.#pending = [];
     this.#bytes = 0;
     this.#options.write(batch);
-    if (this.#options.delay === "auto") this.#gather(batch.length > 1);
+    if (this.#options.delay === "auto") this.#gather(batch.length > 1 || this.#bursting);
   }
 
   /**
@@ -144,10 +145,12 @@ export class WriteBatch {
   #gather(burst: boolean): void {
     const phase = ++this.#phases;
     this.#gathering = true;
+    this.#bursting = burst;
     const end = () => {
       // A flush during this phase wrote what it gathered and started a newer one.
       if (phase !== this.#phases) return;
       this.#gathering = false;
+      if (this.#pending.length === 0) this.#bursting = false; // nothing came: the burst is over
       this.#flushReporting(); // what gathered, if anything, starting the next phase
     };
     if (burst) {

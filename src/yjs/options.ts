@@ -28,8 +28,10 @@ export type YRoomOptions = {
    *   waiting to become durable is written and broadcast at once, so a lone
    *   keystroke waits for nothing but its own commit; updates that arrive
    *   while a commit is in flight are written together, as one row, as soon
-   *   as it is durable (`storage.sync()`). Bursts still cost one commit per
-   *   commit time, not one per update.
+   *   as it is durable (`storage.sync()`) and the messages queued behind it
+   *   are read. When several gathered (a paste, a replay), each next batch
+   *   gathers for 10 ms, until a window gathers nothing: a burst costs a
+   *   commit per 10 ms, not one per update.
    * - A number of ms: a fixed window. The first update of a batch waits up to
    *   this long, so that updates arriving within it share one row; fewer rows
    *   at typing speed, at the cost of that much latency. `0` writes each
