@@ -55,7 +55,7 @@ export function markdown(run) {
   return [
     `Measured ${run.date} with \`${run.command}\` (interleaved rounds per workload: ${run.rounds}; median [min–max]; ratios are medians divided by the reference's median).`,
     "",
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}; pinned: ${m.pinning ?? "none"}. Node ${v.node}, wrangler ${v.wrangler} (Miniflare ${v.miniflare}, workerd ${v.workerd}), roomkit ${v.roomkit} at ${v.commit}, partyserver ${v.partyserver}, y-partyserver ${v["y-partyserver"]}, y-partykit ${v["y-partykit"]}, yjs ${v.yjs}, y-websocket ${v["y-websocket"]} (clients), ws ${v.ws} (clients), @durable-streams/server ${v["@durable-streams/server"]} (the streams reference; roomkit/streams runs under \`wrangler dev\`).`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}; pinned: ${m.pinning ?? "none"}. Node ${v.node}, wrangler ${v.wrangler} (Miniflare ${v.miniflare}, workerd ${v.workerd}), roomkit ${v.roomkit} at ${v.commit}, partyserver ${v.partyserver}, y-partyserver ${v["y-partyserver"]}, y-partykit ${v["y-partykit"]}, yjs ${v.yjs}, y-websocket ${v["y-websocket"]} (clients), ws ${v.ws} (clients), @durable-streams/server ${v["@durable-streams/server"]} (the streams reference, in a Node process of its own on the server core).`,
     "",
     ...run.workloads.map(markdownTable),
   ].join("\n");
