@@ -29,7 +29,7 @@ import { requireHooks } from "../room-hooks.js";
 import type { Room } from "../types.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
 import type { ResolvedYRoomOptions } from "./options.js";
-import { ProtocolError, YCloseCode, isEmptyUpdate } from "./protocol.js";
+import { ProtocolError, YCloseCode, isEmptyStateVector, isEmptyUpdate } from "./protocol.js";
 import { DocStore, type StoredDocument, type StoredUpdate } from "./store.js";
 
 /**
@@ -439,11 +439,6 @@ export class DurableDocument {
   #where(): string {
     return `YRoom ${this.#room.name}/${this.#room.id}`;
   }
-}
-
-/** Whether a state vector names no client: what a new, empty replica sends. */
-function isEmptyStateVector(stateVector: Uint8Array): boolean {
-  return stateVector.byteLength === 1 && stateVector[0] === 0;
 }
 
 function toUpdate(source: YDocumentSource): Uint8Array | undefined {

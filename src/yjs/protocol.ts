@@ -216,3 +216,15 @@ export function encodePermissionDenied(reason: string): Uint8Array {
 export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 }
+
+/**
+ * Whether `stateVector` names no client: what a new, empty replica sends in its sync step 1.
+ *
+ * @example
+ * ```ts
+ * isEmptyStateVector(Y.encodeStateVector(new Y.Doc())); // true
+ * ```
+ */
+export function isEmptyStateVector(stateVector: Uint8Array): boolean {
+  return stateVector.byteLength === 1 && stateVector[0] === 0;
+}
