@@ -8,7 +8,7 @@
 import { isUpgrade, runEdgeHook } from "../edge-hook.js";
 import { internalErrorResponse, logError } from "../errors.js";
 import type { PartyClass } from "../party.js";
-import { fromBase64, toBase64 } from "./base64.js";
+import { fromBase64, toBase64 } from "../base64.js";
 import { EXPOSED_HEADERS, H, SECURITY_HEADERS, formatOffset, isJsonType, isTextType, nextCursor } from "./protocol.js";
 import { problem, streamResponse } from "./responses.js";
 import { INTERNAL, INTERNAL_ORIGIN, INTERNAL_PREFIX, sendToStream, type SubscriberMessage } from "./wire.js";

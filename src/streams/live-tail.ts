@@ -6,7 +6,7 @@
  * @module
  */
 import type { Connection } from "../types.js";
-import { toBase64 } from "./base64.js";
+import { toBase64 } from "../base64.js";
 import { concatBytes } from "./body.js";
 import type { StreamEngine } from "./engine.js";
 import { H, formatOffset, isJsonType, isTextType, parseOffset } from "./protocol.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Connection, Room } from "../types.js";
-import { toBase64 } from "./base64.js";
+import { toBase64 } from "../base64.js";
 import { concatBytes } from "./body.js";
 import type { StreamObject } from "./engine.js";
 import { isJsonType } from "./protocol.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import { addressTo } from "../identity.js";
-import { fromBase64, toBase64 } from "./base64.js";
+import { fromBase64, toBase64 } from "../base64.js";
 import type { Row } from "./store.js";
 
 /** Internal headers: set by the handler only (it strips any a client sends). */

@@ -30,7 +30,7 @@
 import { RoomkitError } from "../errors.js";
 import { concatBytes } from "../bytes.js";
 import { tableExists } from "../sql-tables.js";
-import { fromBase64, toBase64 } from "../streams/base64.js";
+import { fromBase64, toBase64 } from "../base64.js";
 
 /** Largest part of one row: well below the platform's 2 MB row limit. */
 export const CHUNK_BYTES = 1 << 20;

@@ -1,6 +1,7 @@
 /**
- * Standard base64 (RFC 4648) without Node's Buffer, for SSE binary events and
- * the JSON messages between a stream's Worker and its object.
+ * Standard base64 (RFC 4648) without Node's Buffer: streams' SSE binary events
+ * and the JSON messages between a stream's Worker and its object, and the state
+ * vector in a Yjs document's metadata row.
  * @module
  */
 
