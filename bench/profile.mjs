@@ -10,6 +10,10 @@
 // (100 clients, 10 senders, one room) against the plain and the history room,
 // after a warm-up. A diagnosis tool, not a measurement: the
 // profiler slows what it watches, so figures come from `npm run bench`.
+// The Yjs replay also prints its timeline as the clients see it (typing done,
+// the writer's socket flushed, the follower's last frame, converged), and
+// `--client-deflate off` makes the clients not offer permessage-deflate, to
+// show what the clients' compression costs (browsers always offer it).
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +24,7 @@ import { BenchServer, benchDir, cleanUp } from "./lib/server.mjs";
 import { applyPatches, loadTrace, provider, synced } from "./lib/yclient.mjs";
 import durableWorkload, { unwrapDurable } from "./workloads/durable.mjs";
 
-const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--top N]
+const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--client-deflate on|off] [--top N]
        node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --durable [--seconds S] [--impls ${durableWorkload.impls.map((i) => i.key).join(",")}] [--top N]`;
@@ -37,6 +41,7 @@ try {
       durable: { type: "boolean" },
       "per-room": { type: "string", default: "5" },
       seconds: { type: "string", default: "3" },
+      "client-deflate": { type: "string" },
     },
   }).values;
 } catch (e) {
@@ -51,12 +56,16 @@ const rooms = args.rooms === undefined ? 0 : Number(args.rooms);
 const perRoom = Number(args["per-room"]);
 const seconds = Number(args.seconds);
 const durable = Boolean(args.durable);
+const clientDeflate = args["client-deflate"] ?? "on";
 const all = durable ? durableWorkload.impls : storm || rooms ? CORE_IMPLS : YJS_IMPLS;
 const impls = args.impls ? all.filter((i) => args.impls.split(",").includes(i.key)) : all;
 if (
   !(edits > 0 && batch > 0 && top > 0 && storm >= 0 && rooms >= 0 && perRoom > 0 && seconds > 0) ||
   impls.length === 0 ||
-  [storm, rooms, durable].filter(Boolean).length > 1
+  [storm, rooms, durable].filter(Boolean).length > 1 ||
+  !["on", "off"].includes(clientDeflate) ||
+  // Only the Yjs modes have y-websocket clients.
+  (args["client-deflate"] !== undefined && (storm || rooms || durable))
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -86,6 +95,42 @@ async function inspect(port) {
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 200 });
   return { start: () => send("Profiler.start"), stop: async () => (await send("Profiler.stop")).profile, close: () => ws.close() };
+}
+
+/**
+ * The replay's timeline as the clients see it, from `t0`: when the writer's
+ * socket had flushed its last frame (ws calls a send's callback once the frame,
+ * compressed or not, is written to the TCP socket), and when the follower's
+ * socket received its last frame and how many it received. Installed on open,
+ * synced providers; the writer's sends keep their order and data, only gaining
+ * the callback.
+ *
+ * @example
+ * ```js
+ * const t = replayTimeline(writer, follower, performance.now());
+ * // ... type, wait until the follower has the text ...
+ * const { flushed, unflushed, lastFrame, frames } = t.now();
+ * ```
+ */
+function replayTimeline(writer, follower, t0) {
+  let [flushed, unflushed, lastFrame, frames] = [0, 0, 0, 0];
+  const ws = writer.ws;
+  const send = ws.send.bind(ws);
+  // y-websocket calls send(buf) alone; without a callback ws drops a failed send silently, and so does this one.
+  ws.send = (data, ...rest) => {
+    if (rest.length > 0) return send(data, ...rest);
+    unflushed++;
+    send(data, () => {
+      unflushed--;
+      flushed = performance.now() - t0;
+    });
+  };
+  // Prepended: the frame's arrival, before y-websocket applies it.
+  follower.ws.prependListener("message", () => {
+    frames++;
+    lastFrame = performance.now() - t0;
+  });
+  return { now: () => ({ flushed, unflushed, lastFrame, frames }) };
 }
 
 /** Self and inclusive time per function (by name and bundle line) in a V8 CPU profile. */
@@ -129,7 +174,7 @@ const what = durable
     ? `${storm} clients joining at once`
     : rooms
       ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
-      : `${trace.patches.length} edits, ${batch} per update`;
+      : `${trace.patches.length} edits, ${batch} per update, clients offer permessage-deflate: ${clientDeflate}`;
 console.log(`${what}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
 try {
   for (const impl of durable ? impls : []) {
@@ -183,14 +228,16 @@ try {
   for (const impl of storm || rooms || durable ? [] : impls) {
     const url = impl.serverUrl(server.ws);
     const room = `profile-${Date.now().toString(36)}`;
-    const writer = provider(url, room);
-    const follower = provider(url, room);
+    const options = { deflate: clientDeflate === "on" };
+    const writer = provider(url, room, options);
+    const follower = provider(url, room, options);
     await synced(writer, "writer");
     await synced(follower, "follower");
     const text = writer.doc.getText("t");
     await profiler.start();
     // Which side bounds the replay: workerd's CPU and this (client) process's CPU against the wall time.
     const [t0, cpu0, client0] = [performance.now(), server.cpuMs(), process.cpuUsage()];
+    const timeline = replayTimeline(writer, follower, t0);
     for (let i = 0; i < trace.patches.length; i += batch) {
       applyPatches(writer.doc, text, trace.patches, i, Math.min(trace.patches.length, i + batch));
       await new Promise((r) => setImmediate(r));
@@ -198,9 +245,14 @@ try {
     const typed = performance.now() - t0;
     await waitFor(() => follower.doc.getText("t").toString() === trace.end, `${impl.label}: follower`, 300_000);
     const wall = performance.now() - t0;
+    const seen = timeline.now();
     const client = process.cpuUsage(client0);
     const sides = `wall ${wall.toFixed(0)} ms (typing ${typed.toFixed(0)}), workerd CPU ${server.cpuMs() - cpu0} ms, clients CPU ${((client.user + client.system) / 1000).toFixed(0)} ms`;
-    console.log(`\n${impl.label}: typing until the follower has it; ${sides}\n${hottest(await profiler.stop())}`);
+    const ms = (t) => Math.round(t).toLocaleString("en-US");
+    const pending = seen.unflushed ? ` (${seen.unflushed} frames not yet flushed)` : "";
+    const negotiated = `client deflate ${clientDeflate}, negotiated: ${writer.ws.extensions || "none"}`;
+    const line = `timeline: typed ${ms(typed)} ms, writer flushed ${ms(seen.flushed)}${pending}, follower's last frame ${ms(seen.lastFrame)} (${seen.frames} frames), converged ${ms(wall)}; ${negotiated}`;
+    console.log(`\n${impl.label}: typing until the follower has it; ${sides}\n  ${line}\n${hottest(await profiler.stop())}`);
     writer.destroy();
     follower.destroy();
     await sleep(3_000);
@@ -210,7 +262,7 @@ try {
     await profiler.start();
     // As the bench times it (from a new provider until it holds the text), plus workerd's CPU meanwhile; slowed by the profiler.
     const [c0, cpuC0] = [performance.now(), server.cpuMs()];
-    const reader = provider(url, room);
+    const reader = provider(url, room, options);
     try {
       await waitFor(() => reader.synced && reader.doc.getText("t").toString() === trace.end, `${impl.label}: cold load`);
     } finally {

@@ -6,10 +6,31 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { waitFor } from "./clients.mjs";
 
-/** A y-websocket provider for `room` on `serverUrl`, with its own document. */
-export function provider(serverUrl, room) {
+/**
+ * `ws` without permessage-deflate: it offers no extension, so none is negotiated.
+ * y-websocket constructs its socket with (url, protocols) only, hence a subclass.
+ */
+class UncompressedWebSocket extends WebSocket {
+  constructor(url, protocols) {
+    super(url, protocols, { perMessageDeflate: false });
+  }
+}
+
+/**
+ * A y-websocket provider for `room` on `serverUrl`, with its own document.
+ * `deflate: false` (opt-in, for diagnosis) makes its socket not offer
+ * permessage-deflate; by default it offers it, as every browser does.
+ *
+ * @example
+ * ```js
+ * const p = provider("ws://127.0.0.1:8787/parties/yjs", "room-1", { deflate: false });
+ * await synced(p, "writer");
+ * ```
+ */
+export function provider(serverUrl, room, { deflate = true } = {}) {
   const doc = new Y.Doc();
-  const p = new WebsocketProvider(serverUrl, room, doc, { WebSocketPolyfill: WebSocket, disableBc: true });
+  const WebSocketPolyfill = deflate ? WebSocket : UncompressedWebSocket;
+  const p = new WebsocketProvider(serverUrl, room, doc, { WebSocketPolyfill, disableBc: true });
   // The provider leaves its awareness (a 3 s interval) and document alive;
   // without this the bench process never exits.
   const destroy = p.destroy.bind(p);
