@@ -100,20 +100,22 @@ async function inspect(port) {
 /**
  * The replay's timeline as the clients see it, from `t0`: when the writer's
  * socket had flushed its last frame (ws calls a send's callback once the frame,
- * compressed or not, is written to the TCP socket), and when the follower's
- * socket received its last frame and how many it received. Installed on open,
- * synced providers; the writer's sends keep their order and data, only gaining
- * the callback.
+ * compressed or not, is written to the TCP socket), when the follower's
+ * socket received its last frame and how many it received, and when the
+ * follower's text became `end` (on its document's update, as the bench times
+ * it). Installed on open, synced providers; the writer's sends keep their order
+ * and data, only gaining the callback.
  *
  * @example
  * ```js
- * const t = replayTimeline(writer, follower, performance.now());
- * // ... type, wait until the follower has the text ...
- * const { flushed, unflushed, lastFrame, frames } = t.now();
+ * const t = replayTimeline(writer, follower, trace.end, performance.now());
+ * // ... type ...
+ * await waitFor(() => t.now().converged > 0, "follower");
+ * const { flushed, unflushed, lastFrame, frames, converged } = t.now();
  * ```
  */
-function replayTimeline(writer, follower, t0) {
-  let [flushed, unflushed, lastFrame, frames] = [0, 0, 0, 0];
+function replayTimeline(writer, follower, end, t0) {
+  let [flushed, unflushed, lastFrame, frames, converged] = [0, 0, 0, 0, 0];
   const ws = writer.ws;
   const send = ws.send.bind(ws);
   // y-websocket calls send(buf) alone; without a callback ws drops a failed send silently, and so does this one.
@@ -130,7 +132,11 @@ function replayTimeline(writer, follower, t0) {
     frames++;
     lastFrame = performance.now() - t0;
   });
-  return { now: () => ({ flushed, unflushed, lastFrame, frames }) };
+  const text = follower.doc.getText("t");
+  follower.doc.on("update", () => {
+    if (!converged && text.length === end.length && text.toString() === end) converged = performance.now() - t0;
+  });
+  return { now: () => ({ flushed, unflushed, lastFrame, frames, converged }) };
 }
 
 /** Self and inclusive time per function (by name and bundle line) in a V8 CPU profile. */
@@ -237,15 +243,15 @@ try {
     await profiler.start();
     // Which side bounds the replay: workerd's CPU and this (client) process's CPU against the wall time.
     const [t0, cpu0, client0] = [performance.now(), server.cpuMs(), process.cpuUsage()];
-    const timeline = replayTimeline(writer, follower, t0);
+    const timeline = replayTimeline(writer, follower, trace.end, t0);
     for (let i = 0; i < trace.patches.length; i += batch) {
       applyPatches(writer.doc, text, trace.patches, i, Math.min(trace.patches.length, i + batch));
       await new Promise((r) => setImmediate(r));
     }
     const typed = performance.now() - t0;
-    await waitFor(() => follower.doc.getText("t").toString() === trace.end, `${impl.label}: follower`, 300_000);
-    const wall = performance.now() - t0;
+    await waitFor(() => timeline.now().converged > 0, `${impl.label}: follower`, 300_000);
     const seen = timeline.now();
+    const wall = seen.converged;
     const client = process.cpuUsage(client0);
     const sides = `wall ${wall.toFixed(0)} ms (typing ${typed.toFixed(0)}), workerd CPU ${server.cpuMs() - cpu0} ms, clients CPU ${((client.user + client.system) / 1000).toFixed(0)} ms`;
     const ms = (t) => Math.round(t).toLocaleString("en-US");
