@@ -9,15 +9,16 @@
  * durable). Memory never runs ahead of storage: an update that fails to
  * apply or to be written makes the engine rebuild the document from storage.
  * The log is folded into a chunked snapshot when it outgrows the snapshot, by
- * a persisted timer, and the optional external save runs from another one.
+ * a persisted timer, and when the last client leaves; the optional external
+ * save runs from another timer. The snapshot is the V1 encoding clients
+ * speak, deflated (`deflate.ts`): compressing is asynchronous, so updates
+ * written meanwhile stay in the log, after the snapshot.
  *
  * A room that wakes with its document compacted into one snapshot (the usual
- * case: the log is folded when the last client leaves) does not build the
- * `Y.Doc` until something needs it: a joining client's state vector and sync
- * reply, and HTTP reads, are computed from the stored snapshot (converting
- * stored V2 to the V1 clients speak), which costs a fraction of decoding and
- * integrating every struct. The first edit, `document`, a save or a
- * compaction builds it.
+ * case) does not build the `Y.Doc` until something needs it: a joining
+ * client's state vector and sync reply, and HTTP reads, are served from the
+ * stored snapshot after one native inflate, with no Yjs decoding. The first
+ * edit, `document`, a save or a compaction builds it.
  * The engine knows nothing of the wire protocol: what to send is the
  * adapter's business (`y-room.ts`).
  * @module
@@ -29,6 +30,7 @@ import { requireHooks } from "../room-hooks.js";
 import type { Room } from "../types.js";
 import { WriteBatch, type PendingUpdate } from "./batch.js";
 import type { ResolvedYRoomOptions } from "./options.js";
+import { deflateRaw, inflateRaw } from "./deflate.js";
 import { ProtocolError, YCloseCode, isEmptyStateVector, isEmptyUpdate } from "./protocol.js";
 import { DocStore, type StoredDocument, type StoredUpdate } from "./store.js";
 
@@ -83,6 +85,10 @@ export class DurableDocument {
   /** Set while the in-memory document may hold part of a rejected update (until it is rebuilt). */
   #halfApplied = false;
   #compactArmed = false;
+  /** The compaction running now (it compresses asynchronously), if any. */
+  #compacting: Promise<void> | undefined;
+  /** Set while the document is being rebuilt from a stored snapshot that must be inflated first (see #reload). */
+  #reloading = false;
   #saveArmed = false;
   #stateCache: { version: number; bytes: Uint8Array } | undefined;
   /** The stored snapshot, while it is the whole document and #doc is not built from it yet. */
@@ -126,7 +132,7 @@ export class DurableDocument {
    */
   async open(load: () => YDocumentSource | Promise<YDocumentSource>): Promise<void> {
     this.#store = new DocStore(this.#room.storage);
-    const stored = this.#store.load();
+    const stored = await inflated(this.#store.load());
     this.#v1Bound = stored.v1Bytes;
     if (!stored.exists) {
       const doc = this.#build(stored);
@@ -148,6 +154,9 @@ export class DurableDocument {
   get document(): Y.Doc {
     if (this.#doc) return this.#doc;
     if (!this.#unbuilt) {
+      if (this.#reloading) {
+        throw new RoomkitError("YRoom: the document is being rebuilt from storage after a rejected update; it is back before the room handles its next event.");
+      }
       throw new RoomkitError("YRoom: the document is loaded in onStart; if you override onStart, call `await super.onStart()` first.");
     }
     const cache = this.#stateCache; // the same content at the same version: still valid
@@ -312,12 +321,8 @@ export class DurableDocument {
 
     const o = this.#options;
     if (store.logRows >= o.compactLogUpdates || (store.logBytes > o.compactLogBytes && store.logBytes > store.snapshotBytes)) {
-      try {
-        this.#compact();
-      } catch (e) {
-        // The updates are written; compaction is only tidying up, and its timer tries again.
-        logError(`${this.#where()} compacting`, e);
-      }
+      // The updates are written; compaction is only tidying up, and its timer tries again.
+      this.#compact().catch((e) => logError(`${this.#where()} compacting`, e));
     }
     const arming: Promise<void>[] = [];
     if (store.logRows > 0 && !this.#compactArmed) arming.push(this.#armCompaction());
@@ -339,19 +344,31 @@ export class DurableDocument {
     });
   }
 
-  #compactFromTimer(): void {
+  #compactFromTimer(): Promise<void> {
     this.#compactArmed = false;
-    this.#compact();
+    return this.#compact();
   }
 
-  /** Folds the update log into the snapshot. */
-  #compact(): void {
+  /** Folds the update log into the snapshot; one compaction at a time (a second caller waits for the one running). */
+  #compact(): Promise<void> {
+    this.#compacting ??= this.#compactOnce().finally(() => (this.#compacting = undefined));
+    return this.#compacting;
+  }
+
+  async #compactOnce(): Promise<void> {
     const store = this.#store;
-    if (!store || !this.#doc || this.#halfApplied) return;
+    const doc = this.#doc;
+    if (!store || !doc || this.#halfApplied) return;
     this.#batch.flush();
     if (store.logRows === 0) return;
+    // The document as it is at this version: what is written while it is compressed stays in the log.
+    const version = store.version;
+    const vector = Y.encodeStateVector(doc);
+    const snapshot = await deflateRaw(Y.encodeStateAsUpdate(doc));
+    // A storage reset meanwhile replaced the store: this snapshot belongs to the old document.
+    if (this.#store !== store) return;
     // The content is unchanged: #v1Bound still holds.
-    store.compact(Y.encodeStateAsUpdateV2(this.#doc), Y.encodeStateVector(this.#doc));
+    store.compact(snapshot, vector, version);
   }
 
   async #save(): Promise<void> {
@@ -401,25 +418,40 @@ export class DurableDocument {
     }
   }
 
-  /** Rebuilds the document from storage, the source of truth. #v1Bound still holds: it bounds what is stored. */
+  /**
+   * Rebuilds the document from storage, the source of truth. #v1Bound still
+   * holds: it bounds what is stored. A deflated snapshot is inflated
+   * asynchronously: until then the room takes no other event
+   * (`blockConcurrencyWhile`), so none sees the document missing.
+   */
   #reload(): void {
     const old = this.#doc;
-    this.#useStored(this.#store!.load());
+    const stored = this.#store!.load();
+    if (stored.snapshot?.deflated) {
+      this.#detach();
+      this.#reloading = true;
+      const store = this.#store;
+      void this.#room.blockConcurrencyWhile(async () => {
+        const ready = await inflated(stored);
+        // A storage reset meanwhile started a new document: keep it.
+        if (this.#store === store) this.#useStored(ready);
+        this.#reloading = false;
+      });
+    } else this.#useStored(stored);
     old?.destroy();
   }
 
   /** Takes what is stored as the document: built now, or, when it is one snapshot, when first needed. */
   #useStored(stored: StoredDocument): void {
     if (stored.snapshot && stored.updates.length === 0) {
-      this.#doc?.off("update", this.#onUpdate);
-      this.#doc = undefined;
-      this.#stateCache = undefined;
+      this.#detach();
       this.#unbuilt = stored.snapshot;
       this.#unbuiltVector = stored.snapshotVector; // undefined for snapshots stored without it: read from the snapshot when asked
     } else this.#use(this.#build(stored));
   }
 
-  #build({ snapshot, updates }: Pick<StoredDocument, "snapshot" | "updates">): Y.Doc {
+  /** A document from a snapshot (inflated: see {@link inflated}) and the updates after it. */
+  #build({ snapshot, updates }: { snapshot: StoredUpdate | null; updates: StoredUpdate[] }): Y.Doc {
     const doc = new Y.Doc({ gc: this.#options.gc });
     // One apply per stored row: measured faster than one big transaction, and far faster than Y.mergeUpdates.
     if (snapshot) (snapshot.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, snapshot.bytes, LOAD_ORIGIN);
@@ -428,17 +460,30 @@ export class DurableDocument {
   }
 
   #use(doc: Y.Doc): void {
-    this.#doc?.off("update", this.#onUpdate);
+    this.#detach();
     this.#doc = doc;
-    this.#stateCache = undefined;
     this.#unbuilt = undefined;
     this.#unbuiltVector = undefined;
     doc.on("update", this.#onUpdate);
   }
 
+  /** Lets go of the in-memory document (its replacement is set by the caller). */
+  #detach(): void {
+    this.#doc?.off("update", this.#onUpdate);
+    this.#doc = undefined;
+    this.#stateCache = undefined;
+  }
+
   #where(): string {
     return `YRoom ${this.#room.name}/${this.#room.id}`;
   }
+}
+
+/** `stored` with its snapshot inflated, if it was stored deflated. */
+async function inflated(stored: StoredDocument): Promise<StoredDocument> {
+  const snapshot = stored.snapshot;
+  if (!snapshot?.deflated) return stored;
+  return { ...stored, snapshot: { bytes: await inflateRaw(snapshot.bytes), v2: false, deflated: false } };
 }
 
 function toUpdate(source: YDocumentSource): Uint8Array | undefined {

@@ -8,10 +8,15 @@
  *   the `snapshotVersion` the snapshot covers, the snapshot's state `vector`
  *   (base64, written with it: a joining client is sent it without decoding
  *   the snapshot), and `saveDirty` (an external save is pending).
- * - `seq = 0`: the compacted document, `Y.encodeStateAsUpdateV2`, in parts.
+ * - `seq = 0`: the compacted document, in parts: `Y.encodeStateAsUpdate` (V1,
+ *   what clients are sent) compressed with raw DEFLATE (`v2 = 2`), or, as
+ *   earlier releases and `onLoad`'s initial content wrote it, V2 (`v2 = 1`).
  * - `seq ≥ 1`: every written batch since the snapshot, in arrival order, each
  *   in parts when larger than a chunk; `v2` says its encoding (V2 for merged
  *   batches, V1 for small ones, whose conversion would cost more than it saves).
+ *
+ * The `v2` column is the row's encoding: 0 V1, 1 V2, 2 V1 deflated (see
+ * `deflate.ts`, and {@link StoredSnapshot}).
  *
  * Format 1 (documents written before format 2): three tables of V1 updates,
  * `_roomkit_yjs_log`, `_roomkit_yjs_snapshot` and `_roomkit_yjs_meta`. Such a
@@ -47,12 +52,20 @@ const V1_META = "_roomkit_yjs_meta";
 /** Stored bytes and their Yjs update encoding. */
 export type StoredUpdate = { bytes: Uint8Array; v2: boolean };
 
+/** The stored snapshot: a Yjs update, or (`deflated`) a V1 update compressed with raw DEFLATE, to be inflated before use. */
+export type StoredSnapshot = StoredUpdate & { deflated: boolean };
+
+/** The row encodings of the `v2` column. */
+const V1 = 0;
+const V2 = 1;
+const V1_DEFLATED = 2;
+
 /** What a room finds in storage when it starts. */
 export type StoredDocument = {
   /** Whether a document was ever created in this room (even if empty). */
   exists: boolean;
   /** The compacted document, or `null`. */
-  snapshot: StoredUpdate | null;
+  snapshot: StoredSnapshot | null;
   /** The snapshot's state vector (`Y.encodeStateVector` of the document it encodes), when it was stored with it. */
   snapshotVector: Uint8Array | undefined;
   /** Updates since the snapshot, oldest first. */
@@ -61,7 +74,7 @@ export type StoredDocument = {
   version: number;
   epoch: string;
   saveDirty: boolean;
-  /** An upper bound of the document's V1 encoded size when everything stored is V1 (snapshot plus updates); otherwise unknown. */
+  /** An upper bound of the document's V1 encoded size when everything stored is uncompressed V1 (snapshot plus updates); otherwise unknown. */
   v1Bytes: number | undefined;
 };
 
@@ -76,7 +89,9 @@ type Meta = { format: 2; epoch: string; snapshotVersion: number; vector?: string
  * const { exists, snapshot, updates } = store.load();
  * if (!exists) store.create(null);
  * store.append(update, false);                  // one log row, V1
- * store.compact(Y.encodeStateAsUpdateV2(doc), Y.encodeStateVector(doc)); // the log folded into the snapshot
+ * const version = store.version;
+ * const snapshot = await deflateRaw(Y.encodeStateAsUpdate(doc));
+ * store.compact(snapshot, Y.encodeStateVector(doc), version); // the log up to `version` folded into the snapshot
  * ```
  */
 export class DocStore {
@@ -86,8 +101,9 @@ export class DocStore {
   #tableExists: boolean;
   #meta: Meta = { format: 2, epoch: "", snapshotVersion: 0 };
   #version = 0;
+  /** Stored size of each log row since the snapshot, oldest first (their versions follow the snapshot's). */
+  #logSizes: number[] = [];
   #logBytes = 0;
-  #logRows = 0;
   #snapshotBytes = 0;
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -124,7 +140,7 @@ export class DocStore {
   }
   /** Rows (updates) in the update log. */
   get logRows(): number {
-    return this.#logRows;
+    return this.#logSizes.length;
   }
   /** Bytes of the last snapshot, as stored. */
   get snapshotBytes(): number {
@@ -136,11 +152,11 @@ export class DocStore {
     const rows = this.#format === 1 ? this.#loadFormat1() : this.#loadFormat2();
     const { snapshot, updates, lastSeq } = rows;
     this.#version = Math.max(this.#meta.snapshotVersion, lastSeq);
+    this.#logSizes = updates.map((u) => u.bytes.byteLength);
     this.#logBytes = 0;
-    for (const u of updates) this.#logBytes += u.bytes.byteLength;
-    this.#logRows = updates.length;
+    for (const n of this.#logSizes) this.#logBytes += n;
     this.#snapshotBytes = snapshot?.bytes.byteLength ?? 0;
-    const allV1 = !snapshot?.v2 && updates.every((u) => !u.v2);
+    const allV1 = !snapshot?.v2 && !snapshot?.deflated && updates.every((u) => !u.v2);
     return {
       exists: this.#meta.epoch !== "",
       snapshot,
@@ -153,7 +169,7 @@ export class DocStore {
     };
   }
 
-  /** Marks the document as created (choosing its epoch), optionally with initial content (V2, and its state vector) as the snapshot. */
+  /** Marks the document as created (choosing its epoch), optionally with initial content (V2, and its state vector) as the snapshot (its next compaction deflates it). */
   create(initial: { stateV2: Uint8Array; vector: Uint8Array } | null): void {
     const epoch = crypto.randomUUID().slice(0, 8);
     this.storage.transactionSync(() => {
@@ -161,7 +177,7 @@ export class DocStore {
       if (this.#format === 1) this.#dropFormat1();
       this.#createTable();
       this.#meta = { format: 2, epoch, snapshotVersion: 0 };
-      if (initial) this.#writeSnapshot(initial.stateV2, initial.vector, 0);
+      if (initial) this.#writeSnapshot(initial.stateV2, V2, initial.vector, 0);
       this.#writeMeta(true);
     });
   }
@@ -176,7 +192,7 @@ export class DocStore {
     const insert =
       this.#format === 1
         ? (part: number, data: Uint8Array) => this.#sql.exec(`INSERT INTO ${V1_LOG} (seq, part, data) VALUES (?, ?, ?)`, seq, part, blob(data))
-        : (part: number, data: Uint8Array) => this.#insert(seq * PARTS + part, v2, blob(data));
+        : (part: number, data: Uint8Array) => this.#insert(seq * PARTS + part, v2 ? V2 : V1, blob(data));
     if (update.byteLength <= CHUNK_BYTES) insert(0, update);
     else {
       this.storage.transactionSync(() => {
@@ -185,18 +201,23 @@ export class DocStore {
     }
     this.#version = seq;
     this.#logBytes += update.byteLength;
-    this.#logRows++;
+    this.#logSizes.push(update.byteLength);
     return seq;
   }
 
   /**
-   * Replaces snapshot and log with `stateV2`, the full document at the current
-   * version (`Y.encodeStateAsUpdateV2`), and its state `vector`
-   * (`Y.encodeStateVector`). A format-1 document moves to format 2 in the same
-   * transaction.
+   * Replaces the snapshot, and the log up to `version`, with `snapshot`: the
+   * whole document as it was at `version` (`Y.encodeStateAsUpdate`, deflated
+   * by `deflateRaw`), and its state `vector` (`Y.encodeStateVector`). Updates
+   * appended after `version` (while it was being compressed) stay in the log.
+   * A format-1 document moves to format 2 in the same transaction, and only
+   * when nothing was appended meanwhile: returns `false` (nothing written)
+   * otherwise, or when `version` is not newer than the snapshot.
    */
-  compact(stateV2: Uint8Array, vector: Uint8Array): void {
-    const version = this.#version;
+  compact(snapshot: Uint8Array, vector: Uint8Array, version: number): boolean {
+    // Log rows the new snapshot includes (a format-1 log is folded whole or not at all).
+    const covered = this.#format === 1 ? (version === this.#version ? this.#logSizes.length : 0) : version - this.#meta.snapshotVersion;
+    if (covered <= 0 || covered > this.#logSizes.length) return false;
     this.storage.transactionSync(() => {
       if (this.#format === 1) {
         this.#dropFormat1();
@@ -204,11 +225,11 @@ export class DocStore {
       } else {
         this.#sql.exec(`DELETE FROM ${TABLE} WHERE id >= ${SNAPSHOT_SEQ * PARTS} AND id < ?`, (version + 1) * PARTS);
       }
-      this.#writeSnapshot(stateV2, vector, version);
+      this.#writeSnapshot(snapshot, V1_DEFLATED, vector, version);
       this.#writeMeta();
     });
-    this.#logBytes = 0;
-    this.#logRows = 0;
+    for (const n of this.#logSizes.splice(0, covered)) this.#logBytes -= n;
+    return true;
   }
 
   /** Records whether an external save is pending (survives restarts). */
@@ -224,19 +245,19 @@ export class DocStore {
     this.#writeMeta();
   }
 
-  #loadFormat2(): { snapshot: StoredUpdate | null; updates: StoredUpdate[]; lastSeq: number } {
+  #loadFormat2(): { snapshot: StoredSnapshot | null; updates: StoredUpdate[]; lastSeq: number } {
     this.#meta = { format: 2, epoch: "", snapshotVersion: 0 };
     const updates: StoredUpdate[] = [];
-    let snapshot: StoredUpdate | null = null;
+    let snapshot: StoredSnapshot | null = null;
     if (!this.#tableExists) return { snapshot, updates, lastSeq: -1 };
     let seq = Number.NaN;
-    let v2 = false;
+    let encoding = V1;
     let parts: Uint8Array[] = [];
     const flush = () => {
       if (parts.length === 0) return;
-      const stored = { bytes: concatBytes(parts), v2 };
-      if (seq === SNAPSHOT_SEQ) snapshot = stored;
-      else updates.push(stored);
+      const bytes = concatBytes(parts);
+      if (seq === SNAPSHOT_SEQ) snapshot = { bytes, v2: encoding === V2, deflated: encoding === V1_DEFLATED };
+      else updates.push({ bytes, v2: encoding === V2 });
       parts = [];
     };
     for (const row of this.#sql.exec<{ id: number; v2: number; data: ArrayBuffer | string }>(`SELECT id, v2, data FROM ${TABLE} ORDER BY id`)) {
@@ -247,14 +268,14 @@ export class DocStore {
       }
       if (rowSeq !== seq) flush();
       seq = rowSeq;
-      v2 = row.v2 === 1;
+      encoding = row.v2;
       parts.push(new Uint8Array(row.data as ArrayBuffer));
     }
     flush();
     return { snapshot, updates, lastSeq: updates.length > 0 ? seq : -1 };
   }
 
-  #loadFormat1(): { snapshot: StoredUpdate | null; updates: StoredUpdate[]; lastSeq: number } {
+  #loadFormat1(): { snapshot: StoredSnapshot | null; updates: StoredUpdate[]; lastSeq: number } {
     const meta = new Map<string, string>();
     for (const row of this.#sql.exec<{ key: string; value: string }>(`SELECT key, value FROM ${V1_META}`)) meta.set(row.key, row.value);
     this.#meta = {
@@ -265,7 +286,7 @@ export class DocStore {
     };
     const snapshotParts: Uint8Array[] = [];
     for (const row of this.#sql.exec<{ data: ArrayBuffer }>(`SELECT data FROM ${V1_SNAPSHOT} ORDER BY part`)) snapshotParts.push(new Uint8Array(row.data));
-    const snapshot = snapshotParts.length === 0 ? null : { bytes: concatBytes(snapshotParts), v2: false };
+    const snapshot = snapshotParts.length === 0 ? null : { bytes: concatBytes(snapshotParts), v2: false, deflated: false };
     const updates: StoredUpdate[] = [];
     let lastSeq = -1;
     let parts: Uint8Array[] = [];
@@ -293,21 +314,21 @@ export class DocStore {
     this.#format = 2;
   }
 
-  /** Writes the snapshot; the caller writes the meta (with its vector) in the same transaction. */
-  #writeSnapshot(stateV2: Uint8Array, vector: Uint8Array, version: number): void {
-    for (let i = 0, part = 0; i < stateV2.byteLength || part === 0; i += CHUNK_BYTES, part++) {
-      this.#insert(SNAPSHOT_SEQ * PARTS + part, true, blob(stateV2.subarray(i, i + CHUNK_BYTES)));
+  /** Writes the snapshot in `encoding` (a `v2` column value); the caller writes the meta (with its vector) in the same transaction. */
+  #writeSnapshot(bytes: Uint8Array, encoding: number, vector: Uint8Array, version: number): void {
+    for (let i = 0, part = 0; i < bytes.byteLength || part === 0; i += CHUNK_BYTES, part++) {
+      this.#insert(SNAPSHOT_SEQ * PARTS + part, encoding, blob(bytes.subarray(i, i + CHUNK_BYTES)));
     }
     this.#meta.snapshotVersion = version;
     this.#meta.vector = toBase64(vector);
-    this.#snapshotBytes = stateV2.byteLength;
+    this.#snapshotBytes = bytes.byteLength;
   }
 
   /** Writes the metadata row; `created`: the document has none yet (a plain insert, the statement rows are written with). */
   #writeMeta(created = false): void {
     const { saveDirty, ...rest } = this.#meta;
     const json = JSON.stringify(saveDirty ? { ...rest, saveDirty } : rest);
-    if (created) this.#insert(META_SEQ * PARTS, false, json);
+    if (created) this.#insert(META_SEQ * PARTS, V1, json);
     else this.#sql.exec(`INSERT OR REPLACE INTO ${TABLE} (id, v2, data) VALUES (?, 0, ?)`, META_SEQ * PARTS, json);
   }
 
@@ -316,8 +337,8 @@ export class DocStore {
    * goes through this one statement text: workerd keeps each distinct statement an object
    * ran prepared while the object is in memory.
    */
-  #insert(id: number, v2: boolean, data: ArrayBuffer | string): void {
-    this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, ?, ?)`, id, v2 ? 1 : 0, data);
+  #insert(id: number, encoding: number, data: ArrayBuffer | string): void {
+    this.#sql.exec(`INSERT INTO ${TABLE} (id, v2, data) VALUES (?, ?, ?)`, id, encoding, data);
   }
 }
 

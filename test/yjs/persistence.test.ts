@@ -76,9 +76,23 @@ it("the log is compacted once it outgrows its bounds, without waiting for the ti
   await a.close();
 });
 
+/** `n` characters that DEFLATE cannot shrink much (the snapshot is stored deflated): 6 bits of entropy each. */
+function incompressible(n: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  let x = 12345; // xorshift32: deterministic, and no shorter cycle than DEFLATE's window
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.push(alphabet[(x >>> 0) % 64]!);
+  }
+  return out.join("");
+}
+
 it("a document of several megabytes is chunked across rows, and arrives whole after eviction", async () => {
   const room = freshRoom("big");
-  const text = "0123456789abcdef".repeat(200_000); // 3.2 MB in one update
+  const text = incompressible(3_200_000); // 3.2 MB in one update, about 2.4 MB deflated
   // lazy-doc keeps updates in the log until the timer or the last close, so the log's own chunking shows.
   const a = await YClient.synced(`/parties/lazy-doc/${room}`);
   a.doc.getText("t").insert(0, text);
@@ -89,7 +103,8 @@ it("a document of several megabytes is chunked across rows, and arrives whole af
   await a.close();
   await waitFor(async () => (await tables("lazy-doc", room)).logRows === 0, "compacted");
   const snap = await tables("lazy-doc", room);
-  expect(snap.snapshotParts).toBe(4);
+  expect(snap.snapshotEncoding).toBe(2); // V1, deflated
+  expect(snap.snapshotParts).toBe(3);
   expect(Math.max(...snap.partSizes)).toBeLessThanOrEqual(1 << 20);
 
   await evictDurableObject(stubOf("lazy-doc", room));
@@ -106,8 +121,8 @@ it("a document of several megabytes is chunked across rows, and arrives whole af
 it("a large update in a default room is folded into the snapshot at once", async () => {
   const room = freshRoom("big-default");
   const a = await YClient.synced(`/parties/doc/${room}`);
-  a.doc.getText("t").insert(0, "y".repeat(1_500_000));
-  await waitFor(async () => (await tables("doc", room)).snapshotBytes > 1_500_000, "snapshot written");
+  a.doc.getText("t").insert(0, incompressible(1_500_000));
+  await waitFor(async () => (await tables("doc", room)).snapshotBytes > 1_000_000, "snapshot written");
   const t = await tables("doc", room);
   expect(t.logRows).toBe(0); // the log outgrew the (empty) snapshot: compacted without waiting
   expect(t.snapshotParts).toBe(2);

@@ -1,7 +1,9 @@
-// Storage format 2 (one table, Yjs V2 encoding for snapshots and merged
-// batches) and documents stored by earlier releases (format 1: three tables of
-// V1 updates), which load, take edits, and move to format 2 in their next
-// compaction. Clients keep speaking V1; HTTP serves V1.
+// Storage format 2 (one table; the snapshot is the V1 update clients are sent,
+// deflated; merged batches in Yjs's V2 encoding) and documents stored by
+// earlier releases (format 1: three tables of V1 updates; format 2 with a V2
+// snapshot), which load, take edits, and are rewritten by their next
+// compaction. Compression is asynchronous: what is written meanwhile stays in
+// the log. Clients keep speaking V1; HTTP serves V1.
 import { SELF, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
@@ -53,7 +55,7 @@ async function get(path: string): Promise<{ etag: string | null; text: string }>
   return { etag: res.headers.get("etag"), text: doc.getText("t").toString() };
 }
 
-it("a document stored by the previous release (V1, three tables) loads, takes edits in its own format, moves to V2 in its next compaction, and reloads identical", async () => {
+it("a document stored by an earlier release (V1, three tables) loads, takes edits in its own format, moves to format 2 in its next compaction, and reloads identical", async () => {
   const room = freshRoom("format1");
   const path = `/parties/doc/${room}`;
   const stored = format1Document();
@@ -75,17 +77,8 @@ it("a document stored by the previous release (V1, three tables) loads, takes ed
   const after = await tables("doc", room);
   expect(after).toMatchObject({ logRows: 0, snapshotParts: 1, meta: { format: 2, epoch: "legacy01", snapshotVersion: 6 } });
   expect(await tableNames("doc", room)).toEqual(["_roomkit_ydoc"]); // snapshot and log replaced together, old tables gone
-  // The snapshot is V2: read as V1 it does not give the text back.
-  const snapshotBytes = await runInDurableObject(stubOf("doc", room), (_i, state) =>
-    state.storage.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM _roomkit_ydoc WHERE id = 0").one().data.slice(0),
-  );
-  const asV1 = new Y.Doc();
-  try {
-    Y.applyUpdate(asV1, new Uint8Array(snapshotBytes));
-  } catch {
-    // also a way of not reading it
-  }
-  expect(asV1.getText("t").toString()).not.toBe(">> hello , world!");
+  expect(after.snapshotEncoding).toBe(2); // V1, deflated
+  expect(after.doc.getText("t").toString()).toBe(">> hello , world!");
 
   await evictDurableObject(stubOf("doc", room));
   expect(await get(path)).toEqual({ etag: '"legacy01.6"', text: ">> hello , world!" });
@@ -130,7 +123,7 @@ it("a crash between append and compaction loses nothing, in either format", asyn
   await b.close();
 });
 
-it("new documents are stored in V2: smaller than V1, and a single small update stays V1", async () => {
+it("new documents log merged batches in V2 and a single small update in V1, and their snapshot is under half the V1 size", async () => {
   const room = freshRoom("format2");
   const path = `/parties/doc/${room}`;
   const a = await YClient.synced(path);
@@ -165,10 +158,10 @@ function updateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(f);
 }
 
-it("maxDocumentBytes still limits the V1 size after a reload from a much smaller V2 snapshot (1009 / 413)", async () => {
+it("maxDocumentBytes still limits the V1 size after a reload from a much smaller (deflated) snapshot (1009 / 413)", async () => {
   const room = freshRoom("v2-limit");
   const path = `/parties/limited-doc/${room}`; // maxDocumentBytes: 8 KiB
-  // 450 single characters at scattered places: about 7 KB in V1, 2 KB in V2.
+  // 450 single characters at scattered places: about 7 KB in V1, 2 KB in V2 or deflated.
   const local = new Y.Doc();
   scatter(local.getText("t"), 450);
   const v1 = Y.encodeStateAsUpdate(local);
@@ -176,14 +169,14 @@ it("maxDocumentBytes still limits the V1 size after a reload from a much smaller
   expect(v1.byteLength).toBeLessThan(7_500);
   const posted = await SELF.fetch(`http://x${path}`, { method: "POST", body: v1 });
   expect(posted.status).toBe(204);
-  await fireLater("limited-doc", room); // compacted into a V2 snapshot
+  await fireLater("limited-doc", room); // compacted into a deflated snapshot
   const disk = await tables("limited-doc", room);
   expect([disk.format, disk.logRows]).toEqual([2, 0]);
   expect(disk.snapshotBytes).toBeLessThan(3_000);
   await evictDurableObject(stubOf("limited-doc", room)); // nothing in memory knows the V1 size now
 
   const add = new Y.Doc();
-  add.getText("t").insert(0, "b".repeat(2_000)); // 7 KB + 2 KB > 8 KiB in V1; 2.x KB + 2 KB would fit in V2
+  add.getText("t").insert(0, "b".repeat(2_000)); // 7 KB + 2 KB > 8 KiB in V1; 2.x KB + 2 KB would fit as stored
   const reason = "This update would grow the document past its limit of 8192 bytes (maxDocumentBytes); it was not applied.";
   const writer = await connect(SELF, path);
   writer.send(updateFrame(Y.encodeStateAsUpdate(add)));
@@ -199,4 +192,97 @@ it("maxDocumentBytes still limits the V1 size after a reload from a much smaller
   const after = await get(path);
   expect(after.text).toHaveLength(452);
   expect(after.text).not.toContain("b");
+});
+
+it("the compacted snapshot is the V1 update clients are sent, deflated: a third of V1 and smaller than V2, read back whole after eviction", async () => {
+  const room = freshRoom("deflated");
+  const path = `/parties/doc/${room}`;
+  const a = await YClient.synced(path);
+  a.doc.transact(() => scatter(a.doc.getText("t"), 2_000));
+  await a.close(); // the last client leaves: compaction
+  await waitFor(async () => (await tables("doc", room)).logRows === 0, "compacted");
+  const disk = await tables("doc", room);
+  expect(disk.snapshotEncoding).toBe(2); // the `v2` column: V1, deflated
+  expect(disk.doc.getText("t").toString()).toBe(a.text); // inflated independently of the room's code
+  const v1 = Y.encodeStateAsUpdate(disk.doc).byteLength;
+  const v2 = Y.encodeStateAsUpdateV2(disk.doc).byteLength;
+  expect(disk.snapshotBytes).toBeLessThan(v1 / 2);
+  expect(disk.snapshotBytes).toBeLessThan(v2);
+  await evictDurableObject(stubOf("doc", room));
+  const b = await YClient.synced(path);
+  expect(b.text).toBe(a.text);
+  expect(Y.encodeStateVector(b.doc)).toEqual(Y.encodeStateVector(disk.doc));
+  await b.close();
+});
+
+it("a V2 snapshot written by the previous release loads cold, is served and edited, and its next compaction deflates it", async () => {
+  const room = freshRoom("v2-snapshot");
+  const path = `/parties/doc/${room}`;
+  const old = new Y.Doc();
+  scatter(old.getText("t"), 300);
+  await runInDurableObject(stubOf("doc", room), (_i, state) => {
+    const sql = state.storage.sql;
+    sql.exec("CREATE TABLE _roomkit_ydoc (id INTEGER PRIMARY KEY, v2 INTEGER NOT NULL, data BLOB NOT NULL)");
+    const meta = { format: 2, epoch: "release1", snapshotVersion: 4 };
+    sql.exec("INSERT INTO _roomkit_ydoc (id, v2, data) VALUES (-65536, 0, ?)", JSON.stringify(meta));
+    sql.exec("INSERT INTO _roomkit_ydoc (id, v2, data) VALUES (0, 1, ?)", Y.encodeStateAsUpdateV2(old).slice().buffer);
+  });
+  await evictDurableObject(stubOf("doc", room));
+  expect(await get(path)).toEqual({ etag: '"release1.4"', text: old.getText("t").toString() });
+  const a = await YClient.synced(path);
+  expect(a.text).toBe(old.getText("t").toString());
+  a.doc.getText("t").insert(0, "new:");
+  await waitFor(async () => (await tables("doc", room)).logSeqs === 1, "the edit is logged after the V2 snapshot");
+  expect((await tables("doc", room)).snapshotEncoding).toBe(1);
+  await a.close();
+  await waitFor(async () => (await tables("doc", room)).logRows === 0, "compacted");
+  const disk = await tables("doc", room);
+  expect([disk.snapshotEncoding, disk.meta.snapshotVersion, disk.doc.getText("t").toString()]).toEqual([2, 5, a.text]);
+  await evictDurableObject(stubOf("doc", room));
+  expect(await get(path)).toEqual({ etag: '"release1.5"', text: a.text });
+});
+
+it("an update written while the snapshot is being compressed stays in the log, after it: nothing is lost", async () => {
+  const room = freshRoom("compact-race");
+  const path = `/parties/tiny-doc/${room}`; // compacts at 50 log rows; batchDelay 0: one row per update
+  // In one turn: the 50th row starts a compaction (of version 50), which compresses asynchronously,
+  // and the 51st is written before the compaction writes its snapshot.
+  expect((await SELF.fetch(`http://x${path}?server-edits=51`, { method: "POST" })).status).toBe(204);
+  await waitFor(async () => (await tables("tiny-doc", room)).meta.snapshotVersion === 50, "compacted up to version 50");
+  const disk = await tables("tiny-doc", room);
+  expect([disk.logSeqs, disk.snapshotEncoding]).toEqual([1, 2]); // version 51 is still in the log
+  const typed = [..."abcdefghijklmnopqrstuvwxyz".repeat(2)].slice(0, 51).join("");
+  expect(disk.doc.getText("t").toString()).toBe(typed);
+  await evictDurableObject(stubOf("tiny-doc", room));
+  expect((await get(path)).text).toBe(typed);
+});
+
+it("a rejected update after a compaction rebuilds the document from the deflated snapshot: the sender alone is closed (1007), nothing is lost", async () => {
+  const room = freshRoom("reload-deflated");
+  const path = `/parties/doc/${room}`;
+  const good = await YClient.synced(path);
+  good.doc.getText("t").insert(0, "kept");
+  await waitFor(async () => (await tables("doc", room)).logSeqs === 1, "logged");
+  expect(await fireLater("doc", room)).toBe(true); // compacted: the snapshot is deflated, the log empty
+  expect(await tables("doc", room)).toMatchObject({ logRows: 0, snapshotEncoding: 2 });
+  good.doc.getText("t").insert(4, " too"); // the room's document is built, with a log row after the snapshot
+  await waitFor(async () => (await tables("doc", room)).logSeqs === 1, "logged after the snapshot");
+
+  // Yjs integrates this update's insert and then throws on its cut delete set: the document must be rebuilt from storage.
+  const evil = new Y.Doc();
+  Y.applyUpdate(evil, Y.encodeStateAsUpdate(good.doc));
+  const sv = Y.encodeStateVector(evil);
+  evil.getText("t").insert(0, "EVIL");
+  evil.getText("t").delete(5, 2);
+  const u = Y.encodeStateAsUpdate(evil, sv);
+  const bad = await connect(SELF, path);
+  bad.send(updateFrame(u.slice(0, u.length - 1)));
+  expect(await bad.closed).toEqual({ code: 1007, reason: "Invalid Yjs update." });
+
+  good.doc.getText("t").insert(good.text.length, "!");
+  const late = await YClient.synced(path);
+  await waitFor(() => late.text === "kept too!", "a newcomer gets the rebuilt document with the next edit");
+  expect(good.closeInfo).toBeUndefined();
+  expect((await get(path)).text).toBe("kept too!");
+  await Promise.all([good.close(), late.close()]);
 });

@@ -29,6 +29,8 @@ export type Tables = {
   /** Log updates stored in the V2 encoding. */
   logV2: number;
   snapshotParts: number;
+  /** The snapshot's stored encoding (the `v2` column): 0 V1, 1 V2, 2 V1 deflated; `undefined` without a snapshot. */
+  snapshotEncoding: number | undefined;
   snapshotBytes: number;
   partSizes: number[];
   meta: Record<string, unknown>;
@@ -44,11 +46,22 @@ const join = (parts: Uint8Array[]) => {
 
 /** What the room has on disk, in either storage format, and the document rebuilt from it alone. */
 export async function tables(party: string, room: string, gc = true): Promise<Tables> {
-  return runInDurableObject(stubOf(party, room), (_instance, state) => {
+  return runInDurableObject(stubOf(party, room), async (_instance, state) => {
     const sql = state.storage.sql;
     const doc = new Y.Doc({ gc });
     const names = new Set([...sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")].map((r) => r.name));
-    const empty: Tables = { format: 0, logRows: 0, logSeqs: 0, logV2: 0, snapshotParts: 0, snapshotBytes: 0, partSizes: [], meta: {}, doc };
+    const empty: Tables = {
+      format: 0,
+      logRows: 0,
+      logSeqs: 0,
+      logV2: 0,
+      snapshotParts: 0,
+      snapshotEncoding: undefined,
+      snapshotBytes: 0,
+      partSizes: [],
+      meta: {},
+      doc,
+    };
     type Row = { seq: number; v2: number; data: ArrayBuffer | string };
     let format: 1 | 2;
     let meta: Record<string, unknown> = {};
@@ -70,7 +83,11 @@ export async function tables(party: string, room: string, gc = true): Promise<Ta
     } else return empty;
     const bytes = (r: Row) => new Uint8Array(r.data as ArrayBuffer);
     const apply = (v2: boolean, update: Uint8Array) => (v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, update);
-    if (snapshot.length) apply(snapshot[0]!.v2 === 1, join(snapshot.map(bytes)));
+    if (snapshot.length) {
+      const stored = join(snapshot.map(bytes));
+      if (snapshot[0]!.v2 === 2) apply(false, await inflate(stored));
+      else apply(snapshot[0]!.v2 === 1, stored);
+    }
     const bySeq = new Map<number, Row[]>();
     for (const r of log) bySeq.set(r.seq, [...(bySeq.get(r.seq) ?? []), r]);
     let logV2 = 0;
@@ -84,12 +101,19 @@ export async function tables(party: string, room: string, gc = true): Promise<Ta
       logSeqs: bySeq.size,
       logV2,
       snapshotParts: snapshot.length,
+      snapshotEncoding: snapshot[0]?.v2,
       snapshotBytes: snapshot.reduce((n, p) => n + bytes(p).byteLength, 0),
       partSizes: snapshot.map((p) => bytes(p).byteLength),
       meta,
       doc,
     };
   });
+}
+
+/** Raw DEFLATE undone with the platform's own stream (independently of the room's code). */
+async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** Runs the room's alarm as if `ms` had passed, so timers due by then fire. */
