@@ -344,9 +344,11 @@ export class DurableDocument {
     });
   }
 
-  #compactFromTimer(): Promise<void> {
+  async #compactFromTimer(): Promise<void> {
     this.#compactArmed = false;
-    return this.#compact();
+    // A compaction already running folds only the log up to where it started: fold the rest too.
+    await this.#compacting?.catch(() => undefined); // its own caller reports its failure
+    await this.#compact();
   }
 
   /** Folds the update log into the snapshot; one compaction at a time (a second caller waits for the one running). */

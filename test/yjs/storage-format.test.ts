@@ -255,6 +255,10 @@ it("an update written while the snapshot is being compressed stays in the log, a
   expect(disk.doc.getText("t").toString()).toBe(typed);
   await evictDurableObject(stubOf("tiny-doc", room));
   expect((await get(path)).text).toBe(typed);
+  // The compaction timer, armed by the first of those rows, folds the rest.
+  expect(await fireLater("tiny-doc", room)).toBe(true);
+  expect(await tables("tiny-doc", room)).toMatchObject({ logRows: 0, snapshotEncoding: 2, meta: { snapshotVersion: 51 } });
+  expect((await get(path)).text).toBe(typed);
 });
 
 it("a rejected update after a compaction rebuilds the document from the deflated snapshot: the sender alone is closed (1007), nothing is lost", async () => {
