@@ -4,8 +4,9 @@ import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import * as encoding from "lib0/encoding";
 import { describe, expect, it, vi } from "vitest";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { connect, type TestSocket } from "../../src/testing/index.js";
+import { halfValidUpdate } from "./helpers/evil.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
 import { YClient } from "./helpers/yclient.js";
 
@@ -22,17 +23,6 @@ const awarenessUpdate = (clientID: number, clock: number, state: string) => {
   encoding.writeVarString(enc, state);
   return encoding.toUint8Array(enc);
 };
-
-/** An update whose delete set is cut short: Yjs integrates its insert, emits it, and only then throws. */
-function halfValidUpdate(base: Y.Doc): Uint8Array {
-  const evil = new Y.Doc();
-  Y.applyUpdate(evil, Y.encodeStateAsUpdate(base));
-  const sv = Y.encodeStateVector(evil);
-  evil.getText("t").insert(0, "EVIL");
-  evil.getText("t").delete(5, 2);
-  const u = Y.encodeStateAsUpdate(evil, sv);
-  return u.slice(0, u.length - 1);
-}
 
 type Case = { name: string; party?: string; send: (base: Y.Doc) => (string | Uint8Array)[]; code: number; reason: RegExp };
 const cases: Case[] = [
