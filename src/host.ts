@@ -77,6 +77,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
       start: () => this.#ensureStarted(),
       started: () => this.#started,
       where: () => this.#where(),
+      beforeFirstTimer: (sql) => this.#identity.keep(sql),
     });
     this.#hooks = new RoomHookSet(this.#timers.scheduler);
     this.#room = new RoomImpl({

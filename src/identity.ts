@@ -9,6 +9,7 @@
  */
 import { RoomkitError } from "./errors.js";
 import { matchRoute } from "./router.js";
+import { tableExists } from "./sql-tables.js";
 import { pathOf } from "./url-parts.js";
 
 /** Where a request goes: a party, a room id (decoded) and the path after the room segment. */
@@ -27,6 +28,13 @@ export type PartialAddress = Omit<RoomAddress, "rest"> & { rest?: string };
 const PARTY_HEADER = "x-roomkit-party";
 const ROOM_HEADER = "x-roomkit-room";
 const REST_HEADER = "x-roomkit-rest";
+
+// Where a room with timers writes its address down. An alarm may wake an
+// object that no request reached, and workerd then starts it without its name
+// (`ctx.id.name` is undefined for that instance's whole life: seen after a
+// restart of a dev server with persisted state, where due timers fire at once).
+// Such a room must still know its id in its constructor, onStart and onAlarm.
+const ADDRESS_TABLE = "_roomkit_address";
 
 // The party a class serves under, declared by the router when the Worker module
 // loads (the same isolate runs the rooms): a room woken by its alarm, with no
@@ -121,6 +129,35 @@ export class RoomIdentity {
     private readonly cls: object,
   ) {
     this.#name = ctx.id.name;
+    if (this.#name === undefined) this.#recall();
+  }
+
+  /**
+   * Writes the room's address down, once per room, so that an alarm waking
+   * the object with no name and no request still finds it (see
+   * ADDRESS_TABLE). The scheduler calls it before an instance first writes a
+   * timer: only an alarm wakes an object without a request.
+   */
+  keep(sql: SqlStorage): void {
+    const room = this.#name ?? this.#room;
+    if (room === undefined || tableExists(sql, ADDRESS_TABLE)) return;
+    sql.exec(`CREATE TABLE ${ADDRESS_TABLE} AS SELECT ? AS party, ? AS room`, this.party, room);
+  }
+
+  /** Reads the address {@link keep} wrote, for an instance started without a name. */
+  #recall(): void {
+    let row: { party: string; room: string } | undefined;
+    try {
+      const sql = this.ctx.storage.sql;
+      if (!tableExists(sql, ADDRESS_TABLE)) return;
+      row = sql.exec<{ party: string; room: string }>(`SELECT party, room FROM ${ADDRESS_TABLE}`).toArray()[0];
+    } catch {
+      return; // a key-value-backed object has no SQL, and no timers either
+    }
+    if (row) {
+      this.#party = row.party;
+      this.#room = row.room;
+    }
   }
 
   /**

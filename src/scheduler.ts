@@ -55,11 +55,20 @@ export class Scheduler {
   #failures = 0;
   #supported: boolean | undefined;
 
+  /** Whether this instance has called {@link beforeFirstTimer} (again after `deleteAll()`). */
+  #prepared = false;
+
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly dispatch: TimerDispatch,
     /** The object these timers belong to, reported to a test clock with each re-arm. */
     private readonly owner?: DurableObjectId,
+    /**
+     * Runs in the same transaction as an instance's first timer write: what
+     * the room must find when its alarm wakes it with no request (its address,
+     * src/identity.ts).
+     */
+    private readonly beforeFirstTimer?: (sql: SqlStorage) => void,
   ) {}
 
   /** Whether timers can be stored (SQLite-backed Durable Objects only). */
@@ -130,6 +139,10 @@ export class Scheduler {
       }
     }
     const sql = this.#sql;
+    if (!this.#prepared) {
+      this.beforeFirstTimer?.(sql);
+      this.#prepared = true;
+    }
     const only = this.#empty;
     this.#empty = false;
     sql.exec(
@@ -246,6 +259,7 @@ export class Scheduler {
   async cleared(): Promise<void> {
     this.#ready = false;
     this.#empty = false;
+    this.#prepared = false;
     this.#running.clear();
     if ((await this.storage.getAlarm()) !== null) await this.storage.deleteAlarm();
     noteAlarm(this.owner, null);

@@ -22,6 +22,8 @@ export type TimerTarget = {
   started(): boolean;
   /** `Server party/room`, for logs. */
   where(): string;
+  /** Writes down what an alarm that wakes the room with no request needs (see Scheduler's `beforeFirstTimer`). */
+  beforeFirstTimer(sql: SqlStorage): void;
 };
 
 /**
@@ -41,7 +43,12 @@ export class RoomTimers {
     ctx: DurableObjectState,
     private readonly target: TimerTarget,
   ) {
-    this.scheduler = new Scheduler(ctx.storage, (name, payload) => this.#dispatch(name, payload), ctx.id);
+    this.scheduler = new Scheduler(
+      ctx.storage,
+      (name, payload) => this.#dispatch(name, payload),
+      ctx.id,
+      (sql) => target.beforeFirstTimer(sql),
+    );
   }
 
   /**
