@@ -21,6 +21,16 @@ export type FlusherOptions = {
   onLastClose?: boolean;
   /** Distinguishes several flushers in one room. Default `"default"`. */
   name?: string;
+  /**
+   * Where "a flush is pending" is kept across evictions. `"timer"` (the
+   * default): in a persisted timer row, so the flusher needs nothing else.
+   * `"storage"`: your own storage records it (a dirty flag, an unflushed
+   * log), and when the room starts and finds it set, you call
+   * {@link Flusher.resume}; the flusher then writes only the platform alarm,
+   * no timer row, which saves each room the timers table (a few KiB of
+   * memory per room in memory).
+   */
+  pendingIn?: "timer" | "storage";
 };
 
 /**
@@ -52,6 +62,9 @@ export class Flusher {
     if (!(Number.isFinite(options.every) && options.every > 0)) {
       throw new RoomkitError(`Flusher: \`every\` must be a positive number of milliseconds, got ${options.every}.`);
     }
+    if (options.pendingIn !== undefined && options.pendingIn !== "timer" && options.pendingIn !== "storage") {
+      throw new RoomkitError(`Flusher: \`pendingIn\` must be "timer" or "storage", got ${JSON.stringify(options.pendingIn)}.`);
+    }
     this.#timers = hooks.timers;
     this.#options = options;
     this.#timer = `roomkit:flush:${options.name ?? "default"}`;
@@ -71,7 +84,32 @@ export class Flusher {
   /** Records that there is something to flush: a flush happens within `every` ms. */
   async markDirty(): Promise<void> {
     if (this.dirty) return;
-    await this.#timers.schedule(this.#options.every, this.#timer);
+    await this.#arm(this.#options.every);
+  }
+
+  /**
+   * The room started and its storage says a flush is pending (with
+   * `pendingIn: "storage"`, where an eviction forgets the flusher's wake-up):
+   * the flush is due when the earlier instance's was — the platform alarm it
+   * set, which an eviction keeps — or at once if that alarm is gone. With
+   * the default `pendingIn`, the same as {@link markDirty}.
+   *
+   * @example
+   * ```ts
+   * async onStart() {
+   *   if (await this.room.storage.get("dirty")) await this.flusher.resume();
+   * }
+   * ```
+   */
+  async resume(): Promise<void> {
+    if (this.dirty) return;
+    if (this.#options.pendingIn === "storage") await this.#timers.resumeWake(this.#timer);
+    else await this.#arm(this.#options.every);
+  }
+
+  /** Sets the flush's timer (a row) or wake-up (the alarm alone), per `pendingIn`. */
+  #arm(delay: number): Promise<void> {
+    return this.#options.pendingIn === "storage" ? this.#timers.wake(delay, this.#timer) : this.#timers.schedule(delay, this.#timer);
   }
 
   /**
@@ -102,7 +140,7 @@ export class Flusher {
       const delay = Math.min(2_000 * 2 ** this.#failures++, MAX_RETRY_DELAY);
       logError(`flusher "${this.#options.name ?? "default"}" (retried in ${delay / 1000} s)`, e);
       // A flush must never be dropped, so not the scheduler's six retries: this timer retries until it succeeds.
-      if (this.#timers.next(this.#timer) === null) await this.#timers.schedule(delay, this.#timer);
+      if (this.#timers.next(this.#timer) === null) await this.#arm(delay);
     }
   }
 }

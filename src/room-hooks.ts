@@ -24,6 +24,16 @@ export interface InternalTimers {
   next(name: string): number | null;
   /** Fires `name` now, through the same at-least-once lease as the alarm; resolves to whether it ran. */
   runNow(name: string): Promise<boolean>;
+  /**
+   * Runs `name`'s handler at `when` with no timer row, only the platform
+   * alarm: for work the room's storage already records as pending, which the
+   * helper arms again whenever an instance starts and finds it (Scheduler.wake).
+   */
+  wake(when: When, name: string): Promise<void>;
+  /** Arms a wake-up that an earlier instance left pending, for when the platform alarm is set, or now (Scheduler.resumeWake). */
+  resumeWake(name: string): Promise<void>;
+  /** This instance's pending wake-ups, soonest first (for `roomkit/testing`). */
+  wakes(): { name: string; at: number }[];
 }
 
 /** What a helper can ask of the room it was given. */
@@ -94,6 +104,9 @@ export class RoomHookSet implements RoomHooks {
       cancel: (name) => scheduler.cancel(name),
       next: (name) => scheduler.next(name),
       runNow: (name) => scheduler.runNow(name),
+      wake: (when, name) => scheduler.wake(when, name),
+      resumeWake: (name) => scheduler.resumeWake(name),
+      wakes: () => scheduler.wakes(),
     };
   }
 

@@ -7,6 +7,11 @@
  * it (one-shot) or moves it to its next occurrence (repeating). Each due timer
  * is read again right before it runs, so only its latest schedule ever fires.
  * The user's own `storage.setAlarm()` is one more timer under a reserved name.
+ *
+ * A wake-up ({@link Scheduler.wake}) is the row-less kind, for roomkit's own
+ * work whose pending state the room already stores (a Yjs update log waiting
+ * for compaction): only the platform alarm is written, and the instance that
+ * finds the work pending arms it again.
  * @module
  */
 import { noteAlarm, now as clockNow } from "./clock.js";
@@ -16,6 +21,8 @@ import type { When } from "./types.js";
 
 /** The reserved timer name behind `room.storage.setAlarm()` / `onAlarm()`. */
 export const USER_ALARM = "\u0000alarm";
+/** The {@link Scheduler}'s running mark of a wake-up (rows are marked with their seq). */
+const WAKING = -1;
 /** Failed one-shot timers are retried this many times (as Cloudflare does for alarms). */
 export const MAX_RETRIES = 6;
 const MAX_NAME_LENGTH = 256;
@@ -49,8 +56,15 @@ export class Scheduler {
    * from a delete, so a rolled-back write cannot make it claim too little.
    */
   #empty = false;
-  /** The seq of each timer whose handler is running. */
+  /** The seq of each timer whose handler is running (a wake-up's is {@link WAKING}). */
   #running = new Map<string, number>();
+  /**
+   * Pending wake-ups of this instance: name → when. Not stored: the room's
+   * own storage says the work is pending, its owner arms it again when a new
+   * instance finds it so, and the platform alarm (which is stored) wakes the
+   * object for it meanwhile.
+   */
+  #wakes = new Map<string, number>();
   /** Consecutive failed alarm runs (onStart or the run itself), for {@link retryLater}'s backoff. */
   #failures = 0;
   #supported: boolean | undefined;
@@ -139,10 +153,7 @@ export class Scheduler {
       }
     }
     const sql = this.#sql;
-    if (!this.#prepared) {
-      this.beforeFirstTimer?.(sql);
-      this.#prepared = true;
-    }
+    this.#prepare(sql);
     const only = this.#empty;
     this.#empty = false;
     sql.exec(
@@ -157,6 +168,53 @@ export class Scheduler {
     await this.#rearm(only ? at : undefined);
   }
 
+  /**
+   * Wakes the object at `when` to run the handler of `name`, writing no
+   * timer row: only the platform alarm is set. For work whose pending state
+   * the room keeps in its own storage, and whose owner calls `wake` again
+   * when an instance starts and finds that work pending — an eviction
+   * forgets the wake-up, but not the alarm, which starts the room so its
+   * owner can. An earlier pending wake-up of `name` is kept.
+   *
+   * @example
+   * ```ts
+   * await scheduler.wake(30_000, "roomkit:flush:yjs-compact"); // after the first logged update
+   * ```
+   */
+  async wake(when: When, name: string): Promise<void> {
+    checkName(name);
+    const at = toEpoch(when);
+    const pending = this.#wakes.get(name);
+    if (pending !== undefined && pending <= at) return;
+    // The alarm may start an instance with no request: it must find its address.
+    this.#prepare(this.#sqlite);
+    this.#wakes.set(name, at);
+    await this.#rearm();
+  }
+
+  /**
+   * Arms the wake-up `name` that an earlier instance of this object left
+   * pending (its owner found the work in storage at start): due when the
+   * platform alarm is set — that instance set it for its earliest timer or
+   * wake-up, so no later than this one was due — or now if no alarm is set
+   * (it is firing, or it was lost).
+   *
+   * @example
+   * ```ts
+   * if (logRows > 0) await scheduler.resumeWake("roomkit:flush:yjs-compact");
+   * ```
+   */
+  async resumeWake(name: string): Promise<void> {
+    const alarm = await this.storage.getAlarm();
+    const now = this.#now();
+    await this.wake(alarm === null || alarm < now ? 0 : alarm - now, name);
+  }
+
+  /** The pending wake-ups of this instance ({@link wake}), soonest first. */
+  wakes(): { name: string; at: number }[] {
+    return [...this.#wakes].map(([name, at]) => ({ name, at })).sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : 1));
+  }
+
   /** Cancels the timer `name`; resolves to whether it existed. */
   async cancel(name: string): Promise<boolean> {
     const removed = (this.#reader()?.exec("DELETE FROM _roomkit_timers WHERE name = ?", name).rowsWritten ?? 0) > 0;
@@ -164,8 +222,10 @@ export class Scheduler {
     return removed;
   }
 
-  /** When the timer `name` fires next (epoch ms), or `null`; a timer whose handler is running counts as fired. */
+  /** When the timer or wake-up `name` fires next (epoch ms), or `null`; one whose handler is running counts as fired. */
   next(name: string): number | null {
+    const wake = this.#wakes.get(name);
+    if (wake !== undefined) return wake;
     const row = this.#row(name);
     if (!row || this.#running.get(name) === row.seq) return null;
     return row.at;
@@ -180,6 +240,9 @@ export class Scheduler {
       // event may have cancelled or replaced this timer. Only its latest schedule runs.
       const t = this.#row(name);
       if (t && t.at <= this.#now() && !this.#running.has(name)) await this.#fire(t);
+    }
+    for (const { name, at } of this.wakes()) {
+      if (at <= this.#now() && this.#wakes.get(name) === at && !this.#running.has(name)) await this.#fireWake(name);
     }
     this.#failures = 0;
     await this.#rearm();
@@ -197,6 +260,12 @@ export class Scheduler {
    * ```
    */
   async runNow(name: string): Promise<boolean> {
+    if (this.#wakes.has(name)) {
+      if (this.#running.has(name)) return false;
+      await this.#fireWake(name);
+      await this.#rearm();
+      return true;
+    }
     const t = this.#row(name);
     if (!t || this.#running.has(name)) return false;
     await this.#fire(t);
@@ -217,7 +286,7 @@ export class Scheduler {
    * ```
    */
   async retryLater(): Promise<number | null> {
-    if (this.supported && !this.#hasTimers()) return null;
+    if (this.supported && this.#wakes.size === 0 && !this.#hasTimers()) return null;
     const delay = backoff(this.#failures++);
     const at = this.#now() + delay;
     // A key-value-backed object has no timers: its alarm is the user's own, set again as it was.
@@ -261,8 +330,35 @@ export class Scheduler {
     this.#empty = false;
     this.#prepared = false;
     this.#running.clear();
+    this.#wakes.clear();
     if ((await this.storage.getAlarm()) !== null) await this.storage.deleteAlarm();
     noteAlarm(this.owner, null);
+  }
+
+  /** Before an instance first writes a timer (row or alarm): what a room woken by it alone must find. */
+  #prepare(sql: SqlStorage): void {
+    if (this.#prepared) return;
+    this.beforeFirstTimer?.(sql);
+    this.#prepared = true;
+  }
+
+  /**
+   * Runs a wake-up's handler. It is forgotten first, so work that its handler
+   * leaves pending (or that arrives meanwhile) wakes the room again; a handler
+   * that throws is woken again after the timers' backoff (its work is still
+   * recorded as pending in the room's storage, so nothing is dropped).
+   */
+  async #fireWake(name: string): Promise<void> {
+    this.#wakes.delete(name);
+    this.#running.set(name, WAKING);
+    try {
+      await this.dispatch(name, undefined);
+    } catch (e) {
+      logError(`timer "${name}"`, e);
+      if (!this.#wakes.has(name)) this.#wakes.set(name, this.#now() + backoff(0));
+    } finally {
+      this.#running.delete(name);
+    }
   }
 
   /** Leases, dispatches and settles one timer row. */
@@ -312,16 +408,19 @@ export class Scheduler {
   }
 
   /**
-   * Points the platform alarm at the earliest timer; `only` is the time of the
-   * one timer in a table that was known to be empty, so nothing is read.
+   * Points the platform alarm at the earliest timer or wake-up; `only` is the
+   * time of the one timer in a table that was known to be empty, so nothing
+   * is read.
    */
   async #rearm(only?: number): Promise<void> {
     const sql = only === undefined ? this.#reader() : undefined;
-    const earliest = only ?? sql?.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM _roomkit_timers").one().at ?? null;
+    let earliest = only ?? sql?.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM _roomkit_timers").one().at ?? null;
+    for (const at of this.#wakes.values()) if (earliest === null || at < earliest) earliest = at;
     // Under a test's fake time the test fires due timers itself: a platform alarm
     // at a fake time would go off at the wrong (real) moment, so none is set.
     const next = noteAlarm(this.owner, earliest) ? null : earliest;
-    if (only !== undefined && next !== null) {
+    // With no row to read (the table holds none) the earliest is known without reading the alarm.
+    if ((only !== undefined || sql === undefined) && next !== null) {
       // Setting it is right whatever alarm is left (a stale one fires into an empty run): no need to read it first.
       await this.storage.setAlarm(next);
       return;

@@ -6,6 +6,7 @@
  */
 import { SELF, evictDurableObject } from "cloudflare:test";
 import { ROOM_OF } from "../party.js";
+import { hooksOf } from "../room-hooks.js";
 import { USER_ALARM } from "../scheduler.js";
 import type { Room } from "../types.js";
 import type { Monitor } from "./monitor.js";
@@ -154,14 +155,22 @@ export class TestRoom {
     return this.run(async (state) => Object.fromEntries(await state.storage.list()));
   }
 
-  /** The room's pending timers (named, repeating, `setAlarm`, Flushers), soonest first. */
+  /**
+   * The room's pending timers (named, repeating, `setAlarm`, Flushers, and
+   * the wake-ups of the room instance in memory, e.g. `YRoom`'s compaction),
+   * soonest first.
+   */
   async timers(): Promise<PendingTimer[]> {
-    const rows = await this.run((state) => {
+    const rows = await this.run((state, room) => {
+      let stored: TimerRow[] = [];
       try {
-        return [...state.storage.sql.exec<TimerRow>("SELECT name, at, every, payload, attempt FROM _roomkit_timers ORDER BY at, name")];
+        stored = [...state.storage.sql.exec<TimerRow>("SELECT name, at, every, payload, attempt FROM _roomkit_timers")];
       } catch {
-        return []; // no timer was ever set
+        // no timer was ever set
       }
+      const wakes = (room && hooksOf(room)?.timers.wakes()) ?? [];
+      const all = [...stored, ...wakes.map((w) => ({ ...w, every: null, payload: null, attempt: 0 }))];
+      return all.sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
     const now = this.monitor.now();
     return rows.map((r) => ({

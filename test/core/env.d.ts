@@ -10,12 +10,14 @@ declare namespace Cloudflare {
     FLAKY: DurableObjectNamespace;
     Y_DOCS: DurableObjectNamespace;
     FLUSHING: DurableObjectNamespace;
+    FLUSHING_STORED: DurableObjectNamespace;
     SINK: DurableObjectNamespace;
     LIMITED: DurableObjectNamespace;
     SECURE: DurableObjectNamespace;
     TIMER_LAB: DurableObjectNamespace;
     KV_ALARM: DurableObjectNamespace;
     FRAGILE_FLUSH: DurableObjectNamespace;
+    FRAGILE_FLUSH_STORED: DurableObjectNamespace;
     STRICT: DurableObjectNamespace;
     OBJECT: DurableObjectNamespace;
     OBJECT_MEM: DurableObjectNamespace;

@@ -1,6 +1,6 @@
 // The scheduler's table over a room's life: a new room's first timers (the table created, the
 // alarm set without reading storage back), a room that finds an emptied table after eviction,
-// and a platform alarm left behind with no timer.
+// a platform alarm left behind with no timer, and a helper's wake-up (no row) sharing the alarm.
 import { SELF, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { runAlarmLater } from "../support/alarm.js";
@@ -88,4 +88,32 @@ it("a room's first timer replaces a platform alarm left behind without timers", 
   expect(await runAlarmLater(stub(room), 45_000)).toBe(true);
   expect(await state(room)).toMatchObject({ fired: [{ name: "real" }], alarm: null });
   expect(await runDurableObjectAlarm(stub(room))).toBe(false);
+});
+
+it("a wake-up shares the one alarm with timers: it writes no row, a timer's cancel keeps it, an earlier timer goes first", async () => {
+  const room = "wake-" + Math.random();
+  const near = (alarm: number | null, ms: number) => {
+    expect(alarm).not.toBeNull();
+    expect(Math.abs(alarm! - (Date.now() + ms))).toBeLessThan(5_000);
+  };
+  await post(room, { cmd: "wake", ms: 30_000 });
+  near((await state(room)).alarm, 30_000);
+  expect(await timersTable(room)).toBe(0);
+
+  await schedule(room, "later", 60_000);
+  near((await state(room)).alarm, 30_000);
+  expect(await post(room, { cmd: "cancel", name: "later" })).toEqual({ ok: true });
+  near((await state(room)).alarm, 30_000); // the wake-up is not a row, but the alarm still counts it
+
+  await schedule(room, "sooner", 10_000);
+  near((await state(room)).alarm, 10_000);
+  expect(await runAlarmLater(stub(room), 15_000)).toBe(true);
+  let after = await state(room);
+  expect(after.fired).toEqual([{ name: "sooner" }]);
+  near(after.alarm, 30_000);
+
+  expect(await runAlarmLater(stub(room), 45_000)).toBe(true);
+  after = await state(room);
+  expect(after.fired).toEqual([{ name: "sooner" }, { name: "lab:wake" }]);
+  expect(after.alarm).toBeNull();
 });
