@@ -15,9 +15,13 @@ import { fireLater, stubOf, tables } from "./helpers/room.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
 import { YClient } from "./helpers/yclient.js";
 
-/** Writes a document the way the previous release stored it: three tables, V1 snapshot and log rows, metadata as key/value rows. */
+/**
+ * Writes a document the way an earlier release stored it: three tables, V1 snapshot and log rows,
+ * metadata as key/value rows; with log rows, also the compaction timer those releases kept as a row
+ * of the timers table, and its platform alarm.
+ */
 async function writeFormat1(party: string, room: string, snapshot: Uint8Array, log: Uint8Array[], epoch: string, snapshotVersion: number): Promise<void> {
-  await runInDurableObject(stubOf(party, room), (_instance, state) => {
+  await runInDurableObject(stubOf(party, room), async (_instance, state) => {
     const sql = state.storage.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS _roomkit_yjs_log (seq INTEGER NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (seq, part))");
     sql.exec("CREATE TABLE IF NOT EXISTS _roomkit_yjs_snapshot (part INTEGER PRIMARY KEY, data BLOB NOT NULL)");
@@ -25,6 +29,13 @@ async function writeFormat1(party: string, room: string, snapshot: Uint8Array, l
     sql.exec("INSERT INTO _roomkit_yjs_snapshot (part, data) VALUES (0, ?)", snapshot.slice().buffer);
     log.forEach((u, i) => sql.exec("INSERT INTO _roomkit_yjs_log (seq, part, data) VALUES (?, 0, ?)", snapshotVersion + 1 + i, u.slice().buffer));
     sql.exec("INSERT INTO _roomkit_yjs_meta (key, value) VALUES ('epoch', ?), ('snapshotVersion', ?)", epoch, String(snapshotVersion));
+    if (log.length === 0) return;
+    const due = Date.now() + 30_000;
+    sql.exec(`CREATE TABLE IF NOT EXISTS _roomkit_timers (
+      name TEXT PRIMARY KEY, at INTEGER NOT NULL, every INTEGER, payload TEXT,
+      attempt INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0)`);
+    sql.exec("INSERT INTO _roomkit_timers (name, at) VALUES ('roomkit:flush:yjs-compact', ?)", due);
+    await state.storage.setAlarm(due);
   });
   await evictDurableObject(stubOf(party, room)); // the room starts from what is on disk
 }
