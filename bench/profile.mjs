@@ -26,6 +26,7 @@ import durableWorkload, { unwrapDurable } from "./workloads/durable.mjs";
 
 const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--client-deflate on|off] [--top N]
        node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
+       node bench/profile.mjs --join-loop N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --durable [--seconds S] [--impls ${durableWorkload.impls.map((i) => i.key).join(",")}] [--top N]`;
 let args;
@@ -37,6 +38,7 @@ try {
       impls: { type: "string" },
       top: { type: "string", default: "15" },
       storm: { type: "string" },
+      "join-loop": { type: "string" },
       rooms: { type: "string" },
       durable: { type: "boolean" },
       "per-room": { type: "string", default: "5" },
@@ -52,20 +54,21 @@ const edits = Number(args.edits);
 const batch = Number(args.batch);
 const top = Number(args.top);
 const storm = args.storm === undefined ? 0 : Number(args.storm);
+const joinLoop = args["join-loop"] === undefined ? 0 : Number(args["join-loop"]);
 const rooms = args.rooms === undefined ? 0 : Number(args.rooms);
 const perRoom = Number(args["per-room"]);
 const seconds = Number(args.seconds);
 const durable = Boolean(args.durable);
 const clientDeflate = args["client-deflate"] ?? "on";
-const all = durable ? durableWorkload.impls : storm || rooms ? CORE_IMPLS : YJS_IMPLS;
+const all = durable ? durableWorkload.impls : storm || rooms || joinLoop ? CORE_IMPLS : YJS_IMPLS;
 const impls = args.impls ? all.filter((i) => args.impls.split(",").includes(i.key)) : all;
 if (
-  !(edits > 0 && batch > 0 && top > 0 && storm >= 0 && rooms >= 0 && perRoom > 0 && seconds > 0) ||
+  !(edits > 0 && batch > 0 && top > 0 && storm >= 0 && rooms >= 0 && joinLoop >= 0 && perRoom > 0 && seconds > 0) ||
   impls.length === 0 ||
-  [storm, rooms, durable].filter(Boolean).length > 1 ||
+  [storm, rooms, durable, joinLoop].filter(Boolean).length > 1 ||
   !["on", "off"].includes(clientDeflate) ||
   // Only the Yjs modes have y-websocket clients.
-  (args["client-deflate"] !== undefined && (storm || rooms || durable))
+  (args["client-deflate"] !== undefined && (storm || rooms || durable || joinLoop))
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -178,6 +181,8 @@ const what = durable
   ? `${durableSize.clients} clients in one room, ${durableSize.senders} sending, for ${seconds} s`
   : storm
     ? `${storm} clients joining at once`
+    : joinLoop
+      ? `${joinLoop} joins made one after the other inside the Worker (no clients), 4 times`
     : rooms
       ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
       : `${trace.patches.length} edits, ${batch} per update, clients offer permessage-deflate: ${clientDeflate}`;
@@ -231,7 +236,28 @@ try {
     console.log(`\n${impl.label}: ${storm} joins, workerd CPU ${cpu} ms\n${hottest(await profiler.stop())}`);
     await closeAll(sockets);
   }
-  for (const impl of storm || rooms || durable ? [] : impls) {
+  for (const impl of joinLoop ? impls : []) {
+    // What each implementation's own code adds to a join, without the network and
+    // handshake work that is the same for all and dominates the storm's figure.
+    const room = `joins-${Date.now().toString(36)}-${impl.key}`;
+    const loop = async (path, n) => {
+      const res = await fetch(`${server.http}/__joins?path=${encodeURIComponent(path)}&n=${n}`);
+      if (!res.ok) throw new Error(await res.text());
+      await (await fetch(`${server.http}/__joins/close`)).text();
+    };
+    const pathOf = (r) => new URL(impl.url(server.ws, r)).pathname;
+    await loop(pathOf(`${room}-warm`), 100); // loads the class and lets the JIT settle, unprofiled
+    await profiler.start();
+    let cpu = 0;
+    for (let r = 0; r < 4; r++) {
+      const cpu0 = server.cpuMs();
+      await loop(pathOf(`${room}-${r}`), joinLoop);
+      cpu += server.cpuMs() - cpu0;
+    }
+    const perJoin = ((cpu / (4 * joinLoop)) * 1000).toFixed(0);
+    console.log(`\n${impl.label}: ${4 * joinLoop} joins, workerd CPU ${cpu} ms = ${perJoin} µs per join (closes included)\n${hottest(await profiler.stop())}`);
+  }
+  for (const impl of storm || rooms || durable || joinLoop ? [] : impls) {
     const url = impl.serverUrl(server.ws);
     const room = `profile-${Date.now().toString(36)}`;
     const options = { deflate: clientDeflate === "on" };
