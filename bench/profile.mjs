@@ -183,9 +183,9 @@ const what = durable
     ? `${storm} clients joining at once`
     : joinLoop
       ? `${joinLoop} joins made one after the other inside the Worker (no clients), 4 times`
-    : rooms
-      ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
-      : `${trace.patches.length} edits, ${batch} per update, clients offer permessage-deflate: ${clientDeflate}`;
+      : rooms
+        ? `${rooms} rooms × ${perRoom} clients broadcasting for ${seconds} s`
+        : `${trace.patches.length} edits, ${batch} per update, clients offer permessage-deflate: ${clientDeflate}`;
 console.log(`${what}; line numbers are in the bundle (wrangler deploy --dry-run --outdir in bench/)`);
 try {
   for (const impl of durable ? impls : []) {
