@@ -13,9 +13,10 @@
  * optional external save runs `saveDelay` after a change. Both are wake-ups
  * with no timer row (Scheduler.wake): the log rows and the save flag already
  * say the work is pending, so a room that starts and finds them arms it again
- * for when the platform alarm, which outlives the instance, is due. The snapshot is the V1 encoding clients
- * speak, deflated (`deflate.ts`): compressing is asynchronous, so updates
- * written meanwhile stay in the log, after the snapshot.
+ * for when the platform alarm, which outlives the instance, is due. The
+ * snapshot is the V1 encoding clients speak, deflated (`deflate.ts`):
+ * compressing is asynchronous, so updates written meanwhile stay in the log,
+ * after the snapshot.
  *
  * A room that wakes with its document compacted into one snapshot (the usual
  * case) does not build the `Y.Doc` until something needs it: a joining
