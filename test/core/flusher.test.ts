@@ -2,6 +2,9 @@
 // flush is a timer row (the default) or the room's own storage with a wake-up (pendingIn: "storage").
 import { SELF, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { Flusher, type FlusherOptions } from "../../src/index.js";
+import type * as Party from "../../src/index.js";
+import { ROOM_OF } from "../../src/party.js";
 import { connect } from "../../src/testing/index.js";
 import { runAlarmLater } from "../support/alarm.js";
 import { waitFor } from "../support/wait-for.js";
@@ -87,4 +90,31 @@ describe.each([
     expect(seen.alarm).toBeLessThanOrEqual(Date.now() + 60_000);
     await ws.close();
   });
+});
+
+it("refuses options it cannot honour, naming the option", async () => {
+  const room = "fl-" + Math.random();
+  const ws = await connect(SELF, `/parties/flushing/${room}`); // the room is built
+  const errors = await runInDurableObject(env.FLUSHING.get(env.FLUSHING.idFromName(room)), (instance) => {
+    const partyRoom = (instance as unknown as { [ROOM_OF]: Party.Room })[ROOM_OF];
+    const attempt = (options: FlusherOptions) => {
+      try {
+        new Flusher(partyRoom, options);
+        return "accepted";
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    return [
+      attempt({ every: 0, flush: () => {} }),
+      attempt({ every: 1_000, flush: () => {}, pendingIn: "disk" as never }),
+      attempt({ every: 1_000, flush: () => {}, pendingIn: "storage", name: "ok" }),
+    ];
+  });
+  expect(errors).toEqual([
+    "RoomkitError: Flusher: `every` must be a positive number of milliseconds, got 0.",
+    'RoomkitError: Flusher: `pendingIn` must be "timer" or "storage", got "disk".',
+    "accepted",
+  ]);
+  await ws.close();
 });
