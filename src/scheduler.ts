@@ -9,9 +9,10 @@
  * The user's own `storage.setAlarm()` is one more timer under a reserved name.
  *
  * A wake-up ({@link Scheduler.wake}) is the row-less kind, for work whose
- * pending state the room already stores (a `Flusher` with `pendingIn:
- * "storage"`: a dirty flag, an unflushed log): only the platform alarm is
- * written, and the instance that finds the work pending arms it again.
+ * pending state the room already stores (a Yjs update log waiting for
+ * compaction, a `Flusher` with `pendingIn: "storage"`): only the platform
+ * alarm is written, and the instance that finds the work pending arms it
+ * again.
  * @module
  */
 import { noteAlarm, now as clockNow } from "./clock.js";
@@ -178,7 +179,7 @@ export class Scheduler {
    *
    * @example
    * ```ts
-   * await scheduler.wake(10_000, "roomkit:flush:default"); // the room's storage now says a flush is pending
+   * await scheduler.wake(30_000, "roomkit:flush:yjs-compact"); // after the first logged update
    * ```
    */
   async wake(when: When, name: string): Promise<void> {
@@ -201,7 +202,7 @@ export class Scheduler {
    *
    * @example
    * ```ts
-   * if (await storage.get("dirty")) await scheduler.resumeWake("roomkit:flush:default"); // found at start
+   * if (logRows > 0) await scheduler.resumeWake("roomkit:flush:yjs-compact");
    * ```
    */
   async resumeWake(name: string): Promise<void> {

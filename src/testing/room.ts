@@ -157,8 +157,8 @@ export class TestRoom {
 
   /**
    * The room's pending timers (named, repeating, `setAlarm`, Flushers, and
-   * the wake-ups of the room instance in memory, e.g. a `Flusher` with
-   * `pendingIn: "storage"`), soonest first.
+   * the wake-ups of the room instance in memory, e.g. `YRoom`'s compaction),
+   * soonest first.
    */
   async timers(): Promise<PendingTimer[]> {
     const rows = await this.run((state, room) => {

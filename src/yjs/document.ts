@@ -8,9 +8,12 @@
  * to be broadcast (the output gate also holds the frames until the write is
  * durable). Memory never runs ahead of storage: an update that fails to
  * apply or to be written makes the engine rebuild the document from storage.
- * The log is folded into a chunked snapshot when it outgrows the snapshot, by
- * a persisted timer, and when the last client leaves; the optional external
- * save runs from another timer. The snapshot is the V1 encoding clients
+ * The log is folded into a chunked snapshot when it outgrows the snapshot,
+ * `compactDelay` after its first row, and when the last client leaves; the
+ * optional external save runs `saveDelay` after a change. Both are wake-ups
+ * with no timer row (Scheduler.wake): the log rows and the save flag already
+ * say the work is pending, so a room that starts and finds them arms it again
+ * for when the platform alarm, which outlives the instance, is due. The snapshot is the V1 encoding clients
  * speak, deflated (`deflate.ts`): compressing is asynchronous, so updates
  * written meanwhile stay in the log, after the snapshot.
  *
@@ -113,8 +116,9 @@ export class DurableDocument {
     this.#options = options;
     this.#events = events;
     this.#onSave = onSave;
-    this.#compactor = new Flusher(room, { name: "yjs-compact", every: options.compactDelay, flush: () => this.#compactFromTimer() });
-    if (onSave) this.#saver = new Flusher(room, { name: "yjs-save", every: options.saveDelay, flush: () => this.#save() });
+    // pendingIn "storage": the log and the save flag record the work, so no timer row is kept (see open()).
+    this.#compactor = new Flusher(room, { name: "yjs-compact", every: options.compactDelay, pendingIn: "storage", flush: () => this.#compactFromTimer() });
+    if (onSave) this.#saver = new Flusher(room, { name: "yjs-save", every: options.saveDelay, pendingIn: "storage", flush: () => this.#save() });
     this.#batch = new WriteBatch({
       delay: options.batchDelay,
       maxBytes: options.compactLogBytes,
@@ -142,11 +146,15 @@ export class DurableDocument {
       this.#v1Bound = initial ? undefined : 0;
       this.#use(doc);
     } else this.#useStored(stored);
-    // Work interrupted by an eviction or crash: arm its timers again (a no-op if they are still pending).
-    if (this.#store.logRows > 0) await this.#armCompaction();
+    // Work an earlier instance left pending (evicted, or crashed): its wake-up
+    // died with it, the platform alarm did not; due when that alarm is.
+    if (this.#store.logRows > 0) {
+      this.#compactArmed = true;
+      await this.#compactor.resume();
+    }
     if (stored.saveDirty && this.#saver) {
       this.#saveArmed = true;
-      await this.#saver.markDirty();
+      await this.#saver.resume();
     }
   }
 
@@ -332,7 +340,7 @@ export class DurableDocument {
       // If arming fails, the next write tries again (the flag must never claim a timer that is not there).
       arming.push(this.#saver.markDirty().catch((e) => ((this.#saveArmed = false), Promise.reject(e))));
     }
-    // Arming persists the timer row synchronously; only the alarm update is awaited here.
+    // The log row and the save flag are written already; arming only sets the alarm, not awaited here.
     if (arming.length > 0) Promise.all(arming).catch((e) => logError(`${this.#where()} timers`, e));
   }
 

@@ -2,7 +2,7 @@
 // back, in an object no request has reached: workerd starts such an object
 // without its name. The room must still know who it is in its constructor,
 // onStart, onAlarm and onTimer (src/identity.ts, ADDRESS_TABLE). A Yjs room's
-// compaction and save, due while the server is down, run the same way.
+// compaction and save, which keep no timer row (wake-ups), run the same way.
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -58,7 +58,7 @@ it("a Yjs room's compaction and save due during a restart run when it is back, w
   const res = await fetch(url(server.url), { method: "POST", body: Y.encodeStateAsUpdate(doc) });
   expect(res.status).toBe(204); // the update is in the room's log
   const due = Date.now() + 1_500;
-  server.kill(); // before compaction and save are due
+  server.kill(); // before compaction and save are due: no timer row says they are pending, the log and the save flag do
   expect(server.output.text).not.toContain("[wakingdoc]");
   await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 200));
 

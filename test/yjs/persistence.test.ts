@@ -1,7 +1,7 @@
 // Durability: every update is in SQLite before any peer sees it; the log is
 // compacted by a timer, when it outgrows the snapshot, and when the last client
 // leaves; documents far larger than one storage value are chunked.
-import { SELF, evictDurableObject } from "cloudflare:test";
+import { SELF, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import YPartyKitProvider from "y-partykit/provider";
 import * as Y from "yjs";
@@ -40,6 +40,64 @@ it("a timer compacts the log into the snapshot; the document survives eviction",
   const b = await YClient.synced(`/parties/doc/${room}`);
   await waitFor(() => b.text === "9876543210", "reloaded from the snapshot");
   await Promise.all([a.close(), b.close()]);
+});
+
+it("compaction keeps no timer row, and still runs after an eviction: the alarm wakes the room, which finds its log", async () => {
+  const room = freshRoom("wake-compact");
+  const before = Date.now();
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  a.doc.getText("t").insert(0, "kept");
+  await waitFor(async () => (await tables("doc", room)).logRows > 0, "the edit logged");
+  const stub = stubOf("doc", room);
+  const probe = () =>
+    runInDurableObject(stub, async (_, state) => ({
+      alarm: await state.storage.getAlarm(),
+      timerTables: state.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = '_roomkit_timers'").toArray().length,
+    }));
+  const armed = await probe();
+  expect(armed.timerTables).toBe(0); // the log row is the record that compaction is pending
+  const at = armed.alarm!;
+  expect(at).toBeGreaterThanOrEqual(before + 30_000); // compactDelay after the first logged update
+  expect(at).toBeLessThanOrEqual(Date.now() + 30_000);
+
+  // The wake-up dies with the instance; the alarm does not, and the instance it starts finds the log.
+  await evictDurableObject(stub);
+  expect(await fireLater("doc", room)).toBe(true);
+  const after = await tables("doc", room);
+  expect(after.logRows).toBe(0);
+  expect(after.doc.getText("t").toString()).toBe("kept");
+  expect((await probe()).alarm).toBeNull(); // nothing left to wake for
+  await a.close();
+});
+
+it("a room that starts with its log pending keeps the earlier instance's compaction time, or compacts at once if its alarm is gone", async () => {
+  const alarmOf = (room: string) => runInDurableObject(stubOf("doc", room), (_, state) => state.storage.getAlarm()); // starts no room
+  for (const lost of [false, true]) {
+    const room = freshRoom(lost ? "wake-lost" : "wake-kept");
+    const a = await YClient.synced(`/parties/doc/${room}`);
+    const b = await YClient.synced(`/parties/doc/${room}`); // so no last close compacts
+    a.doc.getText("t").insert(0, "pending");
+    await waitFor(async () => (await tables("doc", room)).logRows > 0, "the edit logged");
+    const due = await alarmOf(room);
+    expect(due).not.toBeNull();
+    await evictDurableObject(stubOf("doc", room)); // the clients are dropped with the instance
+    if (lost) await runInDurableObject(stubOf("doc", room), (_, state) => state.storage.deleteAlarm());
+
+    // A client starts a new instance, which finds the log.
+    const c = await YClient.synced(`/parties/doc/${room}`);
+    await waitFor(() => c.text === "pending", "reloaded with the logged edit");
+    if (lost) {
+      // Its wake-up is due now (the platform runs that alarm at once), not compactDelay (30 s) later.
+      await waitFor(async () => (await tables("doc", room)).logRows === 0, "compacted by the alarm set at start", 10_000);
+    } else {
+      expect(await alarmOf(room)).toBe(due); // neither postponed by the restart nor run early
+      expect((await tables("doc", room)).logRows).toBeGreaterThan(0);
+      expect(await fireLater("doc", room)).toBe(true);
+      expect((await tables("doc", room)).logRows).toBe(0);
+    }
+    expect((await tables("doc", room)).doc.getText("t").toString()).toBe("pending");
+    await Promise.all([a.close(), b.close(), c.close()]);
+  }
 });
 
 it("the log is compacted when the last client leaves", async () => {
