@@ -18,7 +18,8 @@ import { lobby } from "./worker.js";
 
 /** What the hook decided: go on with `request`, or refuse. */
 export type EdgeHookOutcome =
-  | { request: Request }
+  /** `copied`: `request` is the hook's copy (or no hook ran and it is the request given), held by no one else. */
+  | { request: Request; copied: boolean }
   /** The hook answered itself (its Response, as is). */
   | { response: Response }
   /** The hook threw: PartyKit refuses with 401 and the error's message. */
@@ -48,7 +49,7 @@ export async function runEdgeHook(
 ): Promise<EdgeHookOutcome> {
   const hookName = isUpgrade(request) ? "onBeforeConnect" : "onBeforeRequest";
   const hook = Server[hookName];
-  if (!hook) return { request };
+  if (!hook) return { request, copied: false };
   const copy = new Request(request);
   onCopy?.(copy);
   let result: unknown;
@@ -58,8 +59,8 @@ export async function runEdgeHook(
     await drainUnreadBody(copy);
     return { thrown: (e instanceof Error ? e.message : String(e)).slice(0, 500) || "Unauthorized" };
   }
-  if (result instanceof Request) return { request: result };
-  if (result === undefined) return { request: copy };
+  if (result instanceof Request) return { request: result, copied: result === copy };
+  if (result === undefined) return { request: copy, copied: true };
   await drainUnreadBody(copy);
   if (result instanceof Response) return { response: result };
   logError(`${Server.name}.${hookName}`, new RoomkitError("must return a Request or a Response"));

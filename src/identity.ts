@@ -40,6 +40,8 @@ const ADDRESS_TABLE = "_roomkit_address";
 // loads (the same isolate runs the rooms): a room woken by its alarm, with no
 // request to read, still knows its party.
 const partyOfClass = new WeakMap<object, string>();
+// Classes declared under more than one party name: only an address header says which one a request means.
+const servesSeveral = new WeakSet<object>();
 // The parsed address of each request handed to a hook, for routeOf().
 const routes = new WeakMap<object, RoomAddress>();
 
@@ -54,20 +56,44 @@ const routes = new WeakMap<object, RoomAddress>();
  * ```
  */
 export function declareParty(cls: object, party: string): void {
-  if (!partyOfClass.has(cls)) partyOfClass.set(cls, party);
+  const declared = partyOfClass.get(cls);
+  if (declared === undefined) partyOfClass.set(cls, party);
+  else if (declared !== party) servesSeveral.add(cls);
 }
 
 /**
- * A copy of `request` addressed to `address` (any address a client sent is
- * replaced). The copy's headers are mutable.
+ * Whether `request` can go to a room of `cls` as it is, with no address
+ * written on it: the room then reads the same address off the request
+ * itself ({@link RoomIdentity.learn}): its id from its Durable Object name,
+ * its party from the class (served under `party` alone), and the rest of
+ * the path from the URL, which the router matched with the same rules. A
+ * request carrying any address header must be copied, so that a client
+ * cannot choose its own. Saves the copy on every join through the Worker.
+ *
+ * @example
+ * ```ts
+ * const forward = urlTellsAddress(request, Chat, "chat") ? request : addressTo(request, address);
+ * ```
+ */
+export function urlTellsAddress(request: Request, cls: object, party: string): boolean {
+  if (partyOfClass.get(cls) !== party || servesSeveral.has(cls)) return false;
+  const h = request.headers;
+  return !h.has(PARTY_HEADER) && !h.has(ROOM_HEADER) && !h.has(REST_HEADER);
+}
+
+/**
+ * `request` addressed to `address` (any address a client sent is
+ * replaced): a copy, whose headers are mutable, or with `owned`, `request`
+ * itself, for a request roomkit made and nobody else holds (its headers are
+ * mutable already).
  *
  * @example
  * ```ts
  * const res = await stub.fetch(addressTo(request, { party: "chat", room: "lobby", rest: "" }));
  * ```
  */
-export function addressTo(request: Request, address: PartialAddress): Request {
-  const forward = new Request(request);
+export function addressTo(request: Request, address: PartialAddress, owned = false): Request {
+  const forward = owned ? request : new Request(request);
   forward.headers.set(PARTY_HEADER, address.party);
   forward.headers.set(ROOM_HEADER, encodeURIComponent(address.room));
   if (address.rest !== undefined) forward.headers.set(REST_HEADER, address.rest);
@@ -170,6 +196,9 @@ export class RoomIdentity {
     const party = request.headers.get(PARTY_HEADER);
     const room = request.headers.get(ROOM_HEADER);
     if (party) this.#party = party;
+    // Sent as is (urlTellsAddress) into an isolate where the routes were never declared (they were
+    // prepared on a first request, not at module scope): the party its URL names, as the router read it.
+    else if (this.#party === undefined && !partyOfClass.has(this.cls)) this.#party = partyInUrl(request.url);
     if (room && this.#name === undefined) this.#room = safeDecode(room);
     const address = { party: this.party, room: this.roomForLogs(), rest: "" };
     address.rest = request.headers.get(REST_HEADER) ?? restInUrl(request.url, address.party);
@@ -221,6 +250,15 @@ export class RoomIdentity {
 function restInUrl(url: string, party: string): string {
   const route = matchRoute(pathOf(url), [party, "main"]);
   return route.kind === "room" ? route.rest : "";
+}
+
+/** The party a URL of the Worker's routes names (`/parties/:party/…`, `main` for `/party/…`), if it addresses a room. */
+function partyInUrl(url: string): string | undefined {
+  const path = pathOf(url);
+  if (path.startsWith("/party/")) return matchRoute(path, ["main"]).kind === "room" ? "main" : undefined;
+  if (!path.startsWith("/parties/")) return undefined;
+  const party = safeDecode(path.slice("/parties/".length).split("/", 1)[0]!);
+  return matchRoute(path, [party]).kind === "room" ? party : undefined;
 }
 
 function safeDecode(s: string): string {

@@ -4,7 +4,7 @@
  * @module
  */
 import { RoomkitError } from "./errors.js";
-import { addressTo } from "./identity.js";
+import { addressTo, urlTellsAddress } from "./identity.js";
 import { defaultBindingName } from "./names.js";
 import { validateRoomId } from "./router.js";
 import type { Parties, Stub } from "./types.js";
@@ -88,24 +88,41 @@ export function namespaceOf(env: Record<string, unknown>, party: string): Durabl
   return ns;
 }
 
+/** How {@link sendToRoom} forwards a request. */
+export type Forwarding = {
+  /** The room that is asking (roomkit's own helpers only: e.g. a game room reporting to its lobby). */
+  caller?: Caller;
+  /** The path after the room segment, when the sender parsed it (the room reads it from the URL otherwise). */
+  rest?: string;
+  /** The request is roomkit's own, made for this call and held by nobody else: addressed in place, not copied. */
+  owned?: boolean;
+  /**
+   * The class the Worker's router matched the request's own URL to: the request may then go as it
+   * is, the room reading the same address off it (`urlTellsAddress`).
+   */
+  routed?: object;
+};
+
 /**
  * Sends `request` to room `room` of `party`, telling the room who it is (and,
- * with `caller`, which room is asking). `rest` is the path after the room
- * segment, when the caller already parsed it (the room reads it from the URL otherwise).
+ * with `caller`, which room is asking).
  *
  * @example
  * ```ts
- * const res = await sendToRoom(env, "lobby", "eu", new Request(url), { party: room.name, room: room.id });
+ * const res = await sendToRoom(env, "lobby", "eu", new Request(url), { caller: { party: room.name, room: room.id }, owned: true });
  * ```
  */
-export function sendToRoom(env: Record<string, unknown>, party: string, room: string, request: Request, caller?: Caller, rest?: string): Promise<Response> {
+export function sendToRoom(env: Record<string, unknown>, party: string, room: string, request: Request, how: Forwarding = {}): Promise<Response> {
   const ns = namespaceOf(env, party);
-  // One copy of the request (its headers become mutable); the address
-  // overwrites any a client sent itself.
-  const forward = addressTo(request, { party, room, rest });
-  if (caller) forward.headers.set(CALLER_HEADER, `${encodeURIComponent(caller.party)}/${encodeURIComponent(caller.room)}`);
+  const stub = ns.get(ns.idFromName(room));
+  if (how.routed && !how.caller && !request.headers.has(CALLER_HEADER) && urlTellsAddress(request, how.routed, party)) {
+    return stub.fetch(request as never) as unknown as Promise<Response>;
+  }
+  // The address overwrites any a client sent itself (on a copy, unless the request is roomkit's own).
+  const forward = addressTo(request, { party, room, rest: how.rest }, how.owned);
+  if (how.caller) forward.headers.set(CALLER_HEADER, `${encodeURIComponent(how.caller.party)}/${encodeURIComponent(how.caller.room)}`);
   else forward.headers.delete(CALLER_HEADER);
-  return ns.get(ns.idFromName(room)).fetch(forward as never) as unknown as Promise<Response>;
+  return stub.fetch(forward as never) as unknown as Promise<Response>;
 }
 
 /**
@@ -144,11 +161,11 @@ function stubFor(env: Record<string, unknown>, party: string, room: string): Stu
     if (upgrade) request.headers.set("upgrade", "websocket");
     return request;
   };
-  const fetchRoom = (pathOrInit?: unknown, init?: unknown) => sendToRoom(env, party, room, toRequest(pathOrInit, init));
+  const fetchRoom = (pathOrInit?: unknown, init?: unknown) => sendToRoom(env, party, room, toRequest(pathOrInit, init), { owned: true });
   return {
     fetch: fetchRoom as Stub["fetch"],
     socket: (async (pathOrInit?: unknown, init?: unknown) => {
-      const res = await sendToRoom(env, party, room, toRequest(pathOrInit, init, true));
+      const res = await sendToRoom(env, party, room, toRequest(pathOrInit, init, true), { owned: true });
       const ws = (res as unknown as { webSocket?: WebSocket | null }).webSocket;
       if (!ws) throw new RoomkitError(`parties.${party}.get("${room}").socket(): the room answered ${res.status} instead of accepting a WebSocket.`);
       ws.accept();

@@ -114,9 +114,12 @@ async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: Pa
   if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
   if ("response" in outcome) return upgrade ? outcome.response : withCors(outcome.response, cors);
   if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
-  const forward = outcome.request;
+  // The request as the client sent it goes as is when the room can read its address off it;
+  // the hook's own copy takes the address in place: no join pays for a copy only roomkit needs.
+  const { request: forward, copied } = outcome;
+  const how = forward === request ? { rest: route.rest, routed: cls } : { rest: route.rest, owned: copied };
   try {
-    const res = await sendToRoom(env, route.party, route.room, forward, undefined, route.rest);
+    const res = await sendToRoom(env, route.party, route.room, forward, how);
     return res.status === 101 ? res : withCors(res, cors);
   } catch (e) {
     logError(`routing to ${route.party}/${route.room}`, e);

@@ -87,7 +87,7 @@ export class LobbyReporter {
     const init: RequestInit =
       report === null ? { method: "DELETE" } : { method: "PUT", body: JSON.stringify(report), headers: { "content-type": "application/json" } };
     // Sent as this room (the caller header), which the lobby checks: no outside request can carry it.
-    const res = await sendToRoom(this.room.env, party, room, new Request(url, init), { party: this.room.name, room: this.room.id });
+    const res = await sendToRoom(this.room.env, party, room, new Request(url, init), { caller: { party: this.room.name, room: this.room.id }, owned: true });
     await res.body?.cancel();
     if (!res.ok) throw new Error(`the lobby answered ${res.status}`);
   }

@@ -4,6 +4,10 @@ declare namespace Cloudflare {
     MAIN: DurableObjectNamespace;
     PROBE: DurableObjectNamespace;
     PROBE_MEM: DurableObjectNamespace;
+    WHERE: DurableObjectNamespace;
+    ALIAS_A: DurableObjectNamespace;
+    ALIAS_B: DurableObjectNamespace;
+    UNDECLARED: DurableObjectNamespace;
     GUARDED: DurableObjectNamespace;
     HTTP_ONLY: DurableObjectNamespace;
     SOCKET_ONLY: DurableObjectNamespace;
