@@ -1,7 +1,9 @@
 /**
  * Routing identity: which party and room a request addresses, and how the
- * room learns it. This module alone writes the address onto a request
- * ({@link addressTo}, used by the router and by stubs) and alone reads it
+ * room learns it. This module alone decides whether a request can go as the
+ * client sent it ({@link urlTellsAddress}: the room then reads the same
+ * address off it), alone writes the address onto one that cannot
+ * ({@link addressTo}, used by the router and by stubs), and alone reads it
  * back in the room ({@link RoomIdentity}), which strips it before user code
  * sees the request. The parsed route also stays attached to the request
  * objects hooks receive ({@link routeOf}), so no hook parses the URL again.
