@@ -47,6 +47,8 @@ export async function runEdgeHook(
   ctx: ExecutionContext,
   onCopy?: (copy: Request) => void,
 ): Promise<EdgeHookOutcome> {
+  // Most parties have neither hook: their joins skip reading the upgrade header here.
+  if (!Server.onBeforeConnect && !Server.onBeforeRequest) return { request, copied: false };
   const hookName = isUpgrade(request) ? "onBeforeConnect" : "onBeforeRequest";
   const hook = Server[hookName];
   if (!hook) return { request, copied: false };

@@ -196,14 +196,15 @@ export class RoomIdentity {
    */
   learn(request: Request): RoomAddress {
     const party = request.headers.get(PARTY_HEADER);
-    const room = request.headers.get(ROOM_HEADER);
+    // addressTo() always writes the party: without it, the request carries no address of roomkit's.
+    const room = party === null ? null : request.headers.get(ROOM_HEADER);
     if (party) this.#party = party;
     // Sent as is (urlTellsAddress) into an isolate where the routes were never declared (they were
     // prepared on a first request, not at module scope): the party its URL names, as the router read it.
     else if (this.#party === undefined && !partyOfClass.has(this.cls)) this.#party = partyInUrl(request.url);
     if (room && this.#name === undefined) this.#room = safeDecode(room);
     const address = { party: this.party, room: this.roomForLogs(), rest: "" };
-    address.rest = request.headers.get(REST_HEADER) ?? restInUrl(request.url, address.party);
+    address.rest = (party === null ? null : request.headers.get(REST_HEADER)) ?? restInUrl(request.url, address.party);
     return address;
   }
 

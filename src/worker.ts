@@ -109,10 +109,9 @@ export async function routeRoomkitRequest(request: Request, env: Env, ctx: Execu
 /** Runs the party's edge hook, then forwards to the room. */
 async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: PartyClass, route: RoomRoute, cors: Headers | undefined): Promise<Response> {
   const Server = cls.server;
-  const upgrade = isUpgrade(request);
   const outcome = await runEdgeHook(Server, request, env, route.room, ctx, (copy) => remember(copy, route));
   if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
-  if ("response" in outcome) return upgrade ? outcome.response : withCors(outcome.response, cors);
+  if ("response" in outcome) return isUpgrade(request) ? outcome.response : withCors(outcome.response, cors);
   if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
   // The request as the client sent it goes as is when the room can read its address off it;
   // the hook's own copy takes the address in place: no join pays for a copy only roomkit needs.

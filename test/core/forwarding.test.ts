@@ -67,6 +67,9 @@ describe("a room reads its address off the request the client sent", () => {
     expect(await lone.json()).toMatchObject({ party: "lone", room: "r3", route: { party: "lone", room: "r3", rest: "/path" } });
     const main = await stub("r4").fetch("http://x/party/r4");
     expect(await main.json()).toMatchObject({ party: "main", room: "r4", route: { party: "main", rest: "" } });
+    // Without the party header roomkit always writes, no other address header is believed either.
+    const forged = await stub("r6").fetch("http://x/parties/lone/r6/real", { headers: { "x-roomkit-rest": "/forged", "x-roomkit-room": "r7" } });
+    expect(await forged.json()).toMatchObject({ party: "lone", room: "r6", route: { rest: "/real" }, addressHeaders: [] });
     // A URL outside the Worker's routes names no party: the default, as before.
     const other = await stub("r5").fetch("http://x/somewhere/else");
     expect(await other.json()).toMatchObject({ party: "main", room: "r5" });
