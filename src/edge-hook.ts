@@ -18,7 +18,10 @@ import { lobby } from "./worker.js";
 
 /** What the hook decided: go on with `request`, or refuse. */
 export type EdgeHookOutcome =
-  /** `copied`: `request` is the hook's copy (or no hook ran and it is the request given), held by no one else. */
+  /**
+   * `copied`: `request` is the copy the hook received, roomkit's own and held by no one else; false
+   * for the request given (no hook ran) and for a Request the hook made itself.
+   */
   | { request: Request; copied: boolean }
   /** The hook answered itself (its Response, as is). */
   | { response: Response }
