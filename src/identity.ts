@@ -257,11 +257,8 @@ function restInUrl(url: string, party: string): string {
 
 /** The party a URL of the Worker's routes names (`/parties/:party/…`, `main` for `/party/…`), if it addresses a room. */
 function partyInUrl(url: string): string | undefined {
-  const path = pathOf(url);
-  if (path.startsWith("/party/")) return matchRoute(path, ["main"]).kind === "room" ? "main" : undefined;
-  if (!path.startsWith("/parties/")) return undefined;
-  const party = safeDecode(path.slice("/parties/".length).split("/", 1)[0]!);
-  return matchRoute(path, [party]).kind === "room" ? party : undefined;
+  const route = matchRoute(pathOf(url), "any");
+  return route.kind === "room" ? route.party : undefined;
 }
 
 function safeDecode(s: string): string {

@@ -26,14 +26,16 @@ export type Route = RoomRoute | RouteError | NoRoute;
 
 /**
  * Parses `pathname` (as `URL.pathname` gives it: still percent-encoded).
- * `knownParties` decides between a room route and a 404 naming the parties.
+ * `knownParties` decides between a room route and a 404 naming the parties;
+ * `"any"` takes every party name as known (a room reading a URL the Worker's
+ * router has already matched).
  *
  * @example
  * ```ts
  * matchRoute("/parties/chat/r%201/history", ["chat"]); // { kind: "room", party: "chat", room: "r 1", rest: "/history" }
  * ```
  */
-export function matchRoute(pathname: string, knownParties: readonly string[]): Route {
+export function matchRoute(pathname: string, knownParties: readonly string[] | "any"): Route {
   let party: string;
   let roomAndRest: string;
   if (pathname.startsWith("/parties/")) {
@@ -44,22 +46,22 @@ export function matchRoute(pathname: string, knownParties: readonly string[]): R
     // Also what `/parties/main/..` becomes: URL parsing resolves the dot segments.
     if (party === "") return missingPartyAndRoom();
     const decodedParty = decodeSegment(party);
-    if (decodedParty === null || !knownParties.includes(decodedParty)) {
+    if (decodedParty === null || (knownParties !== "any" && !knownParties.includes(decodedParty))) {
       return {
         kind: "error",
         status: 404,
-        reason: `Unknown party "${printable(decodedParty ?? party)}". Known parties: ${knownParties.join(", ") || "(none)"}.`,
+        reason: `Unknown party "${printable(decodedParty ?? party)}". Known parties: ${listed(knownParties)}.`,
       };
     }
     party = decodedParty;
   } else if (pathname.startsWith("/party/")) {
     party = "main";
     roomAndRest = pathname.slice("/party/".length);
-    if (!knownParties.includes("main")) {
+    if (knownParties !== "any" && !knownParties.includes("main")) {
       return {
         kind: "error",
         status: 404,
-        reason: `/party/:room addresses the "main" party, which is not defined. Known parties: ${knownParties.join(", ") || "(none)"}.`,
+        reason: `/party/:room addresses the "main" party, which is not defined. Known parties: ${listed(knownParties)}.`,
       };
     }
   } else if (pathname === "/parties" || pathname === "/party") {
@@ -74,6 +76,10 @@ export function matchRoute(pathname: string, knownParties: readonly string[]): R
   const checked = checkRoomId(rawRoom);
   if (typeof checked !== "string") return checked;
   return { kind: "room", party, room: checked, rest };
+}
+
+function listed(knownParties: readonly string[] | "any"): string {
+  return (knownParties === "any" ? "" : knownParties.join(", ")) || "(none)";
 }
 
 function missingPartyAndRoom(): RouteError {
