@@ -6,6 +6,7 @@
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import * as Y from "yjs";
+import { waitFor } from "../support/wait-for.js";
 import { DevServer } from "../support/wrangler-dev.js";
 
 const fixture = path.join(import.meta.dirname, "fixtures");
@@ -66,13 +67,12 @@ it("a Yjs room's compaction and save due during a restart run when it is back, w
   // No request reaches the room until its save has run: the alarm alone starts it.
   const saved = await waitForOutput(server, /\[wakingdoc\] saved .*/, 20_000);
   expect(saved).toBe(`[wakingdoc] saved waking-doc/${room}: kept across the restart`);
+  const inspect = `${url(server.url)}?inspect`;
   let state: { logRows: number; text: string } | undefined;
-  const deadline = Date.now() + 10_000;
-  do {
-    state = (await (await fetch(`${url(server.url)}?inspect`)).json()) as { logRows: number; text: string };
-    if (state.logRows === 0) break;
-    await new Promise((r) => setTimeout(r, 200));
-  } while (Date.now() < deadline);
+  await waitFor(async () => {
+    state = (await (await fetch(inspect)).json()) as { logRows: number; text: string };
+    return state.logRows === 0;
+  }, "the compaction to empty the room's log");
   expect(state).toEqual({ logRows: 0, text: "kept across the restart" }); // compacted too
   await server.stop();
 });
