@@ -10,16 +10,36 @@ import { build } from "esbuild";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wranglerBin = path.join(repoRoot, "node_modules/wrangler/bin/wrangler.js");
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports come from below Linux's ephemeral range (32768-60999): a port the kernel picked with
+// listen(0) and we then released can be handed straight back out as the local end of any
+// outgoing loopback connection (the suite makes thousands), and workerd then fails to bind it
+// ("Address already in use"). Each test process takes its own slice, so two processes
+// probing at once do not pick the same port either.
+const SLICE = 300;
+const slices = Math.floor((32_000 - 20_000) / SLICE);
+const slice = 20_000 + (Number(process.env.VITEST_POOL_ID ?? process.pid) % slices) * SLICE;
+let next = Math.floor(Math.random() * SLICE);
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+/** A free TCP port on 127.0.0.1 that this process has not handed out before. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < SLICE; tries++) {
+    const port = slice + (next++ % SLICE);
+    if (handedOut.has(port)) continue;
+    if (await bindable(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port in 127.0.0.1:${slice}-${slice + SLICE - 1}`);
 }
 
 /**
