@@ -141,12 +141,15 @@ function store(ws: WebSocket, attachment: Attachment, id: string): void {
   attachments.set(ws, attachment);
 }
 
-const defined = new WeakSet<WebSocket>();
+// Marks a socket whose connection accessors are defined: a property read, where a WeakSet
+// would add an entry per connection for the garbage collector to trace.
+const DEFINED = Symbol("roomkit.connection");
+
+const STATE_METHODS = ["setState", "serializeAttachment", "deserializeAttachment"] as const;
 
 // Identity and state are read through getters shared by every connection (the
 // receiver is the socket): per-socket closures gave each socket its own hidden
-// class, a cost every join paid. The methods stay bound to their socket, so
-// `const { setState } = conn` keeps working.
+// class, a cost every join paid.
 const accessors: PropertyDescriptorMap = {
   id: { get: metaGetter("id"), configurable: true },
   uri: { get: metaGetter("uri"), configurable: true },
@@ -163,6 +166,8 @@ const accessors: PropertyDescriptorMap = {
     },
     configurable: true,
   },
+  ...Object.fromEntries(STATE_METHODS.map((name) => [name, stateMethod(name)])),
+  [DEFINED]: { value: true },
 };
 
 function metaGetter(key: keyof ConnectionMeta): (this: WebSocket) => unknown {
@@ -171,21 +176,42 @@ function metaGetter(key: keyof ConnectionMeta): (this: WebSocket) => unknown {
   };
 }
 
-function defineConnection(ws: WebSocket): Connection {
-  if (defined.has(ws)) return ws as unknown as Connection;
+// The state methods stay bound to their socket, so `const { setState } = conn`
+// keeps working. Binding costs closures, so it happens on the first read of
+// any of them (most connections never call them), and replaces these
+// accessors with the bound methods (all three at once, so it happens once).
+function bindStateMethods(ws: WebSocket): void {
   const setState = (next: unknown) => {
     const current = read(ws)!;
     const value = typeof next === "function" ? (next as ConnectionSetStateFn<unknown>)(current.state as never) : next;
     store(ws, { ...current, state: value ?? null }, current.rk.id);
     return value ?? null;
   };
-  Object.defineProperties(ws, accessors);
   Object.defineProperties(ws, {
     setState: { value: setState, configurable: true, writable: true },
     // PartyKit's deprecated spellings act on the user's state, never on roomkit's metadata.
     serializeAttachment: { value: setState, configurable: true, writable: true },
     deserializeAttachment: { value: () => read(ws)!.state, configurable: true, writable: true },
   });
-  defined.add(ws);
+}
+
+/** A state method's accessor until {@link bindStateMethods} runs; assigning to it replaces the method, as it would a plain one. */
+function stateMethod(name: (typeof STATE_METHODS)[number]): PropertyDescriptor {
+  return {
+    get(this: WebSocket) {
+      bindStateMethods(this);
+      return (this as unknown as Record<string, unknown>)[name];
+    },
+    set(this: WebSocket, value: unknown) {
+      bindStateMethods(this);
+      (this as unknown as Record<string, unknown>)[name] = value;
+    },
+    configurable: true,
+  };
+}
+
+function defineConnection(ws: WebSocket): Connection {
+  if ((ws as unknown as Record<symbol, unknown>)[DEFINED] === true) return ws as unknown as Connection;
+  Object.defineProperties(ws, accessors);
   return ws as unknown as Connection;
 }

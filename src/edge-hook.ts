@@ -50,8 +50,7 @@ export async function runEdgeHook(
   ctx: ExecutionContext,
   onCopy?: (copy: Request) => void,
 ): Promise<EdgeHookOutcome> {
-  // Most parties have neither hook: their joins skip reading the upgrade header here.
-  if (!Server.onBeforeConnect && !Server.onBeforeRequest) return { request, copied: false };
+  if (!hasEdgeHook(Server)) return { request, copied: false };
   const hookName = isUpgrade(request) ? "onBeforeConnect" : "onBeforeRequest";
   const hook = Server[hookName];
   if (!hook) return { request, copied: false };
@@ -70,6 +69,11 @@ export async function runEdgeHook(
   if (result instanceof Response) return { response: result };
   logError(`${Server.name}.${hookName}`, new RoomkitError("must return a Request or a Response"));
   return { invalid: true };
+}
+
+/** Whether the class has an edge hook at all: most have neither, and their joins skip this module (and reading the upgrade header). */
+export function hasEdgeHook(Server: ServerClass): boolean {
+  return Boolean(Server.onBeforeConnect || Server.onBeforeRequest);
 }
 
 /** Whether `request` asks for a WebSocket (and so meets `onBeforeConnect`, not `onBeforeRequest`). */

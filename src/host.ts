@@ -14,14 +14,14 @@ import { createConnection, setTags } from "./connection.js";
 import { Departures } from "./departures.js";
 import { attachHistory } from "./durable/attach.js";
 import { CloseCode, INTERNAL_ERROR_REASON, RoomkitError, errorResponse, internalErrorResponse, logError } from "./errors.js";
-import { RoomIdentity, type RoomAddress } from "./identity.js";
+import { RoomIdentity, type PartialAddress } from "./identity.js";
 import { resolveLimits } from "./limits.js";
 import { RoomImpl } from "./room.js";
 import { RoomHookSet } from "./room-hooks.js";
 import { refuseSocket, socketsFor, type SocketStrategy } from "./sockets.js";
 import { RoomTimers } from "./timers.js";
 import { drainUnreadBody } from "./unread-body.js";
-import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker } from "./types.js";
+import type { Connection, Room, Server, ServerOptions, Worker } from "./types.js";
 
 /** The user's server class, as `party()` accepts it. */
 export type ServerClass = Worker & { options?: ServerOptions };
@@ -195,30 +195,24 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
   }
 
   /** Admits a WebSocket: id, history resume, capacity, tags; then onConnect. */
-  async #accept(request: Request, server: Server, address: RoomAddress): Promise<Response> {
+  async #accept(request: Request, server: Server, address: PartialAddress): Promise<Response> {
     if (!hasSocketHooks(server)) {
       return errorResponse(400, "This room does not accept WebSocket connections (its server has no onConnect/onMessage).");
     }
-    const id = this.#admission.connectionId(request.url);
+    const url = request.url; // a native getter: a new string on every read
+    const id = this.#admission.connectionId(url);
     if (typeof id !== "string") return errorResponse(400, id.reason);
     const history = this.#hooks.history;
-    const resume = history?.resumeOf(new URL(request.url));
+    const resume = history?.resumeOf(new URL(url));
     if (typeof resume === "string") return errorResponse(400, resume);
     if (!this.#admission.hasRoom()) return refuseSocket(CloseCode.TryAgainLater, this.#admission.fullReason());
     const pair = new WebSocketPair();
-    const [client, ws] = [pair[0], pair[1]];
-    // Copying the request without roomkit's address costs more than the rest of
-    // a join, so it is only made if a hook reads ctx.request.
-    let clean: Request | undefined;
-    const identity = this.#identity;
-    const ctx: ConnectionContext = {
-      get request() {
-        return (clean ??= identity.strip(request, address)) as never;
-      },
-    };
+    const client = pair[0];
+    const ws = pair[1];
+    const ctx = this.#identity.joinContext(request, address);
     let conn: Connection;
     try {
-      conn = createConnection(ws, { id, uri: request.url, tags: [] }, this.#sockets.keep);
+      conn = createConnection(ws, { id, uri: url, tags: [] }, this.#sockets.keep);
       // Awaiting only hooks the server has: every await is a turn of the join path.
       const tags = server.getConnectionTags ? checkTags((await server.getConnectionTags(conn, ctx)) ?? []) : NO_TAGS;
       if (tags.length > 0) setTags(ws, tags); // keeps a state set inside getConnectionTags

@@ -12,6 +12,7 @@
 import { RoomkitError } from "./errors.js";
 import { matchRoute } from "./router.js";
 import { tableExists } from "./sql-tables.js";
+import type { ConnectionContext } from "./types.js";
 import { pathOf } from "./url-parts.js";
 
 /** Where a request goes: a party, a room id (decoded) and the path after the room segment. */
@@ -191,25 +192,32 @@ export class RoomIdentity {
   /**
    * Reads the address off `request` and remembers party and room for this
    * instance. A request sent straight to the object (a user's own stub) has
-   * none: its address is what the room already knows, and the rest of its
-   * path is read from its URL.
+   * none: its address is what the room already knows. The rest of the path
+   * comes from the address header, else it is left for {@link strip} to read
+   * from the URL: only a hook that reads the request needs it, and most joins
+   * have none.
    */
-  learn(request: Request): RoomAddress {
+  learn(request: Request): PartialAddress {
     const party = request.headers.get(PARTY_HEADER);
     // addressTo() always writes the party: without it, the request carries no address of roomkit's.
-    const room = party === null ? null : request.headers.get(ROOM_HEADER);
+    if (party === null) {
+      // Sent as is (urlTellsAddress) into an isolate where the routes were never declared (they were
+      // prepared on a first request, not at module scope): the party its URL names, as the router read it.
+      if (this.#party === undefined && !partyOfClass.has(this.cls)) this.#party = partyInUrl(request.url);
+      return { party: this.party, room: this.roomForLogs() };
+    }
+    const room = request.headers.get(ROOM_HEADER);
     if (party) this.#party = party;
-    // Sent as is (urlTellsAddress) into an isolate where the routes were never declared (they were
-    // prepared on a first request, not at module scope): the party its URL names, as the router read it.
-    else if (this.#party === undefined && !partyOfClass.has(this.cls)) this.#party = partyInUrl(request.url);
     if (room && this.#name === undefined) this.#room = safeDecode(room);
-    const address = { party: this.party, room: this.roomForLogs(), rest: "" };
-    address.rest = (party === null ? null : request.headers.get(REST_HEADER)) ?? restInUrl(request.url, address.party);
-    return address;
+    return { party: this.party, room: this.roomForLogs(), rest: request.headers.get(REST_HEADER) ?? undefined };
   }
 
-  /** `request` as user code sees it: without the address headers (the same object when it has none), remembered for {@link routeOf}. */
-  strip(request: Request, address: RoomAddress): Request {
+  /**
+   * `request` as user code sees it: without the address headers (the same
+   * object when it has none), remembered for {@link routeOf} with the rest of
+   * its path (read from its URL when the address did not carry it).
+   */
+  strip(request: Request, address: PartialAddress): Request {
     let clean = request;
     if (request.headers.has(PARTY_HEADER) || request.headers.has(ROOM_HEADER) || request.headers.has(REST_HEADER)) {
       const headers = new Headers(request.headers);
@@ -218,8 +226,17 @@ export class RoomIdentity {
       headers.delete(REST_HEADER);
       clean = new Request(request, { headers });
     }
-    remember(clean, address);
+    remember(clean, { party: address.party, room: address.room, rest: address.rest ?? restInUrl(request.url, address.party) });
     return clean;
+  }
+
+  /**
+   * The `ctx` of `getConnectionTags` and `onConnect`: its `request` is
+   * {@link strip}ped on first read. The copy costs more than the rest of a
+   * join, and most joins have no hook that reads it.
+   */
+  joinContext(request: Request, address: PartialAddress): ConnectionContext {
+    return new JoinContext(this, request, address);
   }
 
   /** The room id; throws for an object not addressed by name. */
@@ -266,5 +283,19 @@ function safeDecode(s: string): string {
     return decodeURIComponent(s);
   } catch {
     return s;
+  }
+}
+
+/** A join's `ctx` (see {@link RoomIdentity.joinContext}); a class, so a join allocates one small object and no closure. */
+class JoinContext implements ConnectionContext {
+  #clean: Request | undefined;
+  constructor(
+    private readonly identity: RoomIdentity,
+    private readonly raw: Request,
+    private readonly address: PartialAddress,
+  ) {}
+
+  get request(): ConnectionContext["request"] {
+    return (this.#clean ??= this.identity.strip(this.raw, this.address)) as never;
   }
 }

@@ -10,12 +10,12 @@
 import { RoomkitError, errorResponse, internalErrorResponse, logError } from "./errors.js";
 import { declareParty, remember } from "./identity.js";
 import { defaultBindingName, partyNameProblem } from "./names.js";
-import { fetchAsset, partiesFor, registerParty, sendToRoom } from "./parties.js";
+import { fetchAsset, partiesFor, registerParty, sendToRoom, type Forwarding } from "./parties.js";
 import type { PartyClass } from "./party.js";
 import { matchRoute, type RoomRoute } from "./router.js";
 import { pathOf } from "./url-parts.js";
 import type { FetchLobby, Lobby } from "./types.js";
-import { isUpgrade, runEdgeHook } from "./edge-hook.js";
+import { hasEdgeHook, isUpgrade, runEdgeHook } from "./edge-hook.js";
 
 /** CORS for party URLs: `true` allows any origin. */
 export type CorsOptions = {
@@ -109,14 +109,18 @@ export async function routeRoomkitRequest(request: Request, env: Env, ctx: Execu
 /** Runs the party's edge hook, then forwards to the room. */
 async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: PartyClass, route: RoomRoute, cors: Headers | undefined): Promise<Response> {
   const Server = cls.server;
-  const outcome = await runEdgeHook(Server, request, env, route.room, ctx, (copy) => remember(copy, route));
-  if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
-  if ("response" in outcome) return isUpgrade(request) ? outcome.response : withCors(outcome.response, cors);
-  if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
   // The request as the client sent it goes as is when the room can read its address off it;
   // the hook's own copy takes the address in place: no join pays for a copy only roomkit needs.
-  const { request: forward, copied } = outcome;
-  const how = forward === request ? { rest: route.rest, routed: cls } : { rest: route.rest, owned: copied };
+  let forward = request;
+  let how: Forwarding = { rest: route.rest, routed: cls };
+  if (hasEdgeHook(Server)) {
+    const outcome = await runEdgeHook(Server, request, env, route.room, ctx, (copy) => remember(copy, route));
+    if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
+    if ("response" in outcome) return isUpgrade(request) ? outcome.response : withCors(outcome.response, cors);
+    if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
+    forward = outcome.request;
+    how = { rest: route.rest, owned: outcome.copied };
+  }
   try {
     const res = await sendToRoom(env, route.party, route.room, forward, how);
     return res.status === 101 ? res : withCors(res, cors);

@@ -110,6 +110,27 @@ describe.each([
     await ws.close();
   });
 
+  it("setState works detached, PartyKit's serializeAttachment/deserializeAttachment act on the same state, and a method can be replaced", async () => {
+    const ws = await connect(SELF, url(fresh("r"), "?_pk=m"));
+    await json(ws);
+    ws.send(JSON.stringify({ cmd: "stateMethods" }));
+    expect(await json(ws)).toEqual({
+      type: "stateMethods",
+      detached: { via: "detached" },
+      attachment: { via: "serializeAttachment" },
+      stable: true,
+      replaced: "replaced",
+      state: { via: "serializeAttachment" },
+    });
+    ws.send(JSON.stringify({ cmd: "getState", id: "m" }));
+    expect((await json(ws)).state).toEqual({ via: "serializeAttachment" });
+    const other = await connect(SELF, url(fresh("r"), "?_pk=n"));
+    await json(other);
+    other.send(JSON.stringify({ cmd: "replaceSetState" }));
+    expect(await json(other)).toEqual({ type: "replaced", result: "mine" });
+    await Promise.all([ws.close(), other.close()]);
+  });
+
   // Hibernating rooms keep state with the socket; in-memory rooms hold any state (test below).
   if (hibernate)
     it("a state over the platform limit throws a clear error and keeps the previous state", async () => {
