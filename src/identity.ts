@@ -236,7 +236,14 @@ export class RoomIdentity {
    * join, and most joins have no hook that reads it.
    */
   joinContext(request: Request, address: PartialAddress): ConnectionContext {
-    return new JoinContext(this, request, address);
+    const identity = this;
+    let clean: Request | undefined;
+    // An own, enumerable `request`, as PartyKit's plain `{ request }`: user code may spread or log ctx.
+    return {
+      get request() {
+        return (clean ??= identity.strip(request, address)) as never;
+      },
+    };
   }
 
   /** The room id; throws for an object not addressed by name. */
@@ -283,19 +290,5 @@ function safeDecode(s: string): string {
     return decodeURIComponent(s);
   } catch {
     return s;
-  }
-}
-
-/** A join's `ctx` (see {@link RoomIdentity.joinContext}); a class, so a join allocates one small object and no closure. */
-class JoinContext implements ConnectionContext {
-  #clean: Request | undefined;
-  constructor(
-    private readonly identity: RoomIdentity,
-    private readonly raw: Request,
-    private readonly address: PartialAddress,
-  ) {}
-
-  get request(): ConnectionContext["request"] {
-    return (this.#clean ??= this.identity.strip(this.raw, this.address)) as never;
   }
 }
