@@ -80,8 +80,12 @@ export function declareParty(cls: object, party: string): void {
  */
 export function urlTellsAddress(request: Request, cls: object, party: string): boolean {
   if (partyOfClass.get(cls) !== party || servesSeveral.has(cls)) return false;
-  const h = request.headers;
-  return !h.has(PARTY_HEADER) && !h.has(ROOM_HEADER) && !h.has(REST_HEADER);
+  return !carriesAddress(request.headers);
+}
+
+/** Whether any of roomkit's address headers is set (by roomkit, or forged by a client). */
+function carriesAddress(headers: Headers): boolean {
+  return headers.has(PARTY_HEADER) || headers.has(ROOM_HEADER) || headers.has(REST_HEADER);
 }
 
 /**
@@ -219,7 +223,7 @@ export class RoomIdentity {
    */
   strip(request: Request, address: PartialAddress): Request {
     let clean = request;
-    if (request.headers.has(PARTY_HEADER) || request.headers.has(ROOM_HEADER) || request.headers.has(REST_HEADER)) {
+    if (carriesAddress(request.headers)) {
       const headers = new Headers(request.headers);
       headers.delete(PARTY_HEADER);
       headers.delete(ROOM_HEADER);
