@@ -71,13 +71,27 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     if (typeof Server !== "function") throw new RoomkitError(`${Host.name}: a PartyHost subclass needs a static server class; make it with party(Server).`);
     this.#state = ctx;
     this.#identity = new RoomIdentity(ctx, Host);
+    // The ports below are objects of methods, not of arrows: see "Per-room objects" in README.md.
+    const host = this;
     this.#timers = new RoomTimers(ctx, {
-      internalHandler: (name) => this.#hooks.timerHandler(name),
-      server: () => this.#server!,
-      start: () => this.#ensureStarted(),
-      started: () => this.#started,
-      where: () => this.#where(),
-      beforeFirstTimer: (sql) => this.#identity.keep(sql),
+      internalHandler(name) {
+        return host.#hooks.timerHandler(name);
+      },
+      server() {
+        return host.#server!;
+      },
+      start() {
+        return host.#ensureStarted();
+      },
+      started() {
+        return host.#started;
+      },
+      where() {
+        return host.#where();
+      },
+      beforeFirstTimer(sql) {
+        host.#identity.keep(sql);
+      },
     });
     this.#hooks = new RoomHookSet(this.#timers.scheduler);
     this.#room = new RoomImpl({
@@ -86,7 +100,9 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
       scheduler: this.#timers.scheduler,
       identity: this.#identity,
       hooks: this.#hooks,
-      sockets: () => this.#sockets,
+      sockets() {
+        return host.#sockets;
+      },
     });
     let server: Server | undefined;
     let limits = resolveLimits(Server.options?.limits);
@@ -108,14 +124,24 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     }
     this.#server = server;
     this.#sockets = socketsFor(Boolean(opts.hibernate ?? false), ctx, {
-      message: (ws, data) => void this.#message(ws, data),
-      close: (ws, code, reason) => void this.#departures.closed(ws, code, reason),
-      error: (ws, error) => void this.#departures.failed(ws, error),
+      message(ws, data) {
+        void host.#message(ws, data);
+      },
+      close(ws, code, reason) {
+        void host.#departures.closed(ws, code, reason);
+      },
+      error(ws, error) {
+        void host.#departures.failed(ws, error);
+      },
     });
     this.#admission = new Admission(limits, this.#sockets);
     this.#departures = new Departures(this.#sockets, {
-      run: (hook, conn, error) => this.#runDepartureHook(hook, conn, error),
-      departed: () => this.#afterDeparture(),
+      run(hook, conn, error) {
+        return host.#runDepartureHook(hook, conn, error);
+      },
+      departed() {
+        return host.#afterDeparture();
+      },
       // `roomkit dev` sets ROOMKIT_DEV_LOG so closes get a line of their own (wrangler never reports them).
       closing: env?.ROOMKIT_DEV_LOG === "1" ? (id, code) => this.#logClose(id, code) : undefined,
     });

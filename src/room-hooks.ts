@@ -98,15 +98,32 @@ export class RoomHookSet implements RoomHooks {
 
   constructor(scheduler: Scheduler) {
     const handlers = this.#handlers;
+    // Methods, not arrows: see "Per-room objects" in README.md.
     this.timers = {
-      handle: (name, handler) => void handlers.set(name, handler),
-      schedule: (when, name, payload) => scheduler.schedule(when, name, payload),
-      cancel: (name) => scheduler.cancel(name),
-      next: (name) => scheduler.next(name),
-      runNow: (name) => scheduler.runNow(name),
-      wake: (when, name) => scheduler.wake(when, name),
-      resumeWake: (name) => scheduler.resumeWake(name),
-      wakes: () => scheduler.wakes(),
+      handle(name, handler) {
+        handlers.set(name, handler);
+      },
+      schedule(when, name, payload) {
+        return scheduler.schedule(when, name, payload);
+      },
+      cancel(name) {
+        return scheduler.cancel(name);
+      },
+      next(name) {
+        return scheduler.next(name);
+      },
+      runNow(name) {
+        return scheduler.runNow(name);
+      },
+      wake(when, name) {
+        return scheduler.wake(when, name);
+      },
+      resumeWake(name) {
+        return scheduler.resumeWake(name);
+      },
+      wakes() {
+        return scheduler.wakes();
+      },
     };
   }
 

@@ -168,11 +168,17 @@ export abstract class GameRoom<S, I, V = S> {
     this.#clock = options.clock ?? roomClock(room.internalID);
     this.#inputs = new InputQueues(this.#options.maxQueuedInputs, this.#options.maxInputsPerTick);
     this.#rate = new RateLimiter(this.#options.inputRate.perSecond, this.#options.inputRate.burst);
+    // Methods, not arrows: see "Per-room objects" in README.md.
+    const game = this;
     this.#loop = new FixedStepLoop({
       stepMs: 1000 / this.#options.tickRate,
       maxStepsPerFrame: this.#options.maxStepsPerFrame,
-      step: () => this.#step(),
-      afterFrame: (steps) => this.#afterFrame(steps),
+      step() {
+        game.#step();
+      },
+      afterFrame(steps) {
+        game.#afterFrame(steps);
+      },
     });
     this.#fanOut = new FanOut(
       room,
@@ -444,11 +450,15 @@ export abstract class GameRoom<S, I, V = S> {
     this.#tick++;
     const ids = this.#seating.table.ids();
     const inputs = this.#inputs.take(ids);
+    const seating = this.#seating;
+    // Made every tick: a method, not an arrow (see "Per-room objects" in README.md).
     const ctx: StepContext = {
       tick: this.#tick,
       random: seededRandom(this.#seed, this.#tick),
       players: ids,
-      connected: (id) => this.#seating.table.byId(id)?.connected ?? false,
+      connected(id) {
+        return seating.table.byId(id)?.connected ?? false;
+      },
     };
     try {
       const next = this.step(this.#state, inputs, 1 / this.#options.tickRate, ctx);

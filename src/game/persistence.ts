@@ -52,7 +52,16 @@ export class GameSaver {
   constructor(room: Room, everyMs: number, write: () => Promise<void>, where: () => string) {
     this.#write = write;
     this.#where = where;
-    this.#flusher = new Flusher(room, { every: everyMs, flush: () => this.#save(), onLastClose: false, name: "game" });
+    const persistence = this;
+    // A method, not an arrow: see "Per-room objects" in README.md.
+    this.#flusher = new Flusher(room, {
+      every: everyMs,
+      flush() {
+        return persistence.#save();
+      },
+      onLastClose: false,
+      name: "game",
+    });
   }
 
   /** Schedules a save (a no-op when one is scheduled already). */

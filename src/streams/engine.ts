@@ -76,14 +76,20 @@ export class StreamEngine {
     cacheVisibility: "public" | "private",
   ) {
     this.#store = new StreamStore((room.storage as unknown as DurableObjectStorage).sql);
+    const engine = this;
     this.#stream = {
       room,
       store: this.#store,
       hooks,
       limits,
       cacheVisibility,
-      current: () => this.#current(),
-      publish: (meta, rows) => this.#publish(meta, rows),
+      // Methods, not arrows: see "Per-room objects" in README.md.
+      current() {
+        return engine.#current();
+      },
+      publish(meta, rows) {
+        engine.#publish(meta, rows);
+      },
     };
   }
 

@@ -104,7 +104,7 @@ export class DurableDocument {
    * rows, until the first update measures it (see #sizeBound).
    */
   #v1Bound: number | undefined;
-  readonly #onUpdate = (update: Uint8Array, origin: unknown) => this.#documentChanged(update, origin);
+  readonly #onUpdate: (update: Uint8Array, origin: unknown) => void = this.#documentChanged.bind(this);
 
   /**
    * Create it in the room's constructor: its timers must be registered
@@ -117,14 +117,38 @@ export class DurableDocument {
     this.#events = events;
     this.#onSave = onSave;
     // pendingIn "storage": the log and the save flag record the work, so no timer row is kept (see open()).
-    this.#compactor = new Flusher(room, { name: "yjs-compact", every: options.compactDelay, pendingIn: "storage", flush: () => this.#compactFromTimer() });
-    if (onSave) this.#saver = new Flusher(room, { name: "yjs-save", every: options.saveDelay, pendingIn: "storage", flush: () => this.#save() });
+    // Methods, not arrows: see "Per-room objects" in README.md.
+    const engine = this;
+    this.#compactor = new Flusher(room, {
+      name: "yjs-compact",
+      every: options.compactDelay,
+      pendingIn: "storage",
+      flush() {
+        return engine.#compactFromTimer();
+      },
+    });
+    if (onSave) {
+      this.#saver = new Flusher(room, {
+        name: "yjs-save",
+        every: options.saveDelay,
+        pendingIn: "storage",
+        flush() {
+          return engine.#save();
+        },
+      });
+    }
     this.#batch = new WriteBatch({
       delay: options.batchDelay,
       maxBytes: options.compactLogBytes,
-      durable: () => room.storage.sync(),
-      write: (batch) => this.#write(batch),
-      onError: (e) => logError(`${this.#where()} writing updates`, e),
+      durable() {
+        return room.storage.sync();
+      },
+      write(batch) {
+        engine.#write(batch);
+      },
+      onError(e) {
+        logError(`${engine.#where()} writing updates`, e);
+      },
     });
     requireHooks(room, "YRoom").onStorageReset(() => this.#storageReset());
   }

@@ -108,6 +108,8 @@ export class YRoom implements Server {
     options: YRoomOptions = {},
   ) {
     this.#options = resolveYRoomOptions(options);
+    // Methods, not arrows: see "Per-room objects" in README.md.
+    const yroom = this;
     this.#awareness = new AwarenessRegistry({
       clientsPerConnection: this.#options.maxAwarenessClients,
       bytesPerConnection: this.#options.maxAwarenessBytesPerConnection,
@@ -116,20 +118,24 @@ export class YRoom implements Server {
     this.#chunks = new ChunkedReceiver({
       timeoutMs: this.#options.chunkTimeoutMs,
       maxPendingBytes: this.#options.maxPendingChunkBytes,
-      onTimeout: (conn, error) => this.#reject(conn, error),
+      onTimeout(conn, error) {
+        yroom.#reject(conn, error);
+      },
     });
     this.#bytesRate = new RateLimiter(this.#options.bytesPerSecond, this.#options.bytesBurst);
     // The engine registers its timers now, so a pending compaction/save fires after a wake.
     this.#engine = new DurableDocument(room, this.#options, typeof this.onSave === "function" ? (doc) => this.onSave!(doc) : undefined, {
-      committed: (update, origin) => this.#broadcast(encodeUpdate(update), origin),
+      committed(update, origin) {
+        yroom.#broadcast(encodeUpdate(update), origin);
+      },
       // Make the sender reconnect, so its provider sends the lost update again.
-      lost: (origin) => {
-        if (isConnection(origin)) this.#close(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      lost(origin) {
+        if (isConnection(origin)) yroom.#close(origin, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       },
       // Connected clients still hold the old content: ask them to sync again.
-      reset: (doc) => {
+      reset(doc) {
         const step1 = encodeSyncStep1(Y.encodeStateVector(doc));
-        for (const conn of this.room.getConnections()) sendQuietly(conn, step1);
+        for (const conn of yroom.room.getConnections()) sendQuietly(conn, step1);
       },
     });
   }
