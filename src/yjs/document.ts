@@ -9,7 +9,9 @@
  * durable). Memory never runs ahead of storage: an update that fails to
  * apply or to be written makes the engine rebuild the document from storage.
  * The log is folded into a chunked snapshot when it outgrows the snapshot,
- * `compactDelay` after its first row, and when the last client leaves; the
+ * `compactDelay` after its first row (in a document of `compactMinBytes` or
+ * more: a smaller one is as cheap to build from its log, and not worth a
+ * wake-up), and when the last client leaves; the
  * optional external save runs `saveDelay` after a change. Both are wake-ups
  * with no timer row (Scheduler.wake): the log rows and the save flag already
  * say the work is pending, so a room that starts and finds them arms it again
@@ -150,7 +152,10 @@ export class DurableDocument {
         logError(`${engine.#where()} writing updates`, e);
       },
     });
-    requireHooks(room, "YRoom").onStorageReset(() => this.#storageReset());
+    const hooks = requireHooks(room, "YRoom");
+    hooks.onStorageReset(() => this.#storageReset());
+    // A log the timer does not wait for (compactMinBytes) is folded when the room empties; a timed one, by the compactor.
+    hooks.onLastConnectionLeft(() => (this.#compactArmed || !this.#store?.logRows ? undefined : this.#compact()));
   }
 
   /**
@@ -172,7 +177,7 @@ export class DurableDocument {
     } else this.#useStored(stored);
     // Work an earlier instance left pending (evicted, or crashed): its wake-up
     // died with it, the platform alarm did not; due when that alarm is.
-    if (this.#store.logRows > 0) {
+    if (this.#worthTimedCompaction()) {
       this.#compactArmed = true;
       await this.#compactor.resume();
     }
@@ -357,7 +362,7 @@ export class DurableDocument {
       this.#compact().catch((e) => logError(`${this.#where()} compacting`, e));
     }
     const arming: Promise<void>[] = [];
-    if (store.logRows > 0 && !this.#compactArmed) arming.push(this.#armCompaction());
+    if (!this.#compactArmed && this.#worthTimedCompaction()) arming.push(this.#armCompaction());
     if (this.#saver && !this.#saveArmed) {
       this.#saveArmed = true;
       store.setSaveDirty(true);
@@ -366,6 +371,12 @@ export class DurableDocument {
     }
     // The log row and the save flag are written already; arming only sets the alarm, not awaited here.
     if (arming.length > 0) Promise.all(arming).catch((e) => logError(`${this.#where()} timers`, e));
+  }
+
+  /** Whether the log waits for the compaction timer: it has rows, in a document of `compactMinBytes` or more as stored. */
+  #worthTimedCompaction(): boolean {
+    const store = this.#store!;
+    return store.logRows > 0 && store.logBytes + store.snapshotBytes >= this.#options.compactMinBytes;
   }
 
   #armCompaction(): Promise<void> {

@@ -14,6 +14,15 @@ export type YRoomOptions = {
   maxMessageBytes?: number;
   /** Longest time an update stays only in the update log before the log is compacted into the snapshot, in ms. Default 30 000. */
   compactDelay?: number;
+  /**
+   * A document smaller than this as stored (snapshot and log, in bytes) is
+   * not compacted by the `compactDelay` timer, only when the last client
+   * leaves (or past `compactLogBytes` / `compactLogUpdates`): building it
+   * from its log costs no more than from a snapshot, so the timer's wake-up
+   * (an alarm, billed as a request, that starts a hibernated room) would buy
+   * nothing. `0` times every document. Default 16 KiB.
+   */
+  compactMinBytes?: number;
   /** The log is also compacted as soon as it holds more than this many bytes *and* more bytes than the snapshot. Default 1 MiB. */
   compactLogBytes?: number;
   /** ... or more than this many updates. Default 10 000. */
@@ -79,6 +88,7 @@ const DEFAULTS = {
   gc: true,
   maxMessageBytes: 8 * MIB,
   compactDelay: 30_000,
+  compactMinBytes: 16 * 1024,
   compactLogBytes: MIB,
   compactLogUpdates: 10_000,
   saveDelay: 5_000,
@@ -123,6 +133,9 @@ function checkOptions(o: ResolvedYRoomOptions): void {
     "maxPendingChunkBytes",
   ] as const) {
     if (!(o[key] > 0)) throw new RoomkitError(`YRoom option \`${key}\` must be a positive number (or Infinity), got ${String(o[key])}.`);
+  }
+  if (!(o.compactMinBytes >= 0)) {
+    throw new RoomkitError(`YRoom option \`compactMinBytes\` must be 0 or a positive number (or Infinity), got ${String(o.compactMinBytes)}.`);
   }
   if (o.batchDelay !== "auto" && !(typeof o.batchDelay === "number" && Number.isFinite(o.batchDelay) && o.batchDelay >= 0)) {
     throw new RoomkitError(

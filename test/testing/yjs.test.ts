@@ -32,7 +32,8 @@ it("saves after saveDelay and compacts after compactDelay, on fake time", async 
   rooms.useFakeTime(Date.UTC(2030, 0, 1));
   const room = rooms.get("docs");
   const ada = await editor(room.id);
-  ada.text.insert(0, "draft");
+  const draft = "a draft of some length. ".repeat(700); // 16.8 KB: past compactMinBytes (16 KiB), so the timer compacts it
+  ada.text.insert(0, draft);
   await expect
     .poll(async () => (await room.timers()).map((t) => [t.name, t.in]))
     .toEqual([
@@ -42,9 +43,20 @@ it("saves after saveDelay and compacts after compactDelay, on fake time", async 
   expect((await room.storage()).saved).toBeUndefined();
 
   await rooms.advance("5s");
-  expect((await room.storage()).saved).toBe("draft");
+  expect((await room.storage()).saved).toBe(draft);
   expect((await room.timers()).map((t) => t.name)).toEqual(["roomkit:flush:yjs-compact"]);
 
   await rooms.advance("25s");
+  expect(await room.timers()).toEqual([]);
+});
+
+it("a small document arms only its save: the compaction timer waits for compactMinBytes", async () => {
+  rooms.useFakeTime(Date.UTC(2030, 0, 1));
+  const room = rooms.get("docs");
+  const ada = await editor(room.id);
+  ada.text.insert(0, "draft");
+  await expect.poll(async () => (await room.timers()).map((t) => [t.name, t.in])).toEqual([["roomkit:flush:yjs-save", 5_000]]);
+  await rooms.advance("5s");
+  expect((await room.storage()).saved).toBe("draft");
   expect(await room.timers()).toEqual([]);
 });

@@ -2,6 +2,7 @@
 declare namespace Cloudflare {
   interface Env {
     DOC: DurableObjectNamespace;
+    TIMED_DOC: DurableObjectNamespace;
     MEM_DOC: DurableObjectNamespace;
     TINY_DOC: DurableObjectNamespace;
     LAZY_DOC: DurableObjectNamespace;

@@ -1,10 +1,11 @@
 // Durability: every update is in SQLite before any peer sees it; the log is
-// compacted by a timer, when it outgrows the snapshot, and when the last client
+// compacted by a timer (documents of compactMinBytes or more), when it outgrows the snapshot, and when the last client
 // leaves; documents far larger than one storage value are chunked.
 import { SELF, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import YPartyKitProvider from "y-partykit/provider";
 import * as Y from "yjs";
+import { resolveYRoomOptions } from "../../src/yjs/options.js";
 import { fireLater, stubOf, tables } from "./helpers/room.js";
 import { webSocketThrough } from "../../src/testing/index.js";
 import { freshRoom, waitFor } from "./helpers/wait.js";
@@ -27,17 +28,17 @@ it("every update a peer has received is already in the room's storage", async ()
 
 it("a timer compacts the log into the snapshot; the document survives eviction", async () => {
   const room = freshRoom("timer-compact");
-  const a = await YClient.synced(`/parties/doc/${room}`);
+  const a = await YClient.synced(`/parties/timed-doc/${room}`);
   for (let i = 0; i < 10; i++) a.doc.getText("t").insert(0, `${i}`);
-  await waitFor(async () => (await tables("doc", room)).doc.getText("t").toString() === "9876543210", "all 10 edits logged");
-  expect((await tables("doc", room)).logRows).toBeGreaterThan(0);
-  expect(await fireLater("doc", room)).toBe(true);
-  const after = await tables("doc", room);
+  await waitFor(async () => (await tables("timed-doc", room)).doc.getText("t").toString() === "9876543210", "all 10 edits logged");
+  expect((await tables("timed-doc", room)).logRows).toBeGreaterThan(0);
+  expect(await fireLater("timed-doc", room)).toBe(true);
+  const after = await tables("timed-doc", room);
   expect(after.logRows).toBe(0);
   expect(after.snapshotParts).toBe(1);
   expect(after.doc.getText("t").toString()).toBe("9876543210");
-  await evictDurableObject(stubOf("doc", room));
-  const b = await YClient.synced(`/parties/doc/${room}`);
+  await evictDurableObject(stubOf("timed-doc", room));
+  const b = await YClient.synced(`/parties/timed-doc/${room}`);
   await waitFor(() => b.text === "9876543210", "reloaded from the snapshot");
   await Promise.all([a.close(), b.close()]);
 });
@@ -45,10 +46,10 @@ it("a timer compacts the log into the snapshot; the document survives eviction",
 it("compaction keeps no timer row, and still runs after an eviction: the alarm wakes the room, which finds its log", async () => {
   const room = freshRoom("wake-compact");
   const before = Date.now();
-  const a = await YClient.synced(`/parties/doc/${room}`);
+  const a = await YClient.synced(`/parties/timed-doc/${room}`);
   a.doc.getText("t").insert(0, "kept");
-  await waitFor(async () => (await tables("doc", room)).logRows > 0, "the edit logged");
-  const stub = stubOf("doc", room);
+  await waitFor(async () => (await tables("timed-doc", room)).logRows > 0, "the edit logged");
+  const stub = stubOf("timed-doc", room);
   const probe = () =>
     runInDurableObject(stub, async (_, state) => ({
       alarm: await state.storage.getAlarm(),
@@ -62,8 +63,8 @@ it("compaction keeps no timer row, and still runs after an eviction: the alarm w
 
   // The wake-up dies with the instance; the alarm does not, and the instance it starts finds the log.
   await evictDurableObject(stub);
-  expect(await fireLater("doc", room)).toBe(true);
-  const after = await tables("doc", room);
+  expect(await fireLater("timed-doc", room)).toBe(true);
+  const after = await tables("timed-doc", room);
   expect(after.logRows).toBe(0);
   expect(after.doc.getText("t").toString()).toBe("kept");
   expect((await probe()).alarm).toBeNull(); // nothing left to wake for
@@ -71,31 +72,31 @@ it("compaction keeps no timer row, and still runs after an eviction: the alarm w
 });
 
 it("a room that starts with its log pending keeps the earlier instance's compaction time, or compacts at once if its alarm is gone", async () => {
-  const alarmOf = (room: string) => runInDurableObject(stubOf("doc", room), (_, state) => state.storage.getAlarm()); // starts no room
+  const alarmOf = (room: string) => runInDurableObject(stubOf("timed-doc", room), (_, state) => state.storage.getAlarm()); // starts no room
   for (const lost of [false, true]) {
     const room = freshRoom(lost ? "wake-lost" : "wake-kept");
-    const a = await YClient.synced(`/parties/doc/${room}`);
-    const b = await YClient.synced(`/parties/doc/${room}`); // so no last close compacts
+    const a = await YClient.synced(`/parties/timed-doc/${room}`);
+    const b = await YClient.synced(`/parties/timed-doc/${room}`); // so no last close compacts
     a.doc.getText("t").insert(0, "pending");
-    await waitFor(async () => (await tables("doc", room)).logRows > 0, "the edit logged");
+    await waitFor(async () => (await tables("timed-doc", room)).logRows > 0, "the edit logged");
     const due = await alarmOf(room);
     expect(due).not.toBeNull();
-    await evictDurableObject(stubOf("doc", room)); // the clients are dropped with the instance
-    if (lost) await runInDurableObject(stubOf("doc", room), (_, state) => state.storage.deleteAlarm());
+    await evictDurableObject(stubOf("timed-doc", room)); // the clients are dropped with the instance
+    if (lost) await runInDurableObject(stubOf("timed-doc", room), (_, state) => state.storage.deleteAlarm());
 
     // A client starts a new instance, which finds the log.
-    const c = await YClient.synced(`/parties/doc/${room}`);
+    const c = await YClient.synced(`/parties/timed-doc/${room}`);
     await waitFor(() => c.text === "pending", "reloaded with the logged edit");
     if (lost) {
       // Its wake-up is due now (the platform runs that alarm at once), not compactDelay (30 s) later.
-      await waitFor(async () => (await tables("doc", room)).logRows === 0, "compacted by the alarm set at start", 10_000);
+      await waitFor(async () => (await tables("timed-doc", room)).logRows === 0, "compacted by the alarm set at start", 10_000);
     } else {
       expect(await alarmOf(room)).toBe(due); // neither postponed by the restart nor run early
-      expect((await tables("doc", room)).logRows).toBeGreaterThan(0);
-      expect(await fireLater("doc", room)).toBe(true);
-      expect((await tables("doc", room)).logRows).toBe(0);
+      expect((await tables("timed-doc", room)).logRows).toBeGreaterThan(0);
+      expect(await fireLater("timed-doc", room)).toBe(true);
+      expect((await tables("timed-doc", room)).logRows).toBe(0);
     }
-    expect((await tables("doc", room)).doc.getText("t").toString()).toBe("pending");
+    expect((await tables("timed-doc", room)).doc.getText("t").toString()).toBe("pending");
     await Promise.all([a.close(), b.close(), c.close()]);
   }
 });
@@ -111,6 +112,47 @@ it("the log is compacted when the last client leaves", async () => {
   await b.close();
   await waitFor(async () => (await tables("doc", room)).logRows === 0, "compacted after the last close");
   expect((await tables("doc", room)).doc.getText("t").toString()).toBe("bye");
+});
+
+it("a document under compactMinBytes (16 KiB) gets no compaction wake-up: no alarm, no table beside its own; it is folded when the room empties", async () => {
+  const room = freshRoom("small-untimed");
+  const stub = stubOf("doc", room);
+  const probe = () =>
+    runInDurableObject(stub, async (_, state) => ({
+      alarm: await state.storage.getAlarm(),
+      tables: state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' ORDER BY name")
+        .toArray()
+        .map((r) => r.name),
+    }));
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  const b = await YClient.synced(`/parties/doc/${room}`);
+  a.doc.getText("t").insert(0, "a small note");
+  await waitFor(() => b.text === "a small note", "b got it");
+  expect((await tables("doc", room)).logRows).toBe(1);
+  expect(await probe()).toEqual({ alarm: null, tables: ["_roomkit_ydoc"] });
+  // An eviction with clients still connected keeps the log, and starts no timer either.
+  await evictDurableObject(stub);
+  const c = await YClient.synced(`/parties/doc/${room}`);
+  await waitFor(() => c.text === "a small note", "reloaded from the log");
+  expect(await probe()).toEqual({ alarm: null, tables: ["_roomkit_ydoc"] });
+  await Promise.all([a.close(), b.close(), c.close()]);
+  await waitFor(async () => (await tables("doc", room)).logRows === 0, "folded when the last client left");
+  expect((await tables("doc", room)).doc.getText("t").toString()).toBe("a small note");
+});
+
+it("a document of compactMinBytes or more is compacted by the timer, with clients still connected", async () => {
+  const room = freshRoom("large-timed");
+  const a = await YClient.synced(`/parties/doc/${room}`);
+  const text = "a paragraph of a longer document. ".repeat(500); // 17 KB
+  a.doc.getText("t").insert(0, text);
+  await waitFor(async () => (await tables("doc", room)).logRows === 1, "logged");
+  expect(await runInDurableObject(stubOf("doc", room), (_, state) => state.storage.getAlarm())).not.toBeNull();
+  expect(await fireLater("doc", room)).toBe(true);
+  const after = await tables("doc", room);
+  expect([after.logRows, after.snapshotParts]).toEqual([0, 1]);
+  expect(after.doc.getText("t").toString()).toBe(text);
+  await a.close();
 });
 
 it("the log is compacted once it outgrows its bounds, without waiting for the timer", async () => {
@@ -217,4 +259,14 @@ it.each([
   const { structs } = Y.decodeUpdate(new Uint8Array(await res.arrayBuffer()));
   const keptText = structs.some((s) => s instanceof Y.Item && s.content instanceof Y.ContentString && s.content.str.includes("secret"));
   expect(keptText).toBe(!gc);
+});
+
+it("compactMinBytes is 16 KiB unless given; 0 and Infinity are accepted; a negative or non-number is refused naming the option", () => {
+  expect(resolveYRoomOptions({}).compactMinBytes).toBe(16 * 1024);
+  expect(resolveYRoomOptions({ compactMinBytes: 0 }).compactMinBytes).toBe(0);
+  expect(resolveYRoomOptions({ compactMinBytes: Number.POSITIVE_INFINITY }).compactMinBytes).toBe(Number.POSITIVE_INFINITY);
+  const refused = "YRoom option `compactMinBytes` must be 0 or a positive number (or Infinity), got";
+  expect(() => resolveYRoomOptions({ compactMinBytes: -1 })).toThrow(`${refused} -1.`);
+  expect(() => resolveYRoomOptions({ compactMinBytes: Number.NaN })).toThrow(`${refused} NaN.`);
+  expect(() => resolveYRoomOptions({ compactMinBytes: "16k" as never })).toThrow(`${refused} 16k.`);
 });

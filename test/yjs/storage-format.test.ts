@@ -285,14 +285,14 @@ it("an update written while the snapshot is being compressed stays in the log, a
 
 it("a rejected update after a compaction rebuilds the document from the deflated snapshot: the sender alone is closed (1007), nothing is lost", async () => {
   const room = freshRoom("reload-deflated");
-  const path = `/parties/doc/${room}`;
+  const path = `/parties/timed-doc/${room}`;
   const good = await YClient.synced(path);
   good.doc.getText("t").insert(0, "kept");
-  await waitFor(async () => (await tables("doc", room)).logSeqs === 1, "logged");
-  expect(await fireLater("doc", room)).toBe(true); // compacted: the snapshot is deflated, the log empty
-  expect(await tables("doc", room)).toMatchObject({ logRows: 0, snapshotEncoding: 2 });
+  await waitFor(async () => (await tables("timed-doc", room)).logSeqs === 1, "logged");
+  expect(await fireLater("timed-doc", room)).toBe(true); // compacted: the snapshot is deflated, the log empty
+  expect(await tables("timed-doc", room)).toMatchObject({ logRows: 0, snapshotEncoding: 2 });
   good.doc.getText("t").insert(4, " too"); // the room's document is built, with a log row after the snapshot
-  await waitFor(async () => (await tables("doc", room)).logSeqs === 1, "logged after the snapshot");
+  await waitFor(async () => (await tables("timed-doc", room)).logSeqs === 1, "logged after the snapshot");
 
   // Yjs integrates this update's insert and then throws on its cut delete set: the document must be rebuilt from storage.
   const bad = await connect(SELF, path);

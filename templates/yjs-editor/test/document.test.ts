@@ -62,12 +62,22 @@ it("keeps the document when the room leaves memory, and serves it over HTTP", as
   expect(bob.text.toString()).toBe("saved before anyone else saw it");
 });
 
-it("compacts the edit log into a snapshot 30 s after an edit", async () => {
+it("compacts the edit log into a snapshot 30 s after an edit, in a document of 16 KiB or more", async () => {
+  rooms.useFakeTime();
+  const room = rooms.get("main");
+  const ada = await editor(room.id);
+  ada.text.insert(0, "a longer draft. ".repeat(1_100)); // 17.6 KB
+  await expect.poll(async () => (await room.timers()).map((t) => [t.name, t.in])).toEqual([["roomkit:flush:yjs-compact", 30_000]]);
+  await rooms.advance("30s");
+  expect(await room.timers()).toEqual([]);
+});
+
+it("sets no timer for a small document: its log is folded when the last editor leaves (compactMinBytes)", async () => {
   rooms.useFakeTime();
   const room = rooms.get("main");
   const ada = await editor(room.id);
   ada.text.insert(0, "draft");
-  await expect.poll(async () => (await room.timers()).map((t) => [t.name, t.in])).toEqual([["roomkit:flush:yjs-compact", 30_000]]);
-  await rooms.advance("30s");
+  const bob = await editor(room.id);
+  expect(bob.text.toString()).toBe("draft"); // stored before bob was sent it
   expect(await room.timers()).toEqual([]);
 });

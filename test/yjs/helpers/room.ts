@@ -5,6 +5,7 @@ import * as Y from "yjs";
 
 const BINDINGS: Record<string, keyof Cloudflare.Env> = {
   doc: "DOC",
+  "timed-doc": "TIMED_DOC",
   "mem-doc": "MEM_DOC",
   "tiny-doc": "TINY_DOC",
   "lazy-doc": "LAZY_DOC",
