@@ -119,26 +119,11 @@ export class DurableDocument {
     this.#events = events;
     this.#onSave = onSave;
     // pendingIn "storage": the log and the save flag record the work, so no timer row is kept (see open()).
+    // The flush functions are arguments, which esbuild's keepNames leaves alone (see "Per-room objects" in README.md).
+    this.#compactor = storageFlusher(room, "yjs-compact", options.compactDelay, () => this.#compactFromTimer());
+    if (onSave) this.#saver = storageFlusher(room, "yjs-save", options.saveDelay, () => this.#save());
     // Methods, not arrows: see "Per-room objects" in README.md.
     const engine = this;
-    this.#compactor = new Flusher(room, {
-      name: "yjs-compact",
-      every: options.compactDelay,
-      pendingIn: "storage",
-      flush() {
-        return engine.#compactFromTimer();
-      },
-    });
-    if (onSave) {
-      this.#saver = new Flusher(room, {
-        name: "yjs-save",
-        every: options.saveDelay,
-        pendingIn: "storage",
-        flush() {
-          return engine.#save();
-        },
-      });
-    }
     this.#batch = new WriteBatch({
       delay: options.batchDelay,
       maxBytes: options.compactLogBytes,
@@ -537,4 +522,9 @@ function toUpdate(source: YDocumentSource): Uint8Array | undefined {
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (source instanceof Uint8Array) return source;
   throw new RoomkitError("YRoom.onLoad must return a Yjs update (Uint8Array/ArrayBuffer), a Y.Doc, or null.");
+}
+
+/** A flusher whose pending work the document's own rows record (`pendingIn: "storage"`). */
+function storageFlusher(room: Room, name: string, every: number, flush: () => Promise<void>): Flusher {
+  return new Flusher(room, { name, every, pendingIn: "storage", flush });
 }
