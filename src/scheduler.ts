@@ -207,8 +207,9 @@ export class Scheduler {
    */
   async resumeWake(name: string): Promise<void> {
     const alarm = await this.storage.getAlarm();
-    const now = this.#now();
-    await this.wake(alarm === null || alarm < now ? 0 : alarm - now, name);
+    // The alarm's own time, not a delay from now: a delay read against a clock that moved (by a
+    // millisecond, seen in CI) would move the wake-up, and the alarm with it.
+    await this.wake(alarm === null || alarm < this.#now() ? 0 : new Date(alarm), name);
   }
 
   /** The pending wake-ups of this instance ({@link wake}), soonest first. */
