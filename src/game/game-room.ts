@@ -448,9 +448,9 @@ export abstract class GameRoom<S, I, V = S> {
 
   #step(): void {
     this.#tick++;
-    const ids = this.#seating.table.ids();
-    const inputs = this.#inputs.take(ids);
     const seating = this.#seating;
+    const ids = seating.table.ids();
+    const inputs = this.#inputs.take(ids);
     // Made every tick: a method, not an arrow (see "Per-room objects" in README.md).
     const ctx: StepContext = {
       tick: this.#tick,
