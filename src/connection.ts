@@ -25,10 +25,14 @@ export type Keep = "socket" | "memory";
 const nativeSerialize = WebSocket.prototype.serializeAttachment;
 const nativeDeserialize = WebSocket.prototype.deserializeAttachment;
 
-// One decoded attachment per socket object, so reading `conn.state` never deserializes twice.
-const attachments = new WeakMap<WebSocket, Attachment>();
-// Sockets of in-memory rooms: their attachment is never serialized.
-const inMemory = new WeakSet<WebSocket>();
+// Per-socket bookkeeping is kept on the socket under these symbols, not in a
+// WeakMap or WeakSet: an entry there is an ephemeron the garbage collector
+// traces on its own, a cost every join paid (bench/profile.mjs --join-loop).
+/** The decoded attachment, so reading `conn.state` never deserializes twice. */
+const ATTACHMENT = Symbol("roomkit.attachment");
+/** Marks a socket of an in-memory room: its attachment is never serialized. */
+const IN_MEMORY = Symbol("roomkit.inMemory");
+type Kept = WebSocket & { [ATTACHMENT]?: Attachment; [IN_MEMORY]?: true };
 
 /**
  * Makes `ws` a new connection with `meta`; throws a RoomkitError if the metadata cannot be stored.
@@ -39,7 +43,7 @@ const inMemory = new WeakSet<WebSocket>();
  * ```
  */
 export function createConnection(ws: WebSocket, meta: ConnectionMeta, keep: Keep): Connection {
-  if (keep === "memory") inMemory.add(ws);
+  if (keep === "memory") (ws as Kept)[IN_MEMORY] = true;
   store(ws, { rk: meta, state: null }, meta.id);
   return defineConnection(ws);
 }
@@ -108,19 +112,19 @@ export function asConnection(ws: WebSocket): Connection | undefined {
 }
 
 function read(ws: WebSocket): Attachment | undefined {
-  let a = attachments.get(ws);
+  let a = (ws as Kept)[ATTACHMENT];
   if (!a) {
     const raw = nativeDeserialize.call(ws) as Attachment | null;
     if (!raw || typeof raw !== "object" || !raw.rk) return undefined;
     a = raw;
-    attachments.set(ws, a);
+    (ws as Kept)[ATTACHMENT] = a;
   }
   return a;
 }
 
 function store(ws: WebSocket, attachment: Attachment, id: string): void {
-  if (inMemory.has(ws)) {
-    attachments.set(ws, attachment);
+  if ((ws as Kept)[IN_MEMORY]) {
+    (ws as Kept)[ATTACHMENT] = attachment;
     return;
   }
   try {
@@ -138,18 +142,16 @@ function store(ws: WebSocket, attachment: Attachment, id: string): void {
       `Connection state for "${id}" cannot be stored: it must be structured-cloneable (no functions, class instances or sockets). ${message}`,
     );
   }
-  attachments.set(ws, attachment);
+  (ws as Kept)[ATTACHMENT] = attachment;
 }
-
-// Marks a socket whose connection accessors are defined: a property read, where a WeakSet
-// would add an entry per connection for the garbage collector to trace.
-const DEFINED = Symbol("roomkit.connection");
 
 const STATE_METHODS = ["setState", "serializeAttachment", "deserializeAttachment"] as const;
 
-// Identity and state are read through getters shared by every connection (the
-// receiver is the socket): per-socket closures gave each socket its own hidden
-// class, a cost every join paid.
+// Identity and state are read through getters on one prototype that every
+// connection shares (the receiver is the socket), placed between the socket and
+// WebSocket.prototype. Giving a socket a prototype is one map transition V8
+// caches; defining these nine accessors on every socket cost each join about
+// 4 µs, and gave every socket materialised after hibernation the same bill.
 const accessors: PropertyDescriptorMap = {
   id: { get: metaGetter("id"), configurable: true },
   uri: { get: metaGetter("uri"), configurable: true },
@@ -167,7 +169,6 @@ const accessors: PropertyDescriptorMap = {
     configurable: true,
   },
   ...Object.fromEntries(STATE_METHODS.map((name) => [name, stateMethod(name)])),
-  [DEFINED]: { value: true },
 };
 
 function metaGetter(key: keyof ConnectionMeta): (this: WebSocket) => unknown {
@@ -210,8 +211,9 @@ function stateMethod(name: (typeof STATE_METHODS)[number]): PropertyDescriptor {
   };
 }
 
+const connectionPrototype: object = Object.create(WebSocket.prototype, accessors);
+
 function defineConnection(ws: WebSocket): Connection {
-  if ((ws as unknown as Record<symbol, unknown>)[DEFINED] === true) return ws as unknown as Connection;
-  Object.defineProperties(ws, accessors);
+  if (Object.getPrototypeOf(ws) !== connectionPrototype) Object.setPrototypeOf(ws, connectionPrototype);
   return ws as unknown as Connection;
 }

@@ -16,13 +16,13 @@ it("connection ids, tags and state, room.id and room.name survive eviction; onSt
   a.send(JSON.stringify({ cmd: "setState", state: { name: "Alice", score: 3 } }));
   await json(a);
   a.send(JSON.stringify({ cmd: "whoami" }));
-  expect(await json(a)).toMatchObject({ starts: 1 });
+  expect(await json(a)).toMatchObject({ starts: 1, isWebSocket: true });
 
   await evictDurableObject(stub(room));
 
   a.send(JSON.stringify({ cmd: "whoami" }));
   // A fresh instance: starts is per-instance, so 1 again means onStart ran before onMessage.
-  expect(await json(a)).toMatchObject({ type: "whoami", room, party: "probe", starts: 1, tags: ["red"] });
+  expect(await json(a)).toMatchObject({ type: "whoami", room, party: "probe", starts: 1, tags: ["red"], isWebSocket: true });
   b.send(JSON.stringify({ cmd: "getState", id: "alice" }));
   expect((await json(b)).state).toEqual({ name: "Alice", score: 3 });
   b.send(JSON.stringify({ cmd: "connections", tag: "blue" }));
