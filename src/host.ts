@@ -21,12 +21,16 @@ import { RoomHookSet } from "./room-hooks.js";
 import { refuseSocket, socketsFor, type SocketStrategy } from "./sockets.js";
 import { RoomTimers } from "./timers.js";
 import { drainUnreadBody } from "./unread-body.js";
-import type { Connection, Room, Server, ServerOptions, Worker } from "./types.js";
+import type { Resume } from "./durable/history.js";
+import type { Connection, ConnectionContext, Room, Server, ServerOptions, Worker } from "./types.js";
 
 /** The user's server class, as `party()` accepts it. */
 export type ServerClass = Worker & { options?: ServerOptions };
 
 const NO_TAGS: readonly string[] = Object.freeze([]);
+
+/** A socket being admitted, as one phase of the join hands it to the next. */
+type Join = { ws: WebSocket; client: WebSocket; id: string; resume: Resume | undefined; ctx: ConnectionContext; conn: Connection };
 
 /** The key under which a party instance exposes its room to `roomkit/testing` (a symbol, so never over RPC). */
 export const ROOM_OF = Symbol.for("roomkit.roomOf");
@@ -175,18 +179,22 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
   }
 
   /** An HTTP request or a WebSocket upgrade, forwarded by the router (or a stub). */
-  override async fetch(request: Request): Promise<Response> {
-    const res = await this.#respond(request);
+  override fetch(request: Request): Response | Promise<Response> {
+    const address = this.#identity.learn(request);
+    const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+    // A join to a started room, the hot path, takes no async frame unless a hook returns a promise.
+    if (upgrade && this.#started && request.body === null) return this.#accept(request, this.#server!, address);
+    return this.#respondAndDrain(request, address, upgrade);
+  }
+
+  async #respondAndDrain(request: Request, address: PartialAddress, upgrade: boolean): Promise<Response> {
+    const res = await this.#respond(request, address, upgrade);
     // The body was piped here from the Worker: left unread, it would cost the client its connection (src/unread-body.ts).
-    // (A WebSocket upgrade has none: no await for it on the join path.)
     if (request.body !== null) await drainUnreadBody(request);
     return res;
   }
 
-  async #respond(request: Request): Promise<Response> {
-    const address = this.#identity.learn(request);
-    const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
-
+  async #respond(request: Request, address: PartialAddress, upgrade: boolean): Promise<Response> {
     if (!this.#started) {
       try {
         await this.#ensureStarted();
@@ -220,50 +228,86 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     }
   }
 
-  /** Admits a WebSocket: id, history resume, capacity, tags; then onConnect. */
-  async #accept(request: Request, server: Server, address: PartialAddress): Promise<Response> {
+  /**
+   * Admits a WebSocket: id, history resume, capacity, tags; then onConnect.
+   * Synchronous up to the first hook that returns a promise: most rooms have
+   * no `getConnectionTags` and a synchronous `onConnect`, and each async
+   * frame cost every join a promise, a suspended frame and a turn.
+   */
+  #accept(request: Request, server: Server, address: PartialAddress): Response | Promise<Response> {
     if (!hasSocketHooks(server)) {
       return errorResponse(400, "This room does not accept WebSocket connections (its server has no onConnect/onMessage).");
     }
     const url = request.url; // a native getter: a new string on every read
     const id = this.#admission.connectionId(url);
     if (typeof id !== "string") return errorResponse(400, id.reason);
-    const history = this.#hooks.history;
-    const resume = history?.resumeOf(new URL(url));
+    const resume = this.#hooks.history?.resumeOf(new URL(url));
     if (typeof resume === "string") return errorResponse(400, resume);
     if (!this.#admission.hasRoom()) return refuseSocket(CloseCode.TryAgainLater, this.#admission.fullReason());
     const pair = new WebSocketPair();
-    const client = pair[0];
     const ws = pair[1];
     const ctx = this.#identity.joinContext(request, address);
-    let conn: Connection;
+    let join: Join;
     try {
-      conn = createConnection(ws, { id, uri: url, tags: [] }, this.#sockets.keep);
-      // Awaiting only hooks the server has: every await is a turn of the join path.
-      const tags = server.getConnectionTags ? checkTags((await server.getConnectionTags(conn, ctx)) ?? []) : NO_TAGS;
-      if (tags.length > 0) setTags(ws, tags); // keeps a state set inside getConnectionTags
-      this.#sockets.accept(ws, id, tags);
+      join = { ws, client: pair[0], id, resume, ctx, conn: createConnection(ws, { id, uri: url, tags: [] }, this.#sockets.keep) };
+      if (server.getConnectionTags) return this.#tagThenConnect(server, join);
+      this.#sockets.accept(ws, id, NO_TAGS);
     } catch (e) {
-      logError(`${this.#where()} getConnectionTags`, e);
-      return refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      return this.#untagged(e);
     }
+    return this.#connect(server, join);
+  }
+
+  async #tagThenConnect(server: Server, join: Join): Promise<Response> {
+    try {
+      const tags = checkTags((await server.getConnectionTags!(join.conn, join.ctx)) ?? []);
+      if (tags.length > 0) setTags(join.ws, tags); // keeps a state set inside getConnectionTags
+      this.#sockets.accept(join.ws, join.id, tags);
+    } catch (e) {
+      return this.#untagged(e);
+    }
+    return this.#connect(server, join);
+  }
+
+  #untagged(e: unknown): Response {
+    logError(`${this.#where()} getConnectionTags`, e);
+    return refuseSocket(CloseCode.InternalError, INTERNAL_ERROR_REASON);
+  }
+
+  /** onConnect on an accepted socket, then a resuming client's catch-up; the 101 in the same turn when neither waits. */
+  #connect(server: Server, join: Join): Response | Promise<Response> {
     // A resuming client gets no durable broadcast until its catch-up (src/durable/history.ts).
-    if (resume) history!.hold(ws);
+    if (join.resume) this.#hooks.history!.hold(join.ws);
+    let pending: unknown;
     try {
-      if (server.onConnect) await server.onConnect(conn, ctx);
+      pending = server.onConnect?.(join.conn, join.ctx);
     } catch (e) {
-      logError(`${this.#where()} onConnect of connection "${id}"`, e);
-      this.#departures.neverJoined(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+      this.#connectFailed(join, e);
     }
-    if (resume && !this.#departures.isGone(ws)) {
+    if (isThenable(pending) || join.resume) return this.#finishConnect(join, pending);
+    return new Response(null, { status: 101, webSocket: join.client });
+  }
+
+  async #finishConnect(join: Join, pending: unknown): Promise<Response> {
+    try {
+      await pending;
+    } catch (e) {
+      this.#connectFailed(join, e);
+    }
+    if (join.resume && !this.#departures.isGone(join.ws)) {
       try {
-        await history!.catchUp(conn, resume);
+        await this.#hooks.history!.catchUp(join.conn, join.resume);
       } catch (e) {
-        logError(`${this.#where()} history catch-up of connection "${id}"`, e);
-        await this.#departures.reject(ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
+        logError(`${this.#where()} history catch-up of connection "${join.id}"`, e);
+        await this.#departures.reject(join.ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
     }
-    return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, { status: 101, webSocket: join.client });
+  }
+
+  #connectFailed(join: Join, e: unknown): void {
+    logError(`${this.#where()} onConnect of connection "${join.id}"`, e);
+    this.#departures.neverJoined(join.ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
   }
 
   /**

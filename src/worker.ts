@@ -98,37 +98,62 @@ function prepare(routes: RoomkitRoutes): Prepared {
  * ```
  */
 export async function routeRoomkitRequest(request: Request, env: Env, ctx: ExecutionContextLike, routes: RoomkitRoutes): Promise<Response | null> {
+  return routeToRoom(request, env, ctx as ExecutionContext, routes);
+}
+
+/**
+ * {@link routeRoomkitRequest}'s work with no async frame of its own, as
+ * `createWorker` calls it: every join passes here, and each async function
+ * on the way cost a join a promise, a suspended frame and a turn. `null`
+ * for a URL that is not a room's.
+ */
+function routeToRoom(request: Request, env: Env, ctx: ExecutionContext, routes: RoomkitRoutes): Response | Promise<Response> | null {
   const { parties, names, cors } = prepare(routes);
   const route = matchRoute(pathOf(request.url), names);
   if (route.kind === "none") return null;
   if (route.kind === "error") return withCors(errorResponse(route.status, route.reason), cors);
   if (cors && request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
-  return toRoom(request, env, ctx as ExecutionContext, parties[route.party]!, route, cors);
+  const cls = parties[route.party]!;
+  if (hasEdgeHook(cls.server)) return throughEdgeHook(request, env, ctx, cls, route, cors);
+  // The request as the client sent it goes as is when the room can read its address off it:
+  // no join pays for a copy only roomkit needs.
+  return forward(request, env, route, { rest: route.rest, routed: cls }, cors);
 }
 
-/** Runs the party's edge hook, then forwards to the room. */
-async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: PartyClass, route: RoomRoute, cors: Headers | undefined): Promise<Response> {
-  const Server = cls.server;
-  // The request as the client sent it goes as is when the room can read its address off it;
-  // the hook's own copy takes the address in place: no join pays for a copy only roomkit needs.
-  let forward = request;
-  let how: Forwarding = { rest: route.rest, routed: cls };
-  if (hasEdgeHook(Server)) {
-    const outcome = await runEdgeHook(Server, request, env, route.room, ctx, (copy) => remember(copy, route));
-    if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
-    if ("response" in outcome) return isUpgrade(request) ? outcome.response : withCors(outcome.response, cors);
-    if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
-    forward = outcome.request;
-    how = { rest: route.rest, owned: outcome.copied };
-  }
+/** Runs the party's edge hook, then forwards its request (its own copy takes the address in place). */
+async function throughEdgeHook(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  cls: PartyClass,
+  route: RoomRoute,
+  cors: Headers | undefined,
+): Promise<Response> {
+  const outcome = await runEdgeHook(cls.server, request, env, route.room, ctx, (copy) => remember(copy, route));
+  if ("thrown" in outcome) return withCors(errorResponse(401, outcome.thrown), cors);
+  if ("response" in outcome) return isUpgrade(request) ? outcome.response : withCors(outcome.response, cors);
+  if ("invalid" in outcome) return withCors(internalErrorResponse(), cors);
+  return forward(outcome.request, env, route, { rest: route.rest, owned: outcome.copied }, cors);
+}
+
+/** Sends the request to its room; a room that cannot be reached is a 500 (with the reason when it is roomkit's). */
+function forward(request: Request, env: Env, route: RoomRoute, how: Forwarding, cors: Headers | undefined): Promise<Response> {
+  let sent: Promise<Response>;
   try {
-    const res = await sendToRoom(env, route.party, route.room, forward, how);
-    return res.status === 101 ? res : withCors(res, cors);
+    sent = sendToRoom(env, route.party, route.room, request, how);
   } catch (e) {
-    logError(`routing to ${route.party}/${route.room}`, e);
-    if (e instanceof RoomkitError) return withCors(errorResponse(500, e.message), cors);
-    return withCors(internalErrorResponse(), cors);
+    return Promise.resolve(unreachable(e, route, cors));
   }
+  return sent.then(
+    (res) => (res.status === 101 ? res : withCors(res, cors)),
+    (e: unknown) => unreachable(e, route, cors),
+  );
+}
+
+function unreachable(e: unknown, route: RoomRoute, cors: Headers | undefined): Response {
+  logError(`routing to ${route.party}/${route.room}`, e);
+  if (e instanceof RoomkitError) return withCors(errorResponse(500, e.message), cors);
+  return withCors(internalErrorResponse(), cors);
 }
 
 /**
@@ -146,9 +171,9 @@ async function toRoom(request: Request, env: Env, ctx: ExecutionContext, cls: Pa
 export function createWorker(parties: Record<string, PartyClass>, options: WorkerOptions = {}): ExportedHandler<Env> {
   const routes = defineRoutes({ ...options, parties });
   return {
-    async fetch(request, env, ctx) {
+    fetch(request, env, ctx) {
       const req = request as unknown as Request;
-      return (await routeRoomkitRequest(req, env, ctx, routes)) ?? fallback(req, env, ctx, parties.main);
+      return routeToRoom(req, env, ctx, routes) ?? fallback(req, env, ctx, parties.main);
     },
   };
 }
