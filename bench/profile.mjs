@@ -8,7 +8,10 @@
 // `--rooms R`: R rooms × 5 clients broadcast to their own room for 3 s (the
 // many-rooms workload), after a warm-up. With `--durable`: the durable workload
 // (100 clients, 10 senders, one room) against the plain and the history room,
-// after a warm-up. A diagnosis tool, not a measurement: the
+// after a warm-up. `--join-loop N --alloc` prints, instead of CPU, the bytes of
+// JS heap each join allocates (V8's sampling heap profiler, objects already
+// collected included), by function: the join's garbage, which the CPU figures
+// are too noisy on a shared machine to resolve. A diagnosis tool, not a measurement: the
 // profiler slows what it watches, so figures come from `npm run bench`.
 // The Yjs replay also prints its timeline as the clients see it (typing done,
 // the writer's socket flushed, the follower's last frame, converged), and
@@ -26,7 +29,7 @@ import durableWorkload, { unwrapDurable } from "./workloads/durable.mjs";
 
 const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--client-deflate on|off] [--top N]
        node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
-       node bench/profile.mjs --join-loop N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
+       node bench/profile.mjs --join-loop N [--alloc] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --durable [--seconds S] [--impls ${durableWorkload.impls.map((i) => i.key).join(",")}] [--top N]`;
 let args;
@@ -39,6 +42,7 @@ try {
       top: { type: "string", default: "15" },
       storm: { type: "string" },
       "join-loop": { type: "string" },
+      alloc: { type: "boolean" },
       rooms: { type: "string" },
       durable: { type: "boolean" },
       "per-room": { type: "string", default: "5" },
@@ -68,7 +72,8 @@ if (
   [storm, rooms, durable, joinLoop].filter(Boolean).length > 1 ||
   !["on", "off"].includes(clientDeflate) ||
   // Only the Yjs modes have y-websocket clients.
-  (args["client-deflate"] !== undefined && (storm || rooms || durable || joinLoop))
+  (args["client-deflate"] !== undefined && (storm || rooms || durable || joinLoop)) ||
+  (args.alloc && !joinLoop)
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -97,7 +102,16 @@ async function inspect(port) {
   const send = (method, params = {}) => new Promise((resolve) => (waiting.set(++id, resolve), ws.send(JSON.stringify({ id, method, params }))));
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 200 });
-  return { start: () => send("Profiler.start"), stop: async () => (await send("Profiler.stop")).profile, close: () => ws.close() };
+  await send("HeapProfiler.enable");
+  // A sample every 128 bytes on average; collected objects stay in, since a join's garbage is the point.
+  const sampling = { samplingInterval: 128, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+  return {
+    start: () => send("Profiler.start"),
+    stop: async () => (await send("Profiler.stop")).profile,
+    startAlloc: () => send("HeapProfiler.startSampling", sampling),
+    stopAlloc: async () => (await send("HeapProfiler.stopSampling")).profile,
+    close: () => ws.close(),
+  };
 }
 
 /**
@@ -171,6 +185,28 @@ function hottest(profile) {
       .map(([k, v]) => `    ${v.toFixed(1).padStart(8)} ms  ${k}`)
       .join("\n");
   return `  busy ${busy.toFixed(0)} ms\n  self:\n${list(self)}\n  inclusive:\n${list(inclusive)}`;
+}
+
+/** Bytes allocated per operation in a sampling heap profile, in all and by function (with its caller). */
+function allocated(profile, operations) {
+  const name = (f) => `${f.functionName || "(anonymous)"}${f.lineNumber >= 0 ? ` :${f.lineNumber + 1}` : ""}`;
+  const bytes = new Map();
+  let total = 0;
+  const walk = (node, caller) => {
+    if (node.selfSize > 0) {
+      const key = `${name(node.callFrame)}${caller ? ` ← ${caller}` : ""}`;
+      bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
+      total += node.selfSize;
+    }
+    for (const child of node.children ?? []) walk(child, name(node.callFrame));
+  };
+  walk(profile.head, "");
+  const list = [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `  ${(v / operations).toFixed(0).padStart(8)} B  ${k}`)
+    .join("\n");
+  return `  ${(total / operations).toFixed(0)} bytes allocated per join\n${list}`;
 }
 
 const port = 20_000 + Math.floor(Math.random() * 40_000);
@@ -247,7 +283,7 @@ try {
     };
     const pathOf = (r) => new URL(impl.url(server.ws, r)).pathname;
     await loop(pathOf(`${room}-warm`), 100); // loads the class and lets the JIT settle, unprofiled
-    await profiler.start();
+    await (args.alloc ? profiler.startAlloc() : profiler.start());
     let cpu = 0;
     for (let r = 0; r < 4; r++) {
       const cpu0 = server.cpuMs();
@@ -255,7 +291,8 @@ try {
       cpu += server.cpuMs() - cpu0;
     }
     const perJoin = ((cpu / (4 * joinLoop)) * 1000).toFixed(0);
-    console.log(`\n${impl.label}: ${4 * joinLoop} joins, workerd CPU ${cpu} ms = ${perJoin} µs per join (closes included)\n${hottest(await profiler.stop())}`);
+    const breakdown = args.alloc ? allocated(await profiler.stopAlloc(), 4 * joinLoop) : hottest(await profiler.stop());
+    console.log(`\n${impl.label}: ${4 * joinLoop} joins, workerd CPU ${cpu} ms = ${perJoin} µs per join (closes included)\n${breakdown}`);
   }
   for (const impl of storm || rooms || durable || joinLoop ? [] : impls) {
     const url = impl.serverUrl(server.ws);
