@@ -8,10 +8,10 @@
 // `--rooms R`: R rooms × 5 clients broadcast to their own room for 3 s (the
 // many-rooms workload), after a warm-up. With `--durable`: the durable workload
 // (100 clients, 10 senders, one room) against the plain and the history room,
-// after a warm-up. `--join-loop N --alloc` prints, instead of CPU, the bytes of
-// JS heap each join allocates (V8's sampling heap profiler, objects already
-// collected included), by function: the join's garbage, which the CPU figures
-// are too noisy on a shared machine to resolve. A diagnosis tool, not a measurement: the
+// after a warm-up. `--alloc` (with `--join-loop` or `--rooms`) prints, instead
+// of CPU, the bytes of JS heap each join or delivery allocates (V8's sampling
+// heap profiler, objects already collected included), by function: garbage,
+// which the CPU figures are too noisy on a shared machine to resolve. A diagnosis tool, not a measurement: the
 // profiler slows what it watches, so figures come from `npm run bench`.
 // The Yjs replay also prints its timeline as the clients see it (typing done,
 // the writer's socket flushed, the follower's last frame, converged), and
@@ -30,7 +30,7 @@ import durableWorkload, { unwrapDurable } from "./workloads/durable.mjs";
 const USAGE = `usage: node bench/profile.mjs [--edits N] [--batch N] [--impls ${YJS_IMPLS.map((i) => i.key).join(",")}] [--client-deflate on|off] [--top N]
        node bench/profile.mjs --storm N [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --join-loop N [--alloc] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
-       node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
+       node bench/profile.mjs --rooms R [--per-room K] [--seconds S] [--alloc] [--impls ${CORE_IMPLS.map((i) => i.key).join(",")}] [--top N]
        node bench/profile.mjs --durable [--seconds S] [--impls ${durableWorkload.impls.map((i) => i.key).join(",")}] [--top N]`;
 let args;
 try {
@@ -73,7 +73,7 @@ if (
   !["on", "off"].includes(clientDeflate) ||
   // Only the Yjs modes have y-websocket clients.
   (args["client-deflate"] !== undefined && (storm || rooms || durable || joinLoop)) ||
-  (args.alloc && !joinLoop)
+  (args.alloc && !joinLoop && !rooms)
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -188,7 +188,7 @@ function hottest(profile) {
 }
 
 /** Bytes allocated per operation in a sampling heap profile, in all and by function (with its caller). */
-function allocated(profile, operations) {
+function allocated(profile, operations, unit) {
   const name = (f) => `${f.functionName || "(anonymous)"}${f.lineNumber >= 0 ? ` :${f.lineNumber + 1}` : ""}`;
   const bytes = new Map();
   let total = 0;
@@ -206,7 +206,7 @@ function allocated(profile, operations) {
     .slice(0, top)
     .map(([k, v]) => `  ${(v / operations).toFixed(0).padStart(8)} B  ${k}`)
     .join("\n");
-  return `  ${(total / operations).toFixed(0)} bytes allocated per join\n${list}`;
+  return `  ${(total / operations).toFixed(0)} bytes allocated per ${unit}\n${list}`;
 }
 
 const port = 20_000 + Math.floor(Math.random() * 40_000);
@@ -251,13 +251,13 @@ try {
     const sockets = urls.map((_, r) => flat.slice(r * perRoom, (r + 1) * perRoom));
     // Warm-up, unprofiled: wakes every room and lets the JIT settle.
     await broadcastLoop(sockets, { sendersPerRoom: perRoom, durationMs: 500 });
-    await profiler.start();
+    await (args.alloc ? profiler.startAlloc() : profiler.start());
     const cpu0 = server.cpuMs();
     const r = await broadcastLoop(sockets, { sendersPerRoom: perRoom, durationMs: seconds * 1000 });
     const cpu = server.cpuMs() - cpu0;
-    const profile = await profiler.stop();
+    const breakdown = args.alloc ? allocated(await profiler.stopAlloc(), r.delivered, "delivery") : hottest(await profiler.stop());
     const perK = ((cpu / r.delivered) * 1000).toFixed(2);
-    console.log(`\n${impl.label}: ${r.delivered} deliveries (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${hottest(profile)}`);
+    console.log(`\n${impl.label}: ${r.delivered} deliveries (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${breakdown}`);
     await closeAll(flat);
   }
   for (const impl of storm ? impls : []) {
@@ -291,7 +291,7 @@ try {
       cpu += server.cpuMs() - cpu0;
     }
     const perJoin = ((cpu / (4 * joinLoop)) * 1000).toFixed(0);
-    const breakdown = args.alloc ? allocated(await profiler.stopAlloc(), 4 * joinLoop) : hottest(await profiler.stop());
+    const breakdown = args.alloc ? allocated(await profiler.stopAlloc(), 4 * joinLoop, "join") : hottest(await profiler.stop());
     console.log(`\n${impl.label}: ${4 * joinLoop} joins, workerd CPU ${cpu} ms = ${perJoin} µs per join (closes included)\n${breakdown}`);
   }
   for (const impl of storm || rooms || durable || joinLoop ? [] : impls) {
