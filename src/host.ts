@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Admission, checkTags } from "./admission.js";
 import { noteStart } from "./clock.js";
+import { acceptDeflate } from "./compression.js";
 import { createConnection, setTags } from "./connection.js";
 import { Departures } from "./departures.js";
 import { attachHistory } from "./durable/attach.js";
@@ -18,7 +19,7 @@ import { RoomIdentity, type PartialAddress } from "./identity.js";
 import { resolveLimits } from "./limits.js";
 import { RoomImpl } from "./room.js";
 import { RoomHookSet } from "./room-hooks.js";
-import { refuseSocket, socketsFor, type SocketStrategy } from "./sockets.js";
+import { acceptedSocket, refuseSocket, socketsFor, type SocketStrategy } from "./sockets.js";
 import { RoomTimers } from "./timers.js";
 import { drainUnreadBody } from "./unread-body.js";
 import type { Resume } from "./durable/history.js";
@@ -30,7 +31,16 @@ export type ServerClass = Worker & { options?: ServerOptions };
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** A socket being admitted, as one phase of the join hands it to the next. */
-type Join = { ws: WebSocket; client: WebSocket; id: string; resume: Resume | undefined; ctx: ConnectionContext; conn: Connection };
+type Join = {
+  ws: WebSocket;
+  client: WebSocket;
+  id: string;
+  resume: Resume | undefined;
+  ctx: ConnectionContext;
+  conn: Connection;
+  /** The 101's answer to the client's permessage-deflate offer (src/compression.ts), if roomkit gives it. */
+  deflate: string | undefined;
+};
 
 /** The key under which a party instance exposes its room to `roomkit/testing` (a symbol, so never over RPC). */
 export const ROOM_OF = Symbol.for("roomkit.roomOf");
@@ -66,6 +76,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
   readonly #departures: Departures;
   /** `options.closeOnError`: a throwing onMessage closes its connection (1011) instead of only being logged. */
   readonly #closeOnError: boolean;
+  readonly #clientContextTakeover: boolean;
   #started = false;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
@@ -150,6 +161,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
       closing: env?.ROOMKIT_DEV_LOG === "1" ? (id, code) => this.#logClose(id, code) : undefined,
     });
     this.#closeOnError = Boolean(opts.closeOnError ?? false);
+    this.#clientContextTakeover = Boolean(opts.clientContextTakeover ?? false);
   }
 
   /** The room this instance hosts, for `roomkit/testing`'s inspection of connections. */
@@ -249,7 +261,9 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
     const ctx = this.#identity.joinContext(request, address);
     let join: Join;
     try {
-      join = { ws, client: pair[0], id, resume, ctx, conn: createConnection(ws, { id, uri: url, tags: [] }, this.#sockets.keep) };
+      const conn = createConnection(ws, { id, uri: url, tags: [] }, this.#sockets.keep);
+      const deflate = this.#clientContextTakeover ? undefined : acceptDeflate(request.headers.get("Sec-WebSocket-Extensions"));
+      join = { ws, client: pair[0], id, resume, ctx, conn, deflate };
       if (server.getConnectionTags) return this.#tagThenConnect(server, join);
       this.#sockets.accept(ws, id, NO_TAGS);
     } catch (e) {
@@ -285,7 +299,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
       this.#connectFailed(join, e);
     }
     if (isThenable(pending) || join.resume) return this.#finishConnect(join, pending);
-    return new Response(null, { status: 101, webSocket: join.client });
+    return acceptedSocket(join.client, join.deflate);
   }
 
   async #finishConnect(join: Join, pending: unknown): Promise<Response> {
@@ -302,7 +316,7 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
         await this.#departures.reject(join.ws, CloseCode.InternalError, INTERNAL_ERROR_REASON);
       }
     }
-    return new Response(null, { status: 101, webSocket: join.client });
+    return acceptedSocket(join.client, join.deflate);
   }
 
   #connectFailed(join: Join, e: unknown): void {

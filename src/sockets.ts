@@ -95,6 +95,21 @@ class InMemorySockets implements SocketStrategy {
 }
 
 /**
+ * The 101 that hands `client` to the WebSocket client, with roomkit's answer
+ * to its permessage-deflate offer (src/compression.ts) when there is one;
+ * without, the runtime negotiates.
+ *
+ * @example
+ * ```ts
+ * return acceptedSocket(pair[0], acceptDeflate(request.headers.get("Sec-WebSocket-Extensions")));
+ * ```
+ */
+export function acceptedSocket(client: WebSocket, deflate: string | undefined): Response {
+  if (deflate === undefined) return new Response(null, { status: 101, webSocket: client });
+  return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Extensions": deflate } });
+}
+
+/**
  * Answers an upgrade with a socket that closes at once, so WebSocket clients
  * see a close code and reason rather than a failed handshake.
  *

@@ -229,6 +229,15 @@ export type ServerOptions = {
    * the connection stays open. (roomkit extension)
    */
   closeOnError?: boolean;
+  /**
+   * Let a client compress its messages with one deflate context across them
+   * (what the runtime negotiates by itself). Default `false`: when a client
+   * offers permessage-deflate, roomkit answers with `client_no_context_takeover`,
+   * so each client message is compressed on its own (Node's `ws` then sends
+   * messages under 1 KiB uncompressed, without queueing them behind zlib);
+   * messages to clients keep their context. See docs/api.md. (roomkit extension)
+   */
+  clientContextTakeover?: boolean;
 };
 
 /** A room's behaviour: every hook is optional and may be async. */
