@@ -6,12 +6,21 @@ import { SELF } from "cloudflare:test";
 import { expect, it, vi } from "vitest";
 import { connect } from "../../src/testing/index.js";
 
-it("a synchronous throw in onMessage is logged with the connection id and the connection stays open", async () => {
+/** Runs `body` with console.error captured: the lines the room logged, errors as "Name: message". */
+async function withErrorLog(body: (logged: string[]) => Promise<void>): Promise<void> {
   const logged: string[] = [];
   const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
     logged.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
   });
   try {
+    await body(logged);
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+it("a synchronous throw in onMessage is logged with the connection id and the connection stays open", async () => {
+  await withErrorLog(async (logged) => {
     const room = `sync-throw-${Math.random().toString(36).slice(2, 8)}`;
     const a = await connect(SELF, `/parties/socket-only/${room}?_pk=a`);
     a.send("first");
@@ -24,17 +33,11 @@ it("a synchronous throw in onMessage is logged with the connection id and the co
     ).toHaveLength(1);
     expect(a.pending).toHaveLength(0);
     await a.close();
-  } finally {
-    spy.mockRestore();
-  }
+  });
 });
 
 it("a synchronous onConnect is answered in the join's turn: its message arrives, and its throw closes only that socket with 1011 and is logged", async () => {
-  const logged: string[] = [];
-  const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
-    logged.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
-  });
-  try {
+  await withErrorLog(async (logged) => {
     const room = `sync-connect-${Math.random().toString(36).slice(2, 8)}`;
     // The first join starts the room; the later ones find it started.
     const a = await connect(SELF, `/parties/socket-only/${room}?_pk=a&hello`);
@@ -53,7 +56,5 @@ it("a synchronous onConnect is answered in the join's turn: its message arrives,
     b.send("and b");
     expect(await b.next()).toBe("and b");
     await Promise.all([a.close(), b.close()]);
-  } finally {
-    spy.mockRestore();
-  }
+  });
 });
