@@ -279,7 +279,7 @@ try {
     const loop = async (path, n) => {
       const res = await fetch(`${server.http}/__joins?path=${encodeURIComponent(path)}&n=${n}`);
       if (!res.ok) throw new Error(await res.text());
-      await (await fetch(`${server.http}/__joins/close`)).text();
+      await res.text();
     };
     const pathOf = (r) => new URL(impl.url(server.ws, r)).pathname;
     await loop(pathOf(`${room}-warm`), 100); // loads the class and lets the JIT settle, unprofiled

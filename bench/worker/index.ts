@@ -4,7 +4,7 @@
  *   /ps/ps/<room>, /ps/y-ps/<room>    partyserver / y-partyserver (routePartykitRequest, prefix "ps")
  *   /parties/<rk-hib|rk-mem|rk-dur|y-rk|y-pk>/<room>   roomkit (createWorker; rk-dur: options.history)
  *   /__bench/<BINDING>/<room>/<stats|abort>     measurement hooks of the Yjs rooms
- *   /__joins?path=<room path>&n=N, /__joins/close   N joins made inside the Worker (profile.mjs --join-loop)
+ *   /__joins?path=<room path>&n=N     N joins made inside the Worker, then their closes (profile.mjs --join-loop)
  */
 import { routePartykitRequest } from "partyserver";
 import { createWorker } from "../../src/index.js";
@@ -25,19 +25,20 @@ const roomkit = createWorker({
 
 type Env = Record<string, DurableObjectNamespace>;
 
-/** The sockets of the join loop, open until `/__joins/close`. */
-const joined: WebSocket[] = [];
-
 /**
  * `n` WebSocket joins of `path`, one after the other, each a real upgrade
- * request through this Worker's own routing into the room and back (the
- * socket is accepted and kept open): the join path's CPU without any client,
- * handshake parsing or network, so what the implementations add shows alone.
+ * request through this Worker's own routing into the room and back, then the
+ * close of every socket, answered by the room: the join path's CPU without
+ * any client, handshake parsing or network, so what the implementations add
+ * shows alone. The sockets are closed inside this same request: a socket is
+ * an I/O object of the request that opened it, and no other request may
+ * close it (the room would keep every one of them open).
  */
 async function joinLoop(url: URL, env: Env, ctx: ExecutionContext): Promise<Response> {
   const path = url.searchParams.get("path");
   const n = Number(url.searchParams.get("n"));
   if (!path?.startsWith("/") || !(Number.isInteger(n) && n > 0)) return new Response("usage: /__joins?path=/raw/room&n=1000", { status: 400 });
+  const joined: WebSocket[] = [];
   for (let i = 0; i < n; i++) {
     const req = new Request(`http://bench${path}?_pk=c${i}`, {
       headers: { upgrade: "websocket", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" },
@@ -47,7 +48,16 @@ async function joinLoop(url: URL, env: Env, ctx: ExecutionContext): Promise<Resp
     res.webSocket.accept();
     joined.push(res.webSocket);
   }
-  return new Response(`joined ${n}`);
+  const answered = joined.map((ws) => new Promise<void>((resolve) => ws.addEventListener("close", () => resolve(), { once: true })));
+  for (const ws of joined) ws.close(1000, "done");
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), 10_000);
+  });
+  const outcome = await Promise.race([Promise.all(answered), late]);
+  clearTimeout(timer);
+  if (outcome === "late") return new Response(`the room of ${path} did not answer the closes of its ${n} sockets within 10 s`, { status: 500 });
+  return new Response(`joined and closed ${n}`);
 }
 
 const worker = {
@@ -55,10 +65,6 @@ const worker = {
     const url = new URL(request.url);
     const { pathname } = url;
     if (pathname === "/__joins") return joinLoop(url, env, ctx);
-    if (pathname === "/__joins/close") {
-      for (const ws of joined.splice(0)) ws.close(1000, "done");
-      return new Response("closed");
-    }
     if (pathname.startsWith("/raw/")) {
       const room = decodeURIComponent(pathname.slice("/raw/".length));
       return env.RAW.get(env.RAW.idFromName(room)).fetch(request);
