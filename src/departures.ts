@@ -15,12 +15,17 @@ import type { Connection } from "./types.js";
 const NO_STATUS = 1005;
 const CONNECTION_LOST = 1006;
 
-/** What a departure runs in the room that hosts it. */
+/**
+ * What a departure runs in the room that hosts it. Each returns a promise
+ * only when it has something to wait for: most rooms have no async `onClose`
+ * and nothing waiting for the last connection, and their closes then
+ * complete in the turn the platform delivered them.
+ */
 export type DepartureHandlers = {
   /** Runs the server's `onClose` or `onError` for `conn` (its throws are the handler's to log). */
-  run(hook: "onClose" | "onError", conn: Connection, error?: Error): Promise<void>;
+  run(hook: "onClose" | "onError", conn: Connection, error?: Error): Promise<void> | undefined;
   /** Called after every `onClose`. */
-  departed(): Promise<void>;
+  departed(): Promise<void> | undefined;
   /** Called as a connection closes, with the close code (1005 when none). */
   closing?(id: string, code: number): void;
 };
@@ -80,14 +85,19 @@ export class Departures {
     return conn;
   }
 
-  /** The client closed (platform event): run onClose once and complete the handshake. */
-  async closed(ws: WebSocket, code: number, reason: string): Promise<void> {
+  /**
+   * The client closed (platform event): run onClose once and complete the
+   * handshake, after onClose (and in the same turn when nothing is awaited).
+   */
+  closed(ws: WebSocket, code: number, reason: string): Promise<void> | undefined {
+    // Hibernating sockets need the closing handshake completed by hand.
+    let pending: Promise<void> | undefined;
     try {
-      await this.#depart(ws, "onClose", undefined, code);
+      pending = this.#depart(ws, "onClose", undefined, code);
     } finally {
-      // Hibernating sockets need the closing handshake completed by hand.
-      closeQuietly(ws, code, reason);
+      if (pending === undefined) closeQuietly(ws, code, reason);
     }
+    return pending?.finally(() => closeQuietly(ws, code, reason));
   }
 
   /**
@@ -120,8 +130,11 @@ export class Departures {
     closeQuietly(ws, code, reason);
   }
 
-  /** Runs onError at most once and then onClose exactly once, for each connection that completed onConnect. */
-  async #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error, code?: number): Promise<void> {
+  /**
+   * Runs onError at most once and then onClose exactly once, for each
+   * connection that completed onConnect; a promise only when a hook returned one.
+   */
+  #depart(ws: WebSocket, hook: "onClose" | "onError", error?: Error, code?: number): Promise<void> | undefined {
     this.sockets.forget(ws);
     if (hook === "onClose") this.#present.delete(ws);
     const done = hook === "onClose" ? this.#ended : this.#errored;
@@ -130,8 +143,9 @@ export class Departures {
     const conn = asConnection(ws);
     if (!conn) return;
     if (hook === "onClose") this.handlers.closing?.(conn.id, code ?? NO_STATUS);
-    await this.handlers.run(hook, conn, error);
-    if (hook === "onClose") await this.handlers.departed();
+    const ran = this.handlers.run(hook, conn, error);
+    if (hook !== "onClose") return ran;
+    return ran === undefined ? this.handlers.departed() : ran.then(() => this.handlers.departed());
   }
 }
 
