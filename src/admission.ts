@@ -17,6 +17,13 @@ export const MAX_USER_TAGS = 9;
 /** Longest tag, in characters (the platform's limit). */
 export const MAX_TAG_LENGTH = 256;
 
+/**
+ * How long a room found full by an exact count refuses joins without
+ * counting again, unless a connection leaves meanwhile: the count walks every
+ * socket, and a flood of joins into a full room must not pay it each time.
+ */
+export const FULL_RECOUNT_MS = 1_000;
+
 /** Why a message is refused: the connection is closed with `code` and `reason`. */
 export type MessageRefusal = { code: number; reason: string };
 
@@ -37,6 +44,10 @@ export class Admission {
   readonly #rateLimited: boolean;
   /** An upper bound of open connections, see {@link hasRoom}. */
   #connectionBound: number | undefined;
+  /** When the last exact count found the room full (the clock advances between events). */
+  #fullAt: number | undefined;
+  /** A connection left since that count. */
+  #leftSinceFull = false;
 
   constructor(
     readonly limits: ResolvedLimits,
@@ -60,14 +71,27 @@ export class Admission {
    * of them (in hibernation mode, materialising every socket), which made each
    * join O(n) and a 1,000-client storm O(n²). So only an upper bound is kept:
    * counted exactly once per instance, then raised by one per accept and never
-   * lowered; an exact count is taken again only when the bound reaches the limit.
+   * lowered; an exact count is taken again only when the bound reaches the
+   * limit. A count that finds the room full holds for {@link FULL_RECOUNT_MS}
+   * or until a connection leaves: a full room of 10,000 took 6–10 ms of CPU
+   * to refuse each join when it counted every time.
    */
   hasRoom(): boolean {
     const max = this.limits.maxConnections;
-    if (this.#connectionBound === undefined || this.#connectionBound >= max) this.#connectionBound = this.#openCount();
-    if (this.#connectionBound >= max) return false;
+    if (this.#connectionBound === undefined || this.#connectionBound >= max) {
+      if (this.#fullAt !== undefined && !this.#leftSinceFull && Date.now() - this.#fullAt < FULL_RECOUNT_MS) return false;
+      this.#connectionBound = this.#openCount();
+      this.#leftSinceFull = false;
+      this.#fullAt = this.#connectionBound >= max ? Date.now() : undefined;
+      if (this.#fullAt !== undefined) return false;
+    }
     this.#connectionBound++;
     return true;
+  }
+
+  /** A connection has left (its socket is closed): a room found full may have a place again. */
+  left(): void {
+    this.#leftSinceFull = true;
   }
 
   /** The close reason (with {@link CloseCode.TryAgainLater}) when {@link hasRoom} said no. */

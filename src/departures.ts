@@ -28,6 +28,8 @@ export type DepartureHandlers = {
   departed(): Promise<void> | undefined;
   /** Called as a connection closes, with the close code (1005 when none). */
   closing?(id: string, code: number): void;
+  /** Called once a departing socket is closed (or failed): a full room may have a place again. */
+  left(): void;
 };
 
 /**
@@ -95,9 +97,9 @@ export class Departures {
     try {
       pending = this.#depart(ws, "onClose", undefined, code);
     } finally {
-      if (pending === undefined) closeQuietly(ws, code, reason);
+      if (pending === undefined) this.#closeAndLeave(ws, code, reason);
     }
-    return pending?.finally(() => closeQuietly(ws, code, reason));
+    return pending?.finally(() => this.#closeAndLeave(ws, code, reason));
   }
 
   /**
@@ -107,8 +109,12 @@ export class Departures {
    */
   async failed(ws: WebSocket, error: unknown): Promise<void> {
     const err = error instanceof Error ? error : new Error(String(error));
-    if (!isPeerGone(ws, error)) await this.#depart(ws, "onError", err);
-    await this.#depart(ws, "onClose", undefined, CONNECTION_LOST);
+    try {
+      if (!isPeerGone(ws, error)) await this.#depart(ws, "onError", err);
+      await this.#depart(ws, "onClose", undefined, CONNECTION_LOST);
+    } finally {
+      this.handlers.left();
+    }
   }
 
   /**
@@ -116,7 +122,7 @@ export class Departures {
    * it): the connection leaves the room now, so onClose runs now, once.
    */
   async reject(ws: WebSocket, code: number, reason: string): Promise<void> {
-    closeQuietly(ws, code, reason);
+    this.#closeAndLeave(ws, code, reason);
     await this.#depart(ws, "onClose", undefined, code);
     markEnded(ws);
   }
@@ -127,7 +133,12 @@ export class Departures {
     this.#present.delete(ws);
     markEnded(ws);
     this.sockets.forget(ws);
+    this.#closeAndLeave(ws, code, reason);
+  }
+
+  #closeAndLeave(ws: WebSocket, code: number, reason: string): void {
     closeQuietly(ws, code, reason);
+    this.handlers.left();
   }
 
   /**

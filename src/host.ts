@@ -157,6 +157,9 @@ export class PartyHost extends DurableObject<Record<string, unknown>> {
       departed() {
         return host.#afterDeparture();
       },
+      left() {
+        host.#admission.left();
+      },
       // `roomkit dev` sets ROOMKIT_DEV_LOG so closes get a line of their own (wrangler never reports them).
       closing: env?.ROOMKIT_DEV_LOG === "1" ? (id, code) => this.#logClose(id, code) : undefined,
     });

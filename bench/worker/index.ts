@@ -39,16 +39,19 @@ async function joinLoop(url: URL, env: Env, ctx: ExecutionContext): Promise<Resp
   const n = Number(url.searchParams.get("n"));
   if (!path?.startsWith("/") || !(Number.isInteger(n) && n > 0)) return new Response("usage: /__joins?path=/raw/room&n=1000", { status: 400 });
   const joined: WebSocket[] = [];
+  // Listened to from the accept on: a room that refuses a join closes its socket at once.
+  const answered: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const req = new Request(`http://bench${path}?_pk=c${i}`, {
       headers: { upgrade: "websocket", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" },
     });
     const res = await worker.fetch(req, env, ctx);
     if (!res.webSocket) return new Response(`join ${i} of ${path} was refused: ${res.status} ${await res.text()}`, { status: 500 });
-    res.webSocket.accept();
-    joined.push(res.webSocket);
+    const ws = res.webSocket;
+    answered.push(new Promise<void>((resolve) => ws.addEventListener("close", () => resolve(), { once: true })));
+    ws.accept();
+    joined.push(ws);
   }
-  const answered = joined.map((ws) => new Promise<void>((resolve) => ws.addEventListener("close", () => resolve(), { once: true })));
   for (const ws of joined) ws.close(1000, "done");
   let timer: ReturnType<typeof setTimeout> | null = null;
   const late = new Promise<"late">((resolve) => {

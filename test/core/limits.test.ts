@@ -65,3 +65,17 @@ it("maxConnections counts open connections, not joins: churn never fills the roo
   expect(await over.closed).toEqual({ code: 1013, reason: "Room is full (3 connections)." });
   await Promise.all([stay, ...full].map((s) => s.close()));
 });
+
+it("a full room admits again as soon as roomkit closes one of its connections (a flooder), not a second later", async () => {
+  const path = room();
+  const open = await Promise.all([1, 2, 3].map((i) => connect(SELF, `${path}?_pk=r${i}`)));
+  const refused = await connect(SELF, `${path}?_pk=early`);
+  expect(await refused.closed).toEqual({ code: 1013, reason: "Room is full (3 connections)." });
+  // The refusal above found the room full; the flooder's place must count at once.
+  for (let i = 0; i < 50; i++) open[0].send(`m${i}`);
+  expect((await open[0].closed).code).toBe(1008);
+  const admitted = await connect(SELF, `${path}?_pk=late`);
+  admitted.send("hi");
+  expect(await admitted.next()).toMatch(/closed r1|ok 2/);
+  await Promise.all([...open.slice(1), admitted].map((s) => s.close()));
+});
