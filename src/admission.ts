@@ -44,10 +44,8 @@ export class Admission {
   readonly #rateLimited: boolean;
   /** An upper bound of open connections, see {@link hasRoom}. */
   #connectionBound: number | undefined;
-  /** When the last exact count found the room full (the clock advances between events). */
+  /** When the last exact count found the room full (the clock advances between events); cleared when a connection leaves. */
   #fullAt: number | undefined;
-  /** A connection left since that count. */
-  #leftSinceFull = false;
 
   constructor(
     readonly limits: ResolvedLimits,
@@ -79,9 +77,8 @@ export class Admission {
   hasRoom(): boolean {
     const max = this.limits.maxConnections;
     if (this.#connectionBound === undefined || this.#connectionBound >= max) {
-      if (this.#fullAt !== undefined && !this.#leftSinceFull && Date.now() - this.#fullAt < FULL_RECOUNT_MS) return false;
+      if (this.#fullAt !== undefined && Date.now() - this.#fullAt < FULL_RECOUNT_MS) return false;
       this.#connectionBound = this.#openCount();
-      this.#leftSinceFull = false;
       this.#fullAt = this.#connectionBound >= max ? Date.now() : undefined;
       if (this.#fullAt !== undefined) return false;
     }
@@ -91,7 +88,7 @@ export class Admission {
 
   /** A connection has left (its socket is closed): a room found full may have a place again. */
   left(): void {
-    this.#leftSinceFull = true;
+    this.#fullAt = undefined;
   }
 
   /** The close reason (with {@link CloseCode.TryAgainLater}) when {@link hasRoom} said no. */
