@@ -27,7 +27,7 @@ const USAGE = `usage: npm run bench -- [--smoke] [--rounds N] [--only ${WORKLOAD
 
   --smoke      tiny sizes, one round: proves the harness works (seconds); never touches docs/;
                skips the streams-* workloads (they have no smoke size)
-  --rounds N   interleaved rounds per workload (default 5; storm 7; 3 for the slow ones)
+  --rounds N   interleaved rounds per workload (default 5; storm 15; 3 for the slow ones)
   --only LIST  run only these workloads (comma-separated)
   --out FILE   write the JSON results here (default bench/results/latest.json, smoke: bench/results/smoke.json)`;
 
