@@ -241,7 +241,7 @@ try {
     const profile = await profiler.stop();
     const rate = (r.delivered / r.seconds).toFixed(0);
     const perK = ((cpu / r.delivered) * 1000).toFixed(2);
-    console.log(`\n${impl.label}: ${rate} deliveries/s (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${hottest(profile)}`);
+    console.log(`\n${impl.label}: ${rate} deliveries/s (lost ${r.lost}), workerd CPU ${cpu.toFixed(0)} ms = ${perK} ms / 1k deliveries\n${hottest(profile)}`);
     await closeAll(sockets);
   }
   for (const impl of rooms ? impls : []) {
@@ -257,7 +257,7 @@ try {
     const cpu = server.cpuMs() - cpu0;
     const breakdown = args.alloc ? allocated(await profiler.stopAlloc(), r.delivered, "delivery") : hottest(await profiler.stop());
     const perK = ((cpu / r.delivered) * 1000).toFixed(2);
-    console.log(`\n${impl.label}: ${r.delivered} deliveries (lost ${r.lost}), workerd CPU ${cpu} ms = ${perK} ms / 1k deliveries\n${breakdown}`);
+    console.log(`\n${impl.label}: ${r.delivered} deliveries (lost ${r.lost}), workerd CPU ${cpu.toFixed(0)} ms = ${perK} ms / 1k deliveries\n${breakdown}`);
     await closeAll(flat);
   }
   for (const impl of storm ? impls : []) {
@@ -269,7 +269,7 @@ try {
     const cpu0 = server.cpuMs();
     const sockets = await openMany(Array.from({ length: storm }, (_, i) => `${impl.url(server.ws, room)}?_pk=c${i}`));
     const cpu = server.cpuMs() - cpu0;
-    console.log(`\n${impl.label}: ${storm} joins, workerd CPU ${cpu} ms\n${hottest(await profiler.stop())}`);
+    console.log(`\n${impl.label}: ${storm} joins, workerd CPU ${cpu.toFixed(0)} ms\n${hottest(await profiler.stop())}`);
     await closeAll(sockets);
   }
   for (const impl of joinLoop ? impls : []) {
@@ -292,7 +292,7 @@ try {
     }
     const perJoin = ((cpu / (4 * joinLoop)) * 1000).toFixed(0);
     const breakdown = args.alloc ? allocated(await profiler.stopAlloc(), 4 * joinLoop, "join") : hottest(await profiler.stop());
-    console.log(`\n${impl.label}: ${4 * joinLoop} joins, workerd CPU ${cpu} ms = ${perJoin} µs per join (closes included)\n${breakdown}`);
+    console.log(`\n${impl.label}: ${4 * joinLoop} joins, workerd CPU ${cpu.toFixed(0)} ms = ${perJoin} µs per join (closes included)\n${breakdown}`);
   }
   for (const impl of storm || rooms || durable || joinLoop ? [] : impls) {
     const url = impl.serverUrl(server.ws);
@@ -316,7 +316,7 @@ try {
     const seen = timeline.now();
     const wall = seen.converged;
     const client = process.cpuUsage(client0);
-    const sides = `wall ${wall.toFixed(0)} ms (typing ${typed.toFixed(0)}), workerd CPU ${server.cpuMs() - cpu0} ms, clients CPU ${((client.user + client.system) / 1000).toFixed(0)} ms`;
+    const sides = `wall ${wall.toFixed(0)} ms (typing ${typed.toFixed(0)}), workerd CPU ${(server.cpuMs() - cpu0).toFixed(0)} ms, clients CPU ${((client.user + client.system) / 1000).toFixed(0)} ms`;
     const ms = (t) => Math.round(t).toLocaleString("en-US");
     const pending = seen.unflushed ? ` (${seen.unflushed} frames not yet flushed)` : "";
     const negotiated = `client deflate ${clientDeflate}, negotiated: ${writer.ws.extensions || "none"}`;
