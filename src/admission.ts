@@ -79,8 +79,11 @@ export class Admission {
     if (this.#connectionBound === undefined || this.#connectionBound >= max) {
       if (this.#fullAt !== undefined && Date.now() - this.#fullAt < FULL_RECOUNT_MS) return false;
       this.#connectionBound = this.#openCount();
-      this.#fullAt = this.#connectionBound >= max ? Date.now() : undefined;
-      if (this.#fullAt !== undefined) return false;
+      if (this.#connectionBound >= max) {
+        this.#fullAt = Date.now();
+        return false;
+      }
+      this.#fullAt = undefined;
     }
     this.#connectionBound++;
     return true;

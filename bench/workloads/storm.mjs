@@ -9,8 +9,8 @@ export default {
   references: CORE_REFERENCES,
   mode: "fresh", // resident memory never shrinks, so each sample gets its own process
   // A join costs under a millisecond, and a process's CPU per join varies by ±20 %, with one round in
-  // three slow for every implementation alike: 7 rounds put the median within a few per cent of
-  // where 15 put it, the size of the differences this workload is read for (docs/benchmarks.md).
+  // three slow for every implementation alike. With 7 rounds the median moved by a few per cent from
+  // run to run, as much as the differences this workload is read for (docs/benchmarks.md, round nine).
   rounds: 15,
   sizes: { full: { clients: 1_000 }, smoke: { clients: 60 } },
   describe: (s) => `${s.clients} clients opened at once (all handshakes in flight) into one room of a freshly started workerd`,
